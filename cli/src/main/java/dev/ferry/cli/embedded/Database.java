@@ -1,0 +1,316 @@
+package dev.ferry.cli.embedded;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded server's SQLite file: one writer connection behind a lock and a few reader
+ * connections.
+ *
+ * <p>SQLite allows one writer at a time whatever we do, so writes are serialised in-process
+ * instead of letting threads collide on SQLITE_BUSY. Every write is a {@code BEGIN IMMEDIATE}
+ * transaction, so a second process on the same file (a CLI peeking at it) waits on
+ * {@code busy_timeout} instead of dead-locking on a read-to-write upgrade. WAL lets readers run
+ * beside the writer, so a list request never waits behind a commit's fsync.
+ *
+ * <p>{@code synchronous=FULL} fsyncs the WAL on every commit: a write that returned has reached
+ * the disk and survives kill -9 and power loss (NORMAL would only survive the former).
+ */
+public final class Database implements AutoCloseable {
+
+    /** Bump with a migration step in {@link #migrate} whenever the schema changes. */
+    static final int SCHEMA_VERSION = 1;
+
+    private static final int READERS = 4;
+    private static final int BUSY_TIMEOUT_MS = 10_000;
+
+    private static final List<String> SCHEMA = List.of(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+            """
+            CREATE TABLE IF NOT EXISTS work_pools (
+                id   TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                doc  TEXT NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS work_queues (
+                id       TEXT PRIMARY KEY,
+                pool_id  TEXT NOT NULL REFERENCES work_pools(id) ON DELETE CASCADE,
+                name     TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                doc      TEXT NOT NULL,
+                UNIQUE (pool_id, name))""",
+            """
+            CREATE TABLE IF NOT EXISTS workers (
+                pool_id TEXT NOT NULL REFERENCES work_pools(id) ON DELETE CASCADE,
+                name    TEXT NOT NULL,
+                doc     TEXT NOT NULL,
+                PRIMARY KEY (pool_id, name))""",
+            """
+            CREATE TABLE IF NOT EXISTS deployments (
+                id             TEXT PRIMARY KEY,
+                flow_name      TEXT NOT NULL,
+                name           TEXT NOT NULL,
+                work_pool_name TEXT,
+                doc            TEXT NOT NULL,
+                UNIQUE (flow_name, name))""",
+            "CREATE INDEX IF NOT EXISTS deployments_by_pool ON deployments (work_pool_name, flow_name, name)",
+            // created is epoch nanoseconds: ISO strings of Instants do not sort (trailing zeros are dropped)
+            """
+            CREATE TABLE IF NOT EXISTS flow_runs (
+                id              TEXT PRIMARY KEY,
+                deployment_id   TEXT,
+                work_pool_id    TEXT,
+                work_pool_name  TEXT,
+                work_queue_id   TEXT,
+                work_queue_name TEXT,
+                state_type      TEXT NOT NULL,
+                idempotency_key TEXT,
+                version         INTEGER NOT NULL,
+                created         INTEGER NOT NULL,
+                doc             TEXT NOT NULL,
+                UNIQUE (deployment_id, idempotency_key))""",
+            "CREATE INDEX IF NOT EXISTS runs_by_created ON flow_runs (created, id)",
+            "CREATE INDEX IF NOT EXISTS runs_by_deployment ON flow_runs (deployment_id, created, id)",
+            "CREATE INDEX IF NOT EXISTS runs_by_pool_name ON flow_runs (work_pool_name, created, id)",
+            "CREATE INDEX IF NOT EXISTS runs_by_state ON flow_runs (state_type, created, id)",
+            "CREATE INDEX IF NOT EXISTS runs_active_in_pool ON flow_runs (work_pool_id, state_type)",
+            "CREATE INDEX IF NOT EXISTS runs_active_in_queue ON flow_runs (work_queue_id, state_type)",
+            """
+            CREATE TABLE IF NOT EXISTS slots (
+                key  TEXT PRIMARY KEY,
+                used INTEGER NOT NULL CHECK (used >= 0))""",
+            """
+            CREATE TABLE IF NOT EXISTS run_logs (
+                run_id TEXT NOT NULL,
+                seq    INTEGER NOT NULL,
+                doc    TEXT NOT NULL,
+                PRIMARY KEY (run_id, seq)) WITHOUT ROWID""",
+            // visible_at is epoch nanoseconds; receipt changes on every receive so a stale holder cannot delete
+            """
+            CREATE TABLE IF NOT EXISTS queue_messages (
+                queue_id   TEXT NOT NULL,
+                run_id     TEXT NOT NULL,
+                visible_at INTEGER NOT NULL,
+                receipt    TEXT,
+                PRIMARY KEY (queue_id, run_id))""",
+            "CREATE INDEX IF NOT EXISTS messages_by_visibility ON queue_messages (queue_id, visible_at)");
+
+    private final Path file;
+    private final Connection writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
+    private final List<Connection> all = new ArrayList<>();
+
+    private Database(Path file) throws SQLException {
+        this.file = file;
+        this.writer = connect(file);
+        all.add(writer);
+        try (Statement s = writer.createStatement()) {
+            // journal_mode answers with the mode it ended up in; a filesystem without shared memory refuses WAL
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                String mode = rs.next() ? rs.getString(1) : "?";
+                if (!"wal".equalsIgnoreCase(mode)) {
+                    throw new SQLException("could not switch to WAL journal mode (got '" + mode + "')");
+                }
+            }
+        }
+        migrate();
+        for (int i = 0; i < READERS; i++) {
+            Connection reader = connect(file);
+            try (Statement s = reader.createStatement()) {
+                s.execute("PRAGMA query_only=ON");
+            }
+            all.add(reader);
+            readers.add(reader);
+        }
+    }
+
+    /** Opens (creating if needed) the database file and brings its schema up to date. */
+    public static Database open(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            return new Database(file);
+        } catch (SQLException | java.io.IOException e) {
+            throw new IllegalStateException("cannot open the Ferry database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Work done with a connection; a thrown SQLException rolls the transaction back. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one write transaction and commits it. Not re-entrant: a write inside a
+     * write is a bug (the inner BEGIN would fail), so it is refused up front.
+     *
+     * @param what what the caller is doing, for the error message
+     */
+    public <T> T write(String what, Work<T> work) {
+        if (writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("nested write transaction while " + what);
+        }
+        writeLock.lock();
+        try {
+            exec("BEGIN IMMEDIATE", what);
+            T result;
+            try {
+                result = work.run(writer);
+            } catch (SQLException e) {
+                rollbackQuietly(e);
+                throw failure(what, e);
+            } catch (RuntimeException | Error e) {
+                rollbackQuietly(e);
+                throw e;
+            }
+            exec("COMMIT", what);
+            return result;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Runs {@code work} on a reader connection; it sees every write that returned before it started. */
+    public <T> T read(String what, Work<T> work) {
+        Connection reader;
+        try {
+            reader = readers.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a database connection to " + what, e);
+        }
+        try {
+            return work.run(reader);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        } finally {
+            readers.add(reader);
+        }
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            for (Connection c : all) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // closing is best effort: every commit is already on disk
+                }
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void migrate() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            try {
+                for (String ddl : SCHEMA) s.execute(ddl);
+                Integer found = null;
+                try (ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+                    if (rs.next()) {
+                        int v = rs.getInt(1);
+                        if (!rs.wasNull()) found = v;
+                    }
+                }
+                if (found == null) {
+                    s.execute("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+                } else if (found > SCHEMA_VERSION) {
+                    throw new SQLException("the file has schema version " + found + " but this Ferry knows up to "
+                            + SCHEMA_VERSION + "; upgrade Ferry or point it at another database file");
+                }
+                // found < SCHEMA_VERSION: migration steps go here, each followed by an UPDATE of schema_version
+                s.execute("COMMIT");
+            } catch (SQLException e) {
+                s.execute("ROLLBACK");
+                throw e;
+            }
+        }
+    }
+
+    /** Runs an INSERT, UPDATE or DELETE with positional arguments; returns the changed row count. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Reads one column-mapped row per result. */
+    static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) out.add(row.map(rs));
+                return out;
+            }
+        }
+    }
+
+    static <T> Optional<T> one(Connection c, String sql, Row<T> row, Object... args) throws SQLException {
+        List<T> found = query(c, sql, row, args);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
+    }
+
+    @FunctionalInterface
+    interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+        try (Statement s = c.createStatement()) {
+            s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("PRAGMA foreign_keys=ON");
+        }
+        return c;
+    }
+
+    private void exec(String sql, String what) {
+        try (Statement s = writer.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            if (!sql.startsWith("BEGIN")) rollbackQuietly(e);
+            throw failure(what, e);
+        }
+    }
+
+    private void rollbackQuietly(Throwable cause) {
+        try (Statement s = writer.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private IllegalStateException failure(String what, SQLException e) {
+        return new IllegalStateException("database error while " + what + " (" + file + "): " + e.getMessage(), e);
+    }
+}

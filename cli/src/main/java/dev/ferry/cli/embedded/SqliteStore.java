@@ -1,0 +1,450 @@
+package dev.ferry.cli.embedded;
+
+import static dev.ferry.cli.embedded.Database.one;
+import static dev.ferry.cli.embedded.Database.query;
+import static dev.ferry.cli.embedded.Database.update;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.pools.WorkPool;
+import dev.ferry.core.pools.WorkQueue;
+import dev.ferry.core.pools.Worker;
+import dev.ferry.core.ports.Page;
+import dev.ferry.core.ports.RunFilter;
+import dev.ferry.core.ports.RunWrite;
+import dev.ferry.core.ports.Slot;
+import dev.ferry.core.ports.SlotChange;
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.StateType;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@link Store} on the embedded SQLite file. Each entity is kept whole as its JSON document in
+ * {@code doc}; the other columns are copies of the fields that queries filter, order or join on.
+ */
+public final class SqliteStore implements Store {
+
+    /** Non-terminal states, from the enum so this list can never drift from it. */
+    private static final List<String> ACTIVE = Arrays.stream(StateType.values())
+            .filter(t -> !t.isTerminal()).map(Enum::name).toList();
+    private static final String ACTIVE_IN = ACTIVE.stream().map(s -> "?").collect(Collectors.joining(", ", "(", ")"));
+
+    private final Database db;
+
+    public SqliteStore(Database db) {
+        this.db = Objects.requireNonNull(db, "db");
+    }
+
+    // --- work pools and their queues ---
+
+    @Override
+    public boolean createPool(WorkPool pool, WorkQueue defaultQueue) {
+        if (!Objects.equals(defaultQueue.poolId(), pool.id())) {
+            throw new IllegalArgumentException("default queue " + defaultQueue.id() + " belongs to pool "
+                    + defaultQueue.poolId() + ", not to the new pool " + pool.id());
+        }
+        return db.write("creating work pool '" + pool.name() + "'", c -> {
+            int inserted = update(c, "INSERT INTO work_pools (id, name, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                    pool.id(), pool.name(), Json.string(pool));
+            if (inserted == 0) return false;
+            insertQueue(c, defaultQueue);
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<WorkPool> pool(String name) {
+        return db.read("reading work pool '" + name + "'",
+                c -> one(c, "SELECT doc FROM work_pools WHERE name = ?", rs -> parse(rs.getString(1), WorkPool.class), name));
+    }
+
+    @Override
+    public List<WorkPool> pools() {
+        return db.read("listing work pools",
+                c -> query(c, "SELECT doc FROM work_pools ORDER BY name", rs -> parse(rs.getString(1), WorkPool.class)));
+    }
+
+    @Override
+    public boolean updatePool(WorkPool pool) {
+        return db.write("updating work pool '" + pool.name() + "'",
+                c -> update(c, "UPDATE work_pools SET name = ?, doc = ? WHERE id = ?",
+                        pool.name(), Json.string(pool), pool.id()) == 1);
+    }
+
+    @Override
+    public void deletePool(String poolId) {
+        // queues and workers go with it through ON DELETE CASCADE
+        db.write("deleting work pool " + poolId, c -> update(c, "DELETE FROM work_pools WHERE id = ?", poolId));
+    }
+
+    @Override
+    public boolean createQueue(WorkQueue queue) {
+        return db.write("creating work queue '" + queue.name() + "' in pool " + queue.poolId(),
+                c -> insertQueue(c, queue) == 1);
+    }
+
+    @Override
+    public Optional<WorkQueue> queue(String poolId, String name) {
+        return db.read("reading work queue '" + name + "' of pool " + poolId,
+                c -> one(c, "SELECT doc FROM work_queues WHERE pool_id = ? AND name = ?",
+                        rs -> parse(rs.getString(1), WorkQueue.class), poolId, name));
+    }
+
+    @Override
+    public List<WorkQueue> queues(String poolId) {
+        return db.read("listing work queues of pool " + poolId,
+                c -> query(c, "SELECT doc FROM work_queues WHERE pool_id = ? ORDER BY priority, name",
+                        rs -> parse(rs.getString(1), WorkQueue.class), poolId));
+    }
+
+    @Override
+    public boolean updateQueue(WorkQueue queue) {
+        return db.write("updating work queue " + queue.id(),
+                c -> update(c, "UPDATE work_queues SET name = ?, priority = ?, doc = ? WHERE id = ?",
+                        queue.name(), queue.priority(), Json.string(queue), queue.id()) == 1);
+    }
+
+    @Override
+    public void deleteQueue(String queueId) {
+        db.write("deleting work queue " + queueId, c -> update(c, "DELETE FROM work_queues WHERE id = ?", queueId));
+    }
+
+    @Override
+    public void markPolled(List<String> queueIds, Instant at) {
+        if (queueIds.isEmpty()) return;
+        db.write("recording a poll of work queues " + queueIds, c -> {
+            for (String id : queueIds) {
+                Optional<WorkQueue> found = one(c, "SELECT doc FROM work_queues WHERE id = ?",
+                        rs -> parse(rs.getString(1), WorkQueue.class), id);
+                if (found.isEmpty()) continue; // deleted meanwhile: nothing to mark
+                WorkQueue q = found.get();
+                WorkQueue polled = new WorkQueue(q.id(), q.poolId(), q.pool(), q.name(), q.description(), q.priority(),
+                        q.concurrencyLimit(), q.isPaused(), at, q.created(), q.updated());
+                update(c, "UPDATE work_queues SET doc = ? WHERE id = ?", Json.string(polled), id);
+            }
+            return null;
+        });
+    }
+
+    // --- workers ---
+
+    @Override
+    public void saveWorker(Worker worker) {
+        db.write("saving worker '" + worker.name() + "' of pool " + worker.poolId(),
+                c -> update(c, """
+                        INSERT INTO workers (pool_id, name, doc) VALUES (?, ?, ?)
+                        ON CONFLICT (pool_id, name) DO UPDATE SET doc = excluded.doc""",
+                        worker.poolId(), worker.name(), Json.string(worker)));
+    }
+
+    @Override
+    public List<Worker> workers(String poolId) {
+        return db.read("listing workers of pool " + poolId,
+                c -> query(c, "SELECT doc FROM workers WHERE pool_id = ? ORDER BY name",
+                        rs -> parse(rs.getString(1), Worker.class), poolId));
+    }
+
+    // --- deployments ---
+
+    @Override
+    public Deployment upsertDeployment(Deployment deployment) {
+        return db.write("saving deployment '" + deployment.fullName() + "'", c -> {
+            Optional<Deployment> existing = one(c, "SELECT doc FROM deployments WHERE flow_name = ? AND name = ?",
+                    rs -> parse(rs.getString(1), Deployment.class), deployment.flowName(), deployment.name());
+            if (existing.isEmpty()) {
+                update(c, "INSERT INTO deployments (id, flow_name, name, work_pool_name, doc) VALUES (?, ?, ?, ?, ?)",
+                        deployment.id(), deployment.flowName(), deployment.name(), deployment.workPoolName(),
+                        Json.string(deployment));
+                return deployment;
+            }
+            Deployment stored = deployment.replacing(existing.get());
+            update(c, "UPDATE deployments SET work_pool_name = ?, doc = ? WHERE id = ?",
+                    stored.workPoolName(), Json.string(stored), stored.id());
+            return stored;
+        });
+    }
+
+    @Override
+    public Optional<Deployment> deployment(String id) {
+        return db.read("reading deployment " + id,
+                c -> one(c, "SELECT doc FROM deployments WHERE id = ?", rs -> parse(rs.getString(1), Deployment.class), id));
+    }
+
+    @Override
+    public Optional<Deployment> deployment(String flowName, String name) {
+        return db.read("reading deployment '" + flowName + "/" + name + "'",
+                c -> one(c, "SELECT doc FROM deployments WHERE flow_name = ? AND name = ?",
+                        rs -> parse(rs.getString(1), Deployment.class), flowName, name));
+    }
+
+    @Override
+    public Page<Deployment> deployments(String workPoolName, int limit, String cursor) {
+        checkLimit(limit);
+        StringBuilder sql = new StringBuilder("SELECT doc FROM deployments WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (workPoolName != null) {
+            sql.append(" AND work_pool_name = ?");
+            args.add(workPoolName);
+        }
+        if (cursor != null) {
+            JsonNode after = Cursor.decode(cursor, Cursor.DEPLOYMENTS);
+            sql.append(" AND (flow_name, name) > (?, ?)");
+            args.add(after.get(1).asText());
+            args.add(after.get(2).asText());
+        }
+        sql.append(" ORDER BY flow_name, name LIMIT ?");
+        args.add(limit + 1);
+        List<Deployment> found = db.read("listing deployments",
+                c -> query(c, sql.toString(), rs -> parse(rs.getString(1), Deployment.class), args.toArray()));
+        return page(found, limit, last -> Cursor.encode(Cursor.DEPLOYMENTS, last.flowName(), last.name()));
+    }
+
+    @Override
+    public boolean updateDeployment(Deployment deployment) {
+        return db.write("updating deployment " + deployment.id(),
+                c -> update(c, "UPDATE deployments SET flow_name = ?, name = ?, work_pool_name = ?, doc = ? WHERE id = ?",
+                        deployment.flowName(), deployment.name(), deployment.workPoolName(), Json.string(deployment),
+                        deployment.id()) == 1);
+    }
+
+    @Override
+    public void deleteDeployment(String id) {
+        db.write("deleting deployment " + id, c -> update(c, "DELETE FROM deployments WHERE id = ?", id));
+    }
+
+    // --- flow runs ---
+
+    @Override
+    public FlowRun createRun(FlowRun run) {
+        long created = nanos(Objects.requireNonNull(run.created(), "run.created"));
+        return db.write("creating flow run " + run.id(), c -> {
+            if (run.idempotencyKey() != null) {
+                Optional<FlowRun> existing = one(c,
+                        "SELECT doc FROM flow_runs WHERE deployment_id = ? AND idempotency_key = ?",
+                        rs -> parse(rs.getString(1), FlowRun.class), run.deploymentId(), run.idempotencyKey());
+                if (existing.isPresent()) return existing.get();
+            }
+            update(c, """
+                    INSERT INTO flow_runs (id, deployment_id, work_pool_id, work_pool_name, work_queue_id,
+                        work_queue_name, state_type, idempotency_key, version, created, doc)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    run.id(), run.deploymentId(), run.workPoolId(), run.workPoolName(), run.workQueueId(),
+                    run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created,
+                    Json.string(run));
+            return run;
+        });
+    }
+
+    @Override
+    public Optional<FlowRun> run(String id) {
+        return db.read("reading flow run " + id, c -> readRun(c, id));
+    }
+
+    @Override
+    public Page<FlowRun> runs(RunFilter filter, int limit, String cursor) {
+        checkLimit(limit);
+        RunFilter f = filter == null ? RunFilter.ALL : filter;
+        StringBuilder sql = new StringBuilder("SELECT doc FROM flow_runs WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (f.states() != null && !f.states().isEmpty()) {
+            sql.append(" AND state_type IN ")
+                    .append(f.states().stream().map(s -> "?").collect(Collectors.joining(", ", "(", ")")));
+            f.states().forEach(s -> args.add(s.name()));
+        }
+        if (f.deploymentId() != null) {
+            sql.append(" AND deployment_id = ?");
+            args.add(f.deploymentId());
+        }
+        if (f.workPoolName() != null) {
+            sql.append(" AND work_pool_name = ?");
+            args.add(f.workPoolName());
+        }
+        if (f.workQueueName() != null) {
+            sql.append(" AND work_queue_name = ?");
+            args.add(f.workQueueName());
+        }
+        if (cursor != null) {
+            JsonNode after = Cursor.decode(cursor, Cursor.RUNS);
+            sql.append(" AND (created, id) < (?, ?)");
+            args.add(after.get(1).asLong());
+            args.add(after.get(2).asText());
+        }
+        sql.append(" ORDER BY created DESC, id DESC LIMIT ?");
+        args.add(limit + 1);
+        List<FlowRun> found = db.read("listing flow runs",
+                c -> query(c, sql.toString(), rs -> parse(rs.getString(1), FlowRun.class), args.toArray()));
+        return page(found, limit, last -> Cursor.encode(Cursor.RUNS, nanos(last.created()), last.id()));
+    }
+
+    @Override
+    public int activeRuns(String poolId, String queueId) {
+        List<Object> args = new ArrayList<>(ACTIVE);
+        String sql;
+        if (queueId == null) {
+            sql = "SELECT COUNT(*) FROM flow_runs WHERE state_type IN " + ACTIVE_IN + " AND work_pool_id = ?";
+            args.add(poolId);
+        } else {
+            sql = "SELECT COUNT(*) FROM flow_runs WHERE state_type IN " + ACTIVE_IN + " AND work_queue_id = ?";
+            args.add(queueId);
+        }
+        return db.read("counting active runs of pool " + poolId + (queueId == null ? "" : " queue " + queueId),
+                c -> query(c, sql, rs -> rs.getInt(1), args.toArray()).get(0));
+    }
+
+    @Override
+    public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+        Objects.requireNonNull(slots, "slots");
+        String json = Json.string(next);
+        return db.write("writing flow run " + next.id() + " at version " + expectedVersion, c -> {
+            // Everything is checked before anything is written, so a refusal needs no rollback.
+            Optional<Long> stored = one(c, "SELECT version FROM flow_runs WHERE id = ?", rs -> rs.getLong(1), next.id());
+            if (stored.isEmpty() || stored.get() != expectedVersion) {
+                return new RunWrite.Stale(readRun(c, next.id()).orElse(null));
+            }
+            if (slots instanceof SlotChange.Acquire acquire) {
+                for (Slot slot : acquire.slots()) {
+                    if (slot.limit() != null && used(c, slot.key()) >= slot.limit()) {
+                        return new RunWrite.LimitReached(slot.key());
+                    }
+                }
+                for (Slot slot : acquire.slots()) {
+                    update(c, "INSERT INTO slots (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1",
+                            slot.key());
+                }
+            } else if (slots instanceof SlotChange.Release release) {
+                for (Slot slot : release.slots()) {
+                    update(c, "UPDATE slots SET used = MAX(used - 1, 0) WHERE key = ?", slot.key());
+                }
+            }
+            update(c, """
+                    UPDATE flow_runs SET deployment_id = ?, work_pool_id = ?, work_pool_name = ?, work_queue_id = ?,
+                        work_queue_name = ?, state_type = ?, idempotency_key = ?, version = ?, doc = ?
+                    WHERE id = ? AND version = ?""",
+                    next.deploymentId(), next.workPoolId(), next.workPoolName(), next.workQueueId(),
+                    next.workQueueName(), next.stateType().name(), next.idempotencyKey(), next.version(), json,
+                    next.id(), expectedVersion);
+            return new RunWrite.Applied(next);
+        });
+    }
+
+    @Override
+    public int slotsInUse(String slotKey) {
+        return db.read("reading slot counter " + slotKey, c -> used(c, slotKey));
+    }
+
+    // --- logs ---
+
+    @Override
+    public void appendLogs(String runId, List<LogLine> lines) {
+        if (lines.isEmpty()) return;
+        db.write("appending " + lines.size() + " log lines to flow run " + runId, c -> {
+            long seq = query(c, "SELECT COALESCE(MAX(seq), 0) FROM run_logs WHERE run_id = ?", rs -> rs.getLong(1), runId)
+                    .get(0);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO run_logs (run_id, seq, doc) VALUES (?, ?, ?)")) {
+                for (LogLine line : lines) {
+                    seq++;
+                    LogLine stored = new LogLine(seq, line.timestamp(), line.stream(), line.message());
+                    Database.bind(ps, runId, seq, Json.string(stored));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<LogLine> logs(String runId, long afterSeq, int limit) {
+        checkLimit(limit);
+        return db.read("reading logs of flow run " + runId,
+                c -> query(c, "SELECT doc FROM run_logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                        rs -> parse(rs.getString(1), LogLine.class), runId, afterSeq, limit));
+    }
+
+    // --- helpers ---
+
+    private static int insertQueue(Connection c, WorkQueue queue) throws SQLException {
+        return update(c, """
+                INSERT INTO work_queues (id, pool_id, name, priority, doc) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (pool_id, name) DO NOTHING""",
+                queue.id(), queue.poolId(), queue.name(), queue.priority(), Json.string(queue));
+    }
+
+    private static Optional<FlowRun> readRun(Connection c, String id) throws SQLException {
+        return one(c, "SELECT doc FROM flow_runs WHERE id = ?", rs -> parse(rs.getString(1), FlowRun.class), id);
+    }
+
+    private static int used(Connection c, String key) throws SQLException {
+        return one(c, "SELECT used FROM slots WHERE key = ?", rs -> rs.getInt(1), key).orElse(0);
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1) throw new IllegalArgumentException("page limit must be at least 1 (got " + limit + ")");
+    }
+
+    private static <T> Page<T> page(List<T> found, int limit, java.util.function.Function<T, String> cursorOf) {
+        if (found.size() <= limit) return new Page<>(Collections.unmodifiableList(found), null);
+        List<T> items = List.copyOf(found.subList(0, limit));
+        return new Page<>(items, cursorOf.apply(items.get(limit - 1)));
+    }
+
+    /** Epoch nanoseconds, which sort as the instants do (valid until the year 2262). */
+    static long nanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    }
+
+    private static <T> T parse(String doc, Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(doc, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
+                    + e.getOriginalMessage() + "); was the database written by another Ferry version?", e);
+        }
+    }
+
+    /**
+     * Page cursors: URL-safe base64 of a JSON array {@code [list, sort key...]}. The list tag makes a
+     * cursor from one list useless on another instead of silently skipping rows.
+     */
+    private static final class Cursor {
+        static final String DEPLOYMENTS = "deployments";
+        static final String RUNS = "flow_runs";
+
+        static String encode(String list, Object... key) {
+            List<Object> parts = new ArrayList<>();
+            parts.add(list);
+            parts.addAll(Arrays.asList(key));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(parts));
+        }
+
+        static JsonNode decode(String cursor, String list) {
+            try {
+                JsonNode node = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+                if (node != null && node.isArray() && node.size() == 3 && list.equals(node.get(0).asText())) {
+                    return node;
+                }
+            } catch (IllegalArgumentException | JsonProcessingException e) {
+                // fall through to the caller-facing error
+            }
+            throw BadInput.invalid("next", "'next' is not a cursor of this list; pass the 'next' value of the previous "
+                    + "page, or leave it out for the first page");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.ferry.cli.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.common.Json;
+import dev.ferry.core.deployments.CollisionStrategy;
+import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.pools.PoolType;
+import dev.ferry.core.pools.WorkPool;
+import dev.ferry.core.pools.WorkQueue;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.RunWrite;
+import dev.ferry.core.ports.Slot;
+import dev.ferry.core.ports.SlotChange;
+import dev.ferry.core.ports.WorkQueues.Message;
+import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.State;
+import dev.ferry.core.runs.StateType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What was acknowledged is in the files on disk, whatever happens to the process afterwards. */
+class SqliteDurabilityTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void acknowledgedWrites_survive_whenTheProcessDiesWithoutClosingTheDatabase() throws Exception {
+        // given a server that wrote and never closed (no checkpoint, no WAL cleanup)
+        Path live = dir.resolve("live/ferry.db");
+        Database db = Database.open(live);
+        SqliteStore store = new SqliteStore(db);
+        WorkPool pool = pool();
+        WorkQueue queue = new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0);
+        store.createPool(pool, queue);
+        Deployment deployment = store.upsertDeployment(deployment(pool));
+        FlowRun run = store.createRun(run(pool, queue, deployment));
+        FlowRun claimed = run.claimedBy("worker-1").entering(State.of(StateType.PENDING, T0), T0);
+        Slot slot = Slot.pool(pool.id(), 1);
+        assertThat(store.writeRun(claimed, run.version(), new SlotChange.Acquire(List.of(slot))))
+                .isInstanceOf(RunWrite.Applied.class);
+        store.appendLogs(run.id(), List.of(new LogLine(0, T0, "stdout", "hello")));
+        new SqliteWorkQueues(db, Clock.SYSTEM).send(queue.id(), "run-2", T0);
+
+        // when the machine is left with exactly the files on disk at this moment, as after kill -9
+        Path crashed = dir.resolve("crashed/ferry.db");
+        Files.createDirectories(crashed.getParent());
+        Files.copy(live, crashed);
+        Path wal = live.resolveSibling("ferry.db-wal");
+        if (Files.exists(wal)) Files.copy(wal, crashed.resolveSibling("ferry.db-wal"));
+
+        // then a new server on those files finds everything
+        try (Database reopened = Database.open(crashed)) {
+            SqliteStore again = new SqliteStore(reopened);
+            assertThat(again.pool(pool.name())).contains(pool);
+            assertThat(again.queues(pool.id())).containsExactly(queue);
+            assertThat(again.deployment(deployment.id())).contains(deployment);
+            assertThat(again.run(run.id())).contains(claimed);
+            assertThat(again.slotsInUse(slot.key())).isEqualTo(1);
+            assertThat(again.logs(run.id(), 0, 10)).extracting(LogLine::message).containsExactly("hello");
+            List<Message> messages = new SqliteWorkQueues(reopened, Clock.SYSTEM).receive(queue.id(), 10, Duration.ofSeconds(30));
+            assertThat(messages).extracting(Message::runId).containsExactly("run-2");
+        } finally {
+            db.close();
+        }
+    }
+
+    @Test
+    void data_survives_anOrderlyCloseAndReopen() {
+        Path file = dir.resolve("ferry.db");
+        WorkPool pool = pool();
+        try (Database db = Database.open(file)) {
+            new SqliteStore(db).createPool(pool,
+                    new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0));
+        }
+
+        try (Database db = Database.open(file)) {
+            assertThat(new SqliteStore(db).pool(pool.name())).contains(pool);
+            int versions = db.read("counting schema versions",
+                    c -> Database.query(c, "SELECT COUNT(*) FROM schema_version", rs -> rs.getInt(1)).get(0));
+            assertThat(versions).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void everyConnection_usesWal_andSyncsEveryCommit() {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            String mode = db.read("reading journal mode", c -> Database.query(c, "PRAGMA journal_mode", rs -> rs.getString(1)).get(0));
+            int sync = db.read("reading synchronous", c -> Database.query(c, "PRAGMA synchronous", rs -> rs.getInt(1)).get(0));
+            int fk = db.read("reading foreign_keys", c -> Database.query(c, "PRAGMA foreign_keys", rs -> rs.getInt(1)).get(0));
+            int fkOnWriter = db.write("reading foreign_keys", c -> Database.query(c, "PRAGMA foreign_keys", rs -> rs.getInt(1)).get(0));
+
+            assertThat(mode).isEqualToIgnoringCase("wal");
+            assertThat(sync).as("synchronous=FULL").isEqualTo(2);
+            assertThat(fk).isEqualTo(1);
+            assertThat(fkOnWriter).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void open_refusesAFileWrittenByANewerFerry() {
+        Path file = dir.resolve("ferry.db");
+        try (Database db = Database.open(file)) {
+            db.write("pretending to be from the future", c -> Database.update(c, "UPDATE schema_version SET version = 99"));
+        }
+
+        assertThatThrownBy(() -> Database.open(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("schema version 99")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void aFailedWrite_leavesNothingBehind() {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            assertThatThrownBy(() -> db.write("writing half a change", c -> {
+                Database.update(c, "INSERT INTO slots (key, used) VALUES ('pool:x', 1)");
+                throw new IllegalStateException("boom");
+            })).hasMessage("boom");
+
+            assertThat(new SqliteStore(db).slotsInUse("pool:x")).isZero();
+        }
+    }
+
+    private static WorkPool pool() {
+        return new WorkPool("pool-1", "my-pool", PoolType.PROCESS, null, Json.MAPPER.createObjectNode(), 1, false,
+                WorkPool.DEFAULT_QUEUE, T0, T0);
+    }
+
+    private static Deployment deployment(WorkPool pool) {
+        return new Deployment("dep-1", "nightly", "etl", "flows/etl.py:etl", pool.name(), "default",
+                Json.MAPPER.createObjectNode(), null, false, Json.MAPPER.createObjectNode(), List.of(), List.of(), null,
+                CollisionStrategy.ENQUEUE, false, List.of(), null, null, 0, 0, T0, T0);
+    }
+
+    private static FlowRun run(WorkPool pool, WorkQueue queue, Deployment d) {
+        State s = State.of(StateType.SCHEDULED, T0);
+        return new FlowRun("run-1", "brave-otter", d.id(), d.flowName(), d.name(), pool.id(), pool.name(), queue.id(),
+                queue.name(), Json.MAPPER.createObjectNode(), Json.MAPPER.createObjectNode(), s, List.of(s), T0, null,
+                null, 0, 0, 0, "key-1", null, null, List.of(), null, 1, T0, T0);
+    }
+}

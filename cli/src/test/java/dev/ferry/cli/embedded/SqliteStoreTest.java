@@ -1,0 +1,24 @@
+package dev.ferry.cli.embedded;
+
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.StoreContract;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteStoreTest extends StoreContract {
+    @TempDir
+    Path dir;
+    private Database db;
+
+    @Override
+    protected Store newStore() {
+        db = Database.open(dir.resolve("ferry.db"));
+        return new SqliteStore(db);
+    }
+
+    @AfterEach
+    void closeDatabase() {
+        db.close();
+    }
+}

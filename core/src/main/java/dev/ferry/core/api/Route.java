@@ -1,0 +1,16 @@
+package dev.ferry.core.api;
+
+import java.util.Map;
+
+/** One API operation: method, path template ({@code /api/work_pools/{pool}}), handler. */
+public record Route(String method, String path, String summary, Handler handler) {
+
+    @FunctionalInterface
+    public interface Handler {
+        ApiResponse handle(ApiRequest request, Map<String, String> params) throws Exception;
+    }
+
+    String[] segments() {
+        return path.substring(1).split("/");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.ferry.core.api;
+
+import dev.ferry.core.Ferry;
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.runs.TransitionRefused;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP API as a pure function: {@link ApiRequest} in, {@link ApiResponse} out. The embedded
+ * server and the Lambda handler both call it, so both speak exactly the same API.
+ */
+public final class Router {
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final Logger LOG = Logger.getLogger(Router.class.getName());
+
+    private final List<Route> routes;
+    private final ApiKey apiKey;
+
+    public Router(Ferry ferry, Clock clock, ApiKey apiKey) {
+        this.apiKey = apiKey;
+        List<Route> all = new ArrayList<>();
+        all.addAll(new SystemRoutes().routes());
+        all.addAll(new PoolRoutes(ferry.pools(), ferry.claims(), clock).routes());
+        all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs()).routes());
+        all.addAll(new RunRoutes(ferry.runs()).routes());
+        this.routes = List.copyOf(all);
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    public ApiResponse handle(ApiRequest request) {
+        try {
+            if (request.body() != null && request.body().length > MAX_BODY_BYTES) throw BadInput.tooLarge(MAX_BODY_BYTES);
+            String[] segments = split(request.path());
+            Set<String> allowed = new LinkedHashSet<>();
+            for (Route route : routes) {
+                Map<String, String> params = match(route.segments(), segments);
+                if (params == null) continue;
+                if (!route.method().equals(request.method())) {
+                    allowed.add(route.method());
+                    continue;
+                }
+                if (!"/api/health".equals(route.path()) && !apiKey.admits(request.header("authorization"))) {
+                    return ApiResponse.problem(401, "this server needs an API key: send 'Authorization: Bearer KEY' "
+                            + "(the CLI reads FERRY_API_KEY)", null, null);
+                }
+                return route.handler().handle(request, params);
+            }
+            if (!allowed.isEmpty()) {
+                ApiResponse r = ApiResponse.problem(405, request.method() + " is not allowed on " + request.path()
+                        + "; allowed: " + String.join(", ", allowed), null, null);
+                Map<String, String> headers = new HashMap<>(r.headers());
+                headers.put("Allow", String.join(", ", allowed));
+                return new ApiResponse(405, headers, r.body());
+            }
+            return ApiResponse.problem(404, "no API route " + request.method() + " " + request.path(), null, null);
+        } catch (BadInput e) {
+            return ApiResponse.problem(e.status(), e.getMessage(), e.field(), null);
+        } catch (TransitionRefused e) {
+            return ApiResponse.problem(409, e.getMessage(), "state", Map.of("state", e.current().state(),
+                    "flow_run_id", e.current().id()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ApiResponse.problem(503, "the server is shutting down", null, null);
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "unexpected error on " + request.method() + " " + request.path(), e);
+            return ApiResponse.problem(500, "internal error; the server log has the details", null, null);
+        }
+    }
+
+    private static String[] split(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        if (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return p.split("/", -1);
+    }
+
+    private static Map<String, String> match(String[] template, String[] actual) {
+        if (template.length != actual.length) return null;
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < template.length; i++) {
+            String t = template[i];
+            if (t.startsWith("{") && t.endsWith("}")) {
+                String value = URLDecoder.decode(actual[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+                if (value.isEmpty()) return null;
+                params.put(t.substring(1, t.length() - 1), value);
+            } else if (!t.equals(actual[i])) {
+                return null;
+            }
+        }
+        return params;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.ferry.core.janitor;
+
+import dev.ferry.core.pools.Worker;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.Page;
+import dev.ferry.core.ports.RunFilter;
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.OrchestrationPolicy;
+import dev.ferry.core.runs.Proposal;
+import dev.ferry.core.runs.State;
+import dev.ferry.core.runs.StateType;
+import dev.ferry.core.runs.Transitions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Acts on time: marks runs Late, crashes runs whose heartbeats stopped (their slots come back),
+ * ends cancellations nobody is left to carry out, and re-delivers due runs whose queue message
+ * was lost. Every action goes through the policy, so a run that moved on meanwhile is left alone.
+ */
+public final class Janitor {
+    public static final Duration LATE_AFTER = Duration.ofSeconds(15);
+    public static final Duration CRASHED_AFTER = Duration.ofSeconds(90);
+    public static final Duration CANCELLING_TIMEOUT = Duration.ofMinutes(5);
+    private static final int PAGE = 200;
+
+    private final Store store;
+    private final WorkQueues workQueues;
+    private final Transitions transitions;
+    private final Clock clock;
+
+    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Clock clock) {
+        this.store = store;
+        this.workQueues = workQueues;
+        this.transitions = transitions;
+        this.clock = clock;
+    }
+
+    public record Sweep(int late, int crashed, int cancelled, int redelivered) {}
+
+    public Sweep sweep() {
+        Instant now = clock.now();
+        int[] counts = new int[4];
+        forEach(Set.of(StateType.SCHEDULED), run -> {
+            if (run.scheduledStartTime().isAfter(now)) return;
+            // Sending again is harmless (one message per run), and heals a send lost in a crash.
+            workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
+            counts[3]++;
+            if (run.scheduledStartTime().isBefore(now.minus(LATE_AFTER))
+                    && StateType.SCHEDULED.defaultName().equals(run.state().name())
+                    && changed(run, StateType.SCHEDULED, OrchestrationPolicy.LATE, "not started "
+                    + LATE_AFTER.toSeconds() + " s after its scheduled time")) {
+                counts[0]++;
+            }
+        });
+        forEach(Set.of(StateType.PENDING, StateType.RUNNING), run -> {
+            Instant last = run.lastHeartbeat() == null ? run.updated() : run.lastHeartbeat();
+            if (last.isBefore(now.minus(CRASHED_AFTER)) && changed(run, StateType.CRASHED, null,
+                    "no heartbeat for " + Duration.between(last, now).toSeconds() + " s"
+                            + (run.workerName() == null ? "" : "; worker '" + run.workerName() + "' is gone"))) {
+                counts[1]++;
+            }
+        });
+        forEach(Set.of(StateType.CANCELLING), run -> {
+            State entered = run.state();
+            Instant last = run.lastHeartbeat() == null ? run.updated() : run.lastHeartbeat();
+            boolean nobodyLeft = last.isBefore(now.minus(CRASHED_AFTER)) || !workerOnline(run, now);
+            if (entered.timestamp().isBefore(now.minus(CANCELLING_TIMEOUT)) && nobodyLeft
+                    && changed(run, StateType.CANCELLED, null, "no live worker to carry out the cancellation")) {
+                counts[2]++;
+            }
+        });
+        return new Sweep(counts[0], counts[1], counts[2], counts[3]);
+    }
+
+    private boolean workerOnline(FlowRun run, Instant now) {
+        if (run.workerName() == null) return false;
+        List<Worker> workers = store.workers(run.workPoolId());
+        return workers.stream().anyMatch(w -> w.name().equals(run.workerName()) && w.status(now) == Worker.Status.ONLINE);
+    }
+
+    private boolean changed(FlowRun run, StateType type, String name, String message) {
+        Proposal proposal = Proposal.of(Proposal.Origin.JANITOR, type, name, message);
+        return transitions.applyIfUnchanged(run, proposal) instanceof Transitions.Result.Changed;
+    }
+
+    private void forEach(Set<StateType> states, Consumer<FlowRun> action) {
+        String cursor = null;
+        do {
+            Page<FlowRun> page = store.runs(RunFilter.inStates(states), PAGE, cursor);
+            page.items().forEach(action);
+            cursor = page.next();
+        } while (cursor != null);
+    }
+}

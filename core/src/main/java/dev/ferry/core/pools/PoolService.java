@@ -1,0 +1,181 @@
+package dev.ferry.core.pools;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Names;
+import dev.ferry.core.jobs.BaseJobTemplates;
+import dev.ferry.core.jobs.JsonSchemas;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.Ids;
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.WorkQueues;
+import java.time.Instant;
+import java.util.List;
+
+/** Work pools, their queues and their workers. */
+public final class PoolService {
+    private final Store store;
+    private final WorkQueues workQueues;
+    private final Clock clock;
+    private final Ids ids;
+
+    public PoolService(Store store, WorkQueues workQueues, Clock clock, Ids ids) {
+        this.store = store;
+        this.workQueues = workQueues;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public record NewPool(String name, PoolType type, String description, ObjectNode baseJobTemplate,
+                          Integer concurrencyLimit, Boolean isPaused) {}
+
+    public record PoolChange(String description, boolean setDescription, Integer concurrencyLimit,
+                             boolean setConcurrencyLimit, Boolean isPaused, ObjectNode baseJobTemplate) {}
+
+    public record NewQueue(String name, String description, Integer priority, Integer concurrencyLimit, Boolean isPaused) {}
+
+    public record QueueChange(String description, boolean setDescription, Integer priority, Integer concurrencyLimit,
+                              boolean setConcurrencyLimit, Boolean isPaused) {}
+
+    public WorkPool create(NewPool request) {
+        Names.check("name", request.name());
+        if (request.type() == null) throw BadInput.invalid("type", "'type' is required; accepted: process, ecs");
+        Names.nonNegative("concurrency_limit", request.concurrencyLimit());
+        ObjectNode template = request.baseJobTemplate() == null
+                ? BaseJobTemplates.defaultFor(request.type())
+                : checkTemplate(request.baseJobTemplate());
+        Instant now = clock.now();
+        WorkPool pool = new WorkPool(ids.next(), request.name(), request.type(), request.description(), template,
+                request.concurrencyLimit(), Boolean.TRUE.equals(request.isPaused()), WorkPool.DEFAULT_QUEUE, now, now);
+        WorkQueue queue = new WorkQueue(ids.next(), pool.id(), pool.name(), WorkPool.DEFAULT_QUEUE,
+                "The work pool's default queue.", 1, null, false, null, now, now);
+        if (!store.createPool(pool, queue)) {
+            throw BadInput.conflict("name", "a work pool named '" + request.name() + "' already exists");
+        }
+        return pool;
+    }
+
+    public WorkPool get(String name) {
+        return store.pool(name).orElseThrow(() -> BadInput.notFound("work pool", name));
+    }
+
+    public List<WorkPool> list() {
+        return store.pools();
+    }
+
+    public WorkPool update(String name, PoolChange change) {
+        WorkPool pool = get(name);
+        Instant now = clock.now();
+        if (change.setDescription()) pool = pool.withDescription(change.description(), now);
+        if (change.setConcurrencyLimit()) {
+            pool = pool.withConcurrencyLimit(Names.nonNegative("concurrency_limit", change.concurrencyLimit()), now);
+        }
+        if (change.isPaused() != null) pool = pool.withPaused(change.isPaused(), now);
+        if (change.baseJobTemplate() != null) pool = pool.withBaseJobTemplate(checkTemplate(change.baseJobTemplate()), now);
+        if (!store.updatePool(pool)) throw BadInput.notFound("work pool", name);
+        return pool;
+    }
+
+    public void delete(String name) {
+        WorkPool pool = get(name);
+        int active = store.activeRuns(pool.id(), null);
+        if (active > 0) {
+            throw BadInput.conflict("name", "work pool '" + name + "' has " + active
+                    + " runs that are not finished; cancel them or wait, then delete it");
+        }
+        for (WorkQueue queue : store.queues(pool.id())) workQueues.purge(queue.id());
+        store.deletePool(pool.id());
+    }
+
+    /** A pool is READY when one of its workers is ONLINE. */
+    public Readiness status(WorkPool pool) {
+        if (pool.isPaused()) return Readiness.PAUSED;
+        Instant now = clock.now();
+        for (Worker w : store.workers(pool.id())) {
+            if (w.status(now) == Worker.Status.ONLINE) return Readiness.READY;
+        }
+        return Readiness.NOT_READY;
+    }
+
+    // --- queues ---
+
+    public WorkQueue createQueue(String poolName, NewQueue request) {
+        WorkPool pool = get(poolName);
+        Names.check("name", request.name());
+        Instant now = clock.now();
+        WorkQueue queue = new WorkQueue(ids.next(), pool.id(), pool.name(), request.name(), request.description(),
+                checkPriority(request.priority() == null ? 1 : request.priority()),
+                Names.nonNegative("concurrency_limit", request.concurrencyLimit()),
+                Boolean.TRUE.equals(request.isPaused()), null, now, now);
+        if (!store.createQueue(queue)) {
+            throw BadInput.conflict("name", "work pool '" + poolName + "' already has a queue named '" + request.name() + "'");
+        }
+        return queue;
+    }
+
+    public WorkQueue queue(String poolName, String queueName) {
+        WorkPool pool = get(poolName);
+        return store.queue(pool.id(), queueName)
+                .orElseThrow(() -> BadInput.notFound("work queue", poolName + "/" + queueName));
+    }
+
+    public List<WorkQueue> queues(String poolName) {
+        return store.queues(get(poolName).id());
+    }
+
+    public WorkQueue updateQueue(String poolName, String queueName, QueueChange change) {
+        WorkQueue q = queue(poolName, queueName);
+        WorkQueue updated = q.with(
+                change.setDescription() ? change.description() : q.description(),
+                change.priority() == null ? q.priority() : checkPriority(change.priority()),
+                change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : q.concurrencyLimit(),
+                change.isPaused() == null ? q.isPaused() : change.isPaused(),
+                clock.now());
+        if (!store.updateQueue(updated)) throw BadInput.notFound("work queue", poolName + "/" + queueName);
+        return updated;
+    }
+
+    public void deleteQueue(String poolName, String queueName) {
+        WorkQueue q = queue(poolName, queueName);
+        if (WorkPool.DEFAULT_QUEUE.equals(q.name())) {
+            throw BadInput.invalid("name", "the default queue of a work pool can't be deleted");
+        }
+        int active = store.activeRuns(q.poolId(), q.id());
+        if (active > 0) {
+            throw BadInput.conflict("name", "work queue '" + queueName + "' has " + active + " runs that are not finished");
+        }
+        workQueues.purge(q.id());
+        store.deleteQueue(q.id());
+    }
+
+    // --- workers ---
+
+    public Worker heartbeat(String poolName, String workerName, Integer intervalSeconds) {
+        WorkPool pool = get(poolName);
+        Names.check("name", workerName);
+        int interval = intervalSeconds == null ? Worker.DEFAULT_HEARTBEAT_SECONDS : intervalSeconds;
+        if (interval < 1 || interval > 3600) {
+            throw BadInput.invalid("heartbeat_interval_seconds", "'heartbeat_interval_seconds' must be between 1 and 3600 (got " + interval + ")");
+        }
+        Worker worker = new Worker(pool.id(), pool.name(), workerName, clock.now(), interval);
+        store.saveWorker(worker);
+        return worker;
+    }
+
+    public List<Worker> workers(String poolName) {
+        return store.workers(get(poolName).id());
+    }
+
+    private static int checkPriority(int priority) {
+        if (priority < 1) throw BadInput.invalid("priority", "'priority' must be 1 or more (1 is the highest; got " + priority + ")");
+        return priority;
+    }
+
+    private static ObjectNode checkTemplate(ObjectNode template) {
+        if (!template.path("job_configuration").isObject()) {
+            throw BadInput.invalid("base_job_template.job_configuration", "'base_job_template.job_configuration' must be an object");
+        }
+        JsonSchemas.checkSchema("base_job_template.variables", template.get("variables"));
+        return template;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.ferry.core.ports;
+
+import java.time.Instant;
+
+/** The one clock. Tests pass a controllable one; nothing in core calls Instant.now() itself. */
+@FunctionalInterface
+public interface Clock {
+    Instant now();
+
+    Clock SYSTEM = Instant::now;
+}

@@ -1,0 +1,11 @@
+package dev.ferry.core.ports;
+
+import java.util.UUID;
+
+/** The one id generator. */
+@FunctionalInterface
+public interface Ids {
+    String next();
+
+    Ids RANDOM = () -> UUID.randomUUID().toString();
+}

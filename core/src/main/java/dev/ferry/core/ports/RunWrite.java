@@ -1,0 +1,15 @@
+package dev.ferry.core.ports;
+
+import dev.ferry.core.runs.FlowRun;
+
+/** Outcome of a conditional run write. */
+public sealed interface RunWrite {
+    /** Written; {@code run} is what is stored now. */
+    record Applied(FlowRun run) implements RunWrite {}
+
+    /** Someone wrote first: {@code current} is the stored run (null if it was deleted). */
+    record Stale(FlowRun current) implements RunWrite {}
+
+    /** A counter was at its limit; nothing was written. */
+    record LimitReached(String slotKey) implements RunWrite {}
+}

@@ -1,0 +1,164 @@
+package dev.ferry.core.runs;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Names;
+import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.jobs.JobTemplate;
+import dev.ferry.core.jobs.JsonSchemas;
+import dev.ferry.core.pools.WorkPool;
+import dev.ferry.core.pools.WorkQueue;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.Ids;
+import dev.ferry.core.ports.Page;
+import dev.ferry.core.ports.RunFilter;
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.WorkQueues;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Creating flow runs, reporting on them, and their logs. */
+public final class FlowRunService {
+    public static final int MAX_LOG_BATCH = 1000;
+    public static final int MAX_LOG_MESSAGE = 64 * 1024;
+    private static final int MAX_KEY_LENGTH = 256;
+    private static final int MAX_MESSAGE = 4000;
+
+    private final Store store;
+    private final WorkQueues workQueues;
+    private final Transitions transitions;
+    private final Clock clock;
+    private final Ids ids;
+
+    public FlowRunService(Store store, WorkQueues workQueues, Transitions transitions, Clock clock, Ids ids) {
+        this.store = store;
+        this.workQueues = workQueues;
+        this.transitions = transitions;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    public record NewRun(ObjectNode parameters, ObjectNode jobVariables, String idempotencyKey,
+                         Instant scheduledStartTime, List<String> tags, String name) {}
+
+    public record Created(FlowRun run, boolean created) {}
+
+    public record NewLog(Instant timestamp, String stream, String message) {}
+
+    public Created create(Deployment deployment, NewRun request) {
+        WorkPool pool = store.pool(deployment.workPoolName()).orElseThrow(() -> BadInput.invalid("work_pool_name",
+                "work pool '" + deployment.workPoolName() + "' of deployment '" + deployment.fullName() + "' no longer exists"));
+        WorkQueue queue = store.queue(pool.id(), deployment.workQueueName()).orElseThrow(() -> BadInput.invalid(
+                "work_queue_name", "work queue '" + deployment.workQueueName() + "' of deployment '"
+                        + deployment.fullName() + "' no longer exists"));
+
+        ObjectNode parameters = deployment.parameters().deepCopy();
+        if (request.parameters() != null) parameters.setAll(request.parameters());
+        if (deployment.enforceParameterSchema()) {
+            JsonSchemas.validate("parameters", deployment.parameterOpenapiSchema(), parameters);
+        }
+        ObjectNode jobVariables = JobTemplate.merge(
+                JobTemplate.merge(JobTemplate.defaults(pool.baseJobTemplate()), deployment.jobVariables()),
+                request.jobVariables());
+        JsonSchemas.validate("job_variables", JobTemplate.variablesSchema(pool.baseJobTemplate()), jobVariables);
+
+        String key = request.idempotencyKey();
+        if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
+            throw BadInput.invalid("idempotency_key", "'idempotency_key' must be 1 to " + MAX_KEY_LENGTH + " characters");
+        }
+        String name = request.name() == null ? RunNames.random(ThreadLocalRandom.current()) : Names.check("name", request.name());
+        Set<String> tags = new LinkedHashSet<>(deployment.tags());
+        if (request.tags() != null) {
+            for (int i = 0; i < request.tags().size(); i++) tags.add(Names.check("tags[" + i + "]", request.tags().get(i)));
+        }
+        Instant now = clock.now();
+        Instant start = request.scheduledStartTime() == null ? now : request.scheduledStartTime();
+        State scheduled = State.of(StateType.SCHEDULED, now);
+        FlowRun run = new FlowRun(ids.next(), name, deployment.id(), deployment.flowName(), deployment.name(),
+                pool.id(), pool.name(), queue.id(), queue.name(), parameters, jobVariables, scheduled, List.of(scheduled),
+                start, null, null, 0, deployment.retries(), deployment.retryDelaySeconds(), key, null, null,
+                List.copyOf(tags), null, 1, now, now);
+        FlowRun stored = store.createRun(run);
+        boolean created = stored.id().equals(run.id());
+        if (created) workQueues.send(queue.id(), run.id(), start);
+        return new Created(stored, created);
+    }
+
+    public FlowRun get(String id) {
+        return transitions.load(id);
+    }
+
+    public Page<FlowRun> list(RunFilter filter, int limit, String cursor) {
+        return store.runs(filter, limit, cursor);
+    }
+
+    /** A worker's or client's report. Refused transitions throw {@link TransitionRefused}. */
+    public FlowRun setState(String runId, StateType type, String name, String message, String transitionId,
+                            String infrastructureId) {
+        if (type == null) throw BadInput.invalid("state.type", "'state.type' is required");
+        if (name != null) Names.check("state.name", name);
+        Proposal proposal = Proposal.report(type, name, clip(message), transitionId);
+        return settle(transitions.apply(runId, proposal,
+                run -> infrastructureId == null ? run : run.withInfrastructure(infrastructureId)));
+    }
+
+    public FlowRun cancel(String runId) {
+        return settle(transitions.apply(runId, Proposal.of(Proposal.Origin.CANCEL, StateType.CANCELLING, null,
+                "cancelled by user")));
+    }
+
+    public FlowRun retry(String runId) {
+        return settle(transitions.apply(runId, Proposal.of(Proposal.Origin.RETRY, StateType.SCHEDULED, null,
+                "retried by user")));
+    }
+
+    public FlowRun heartbeat(String runId) {
+        return transitions.heartbeat(runId);
+    }
+
+    public void appendLogs(String runId, List<NewLog> logs) {
+        transitions.load(runId);
+        if (logs == null || logs.isEmpty()) return;
+        if (logs.size() > MAX_LOG_BATCH) {
+            throw BadInput.invalid("logs", "at most " + MAX_LOG_BATCH + " lines per request (got " + logs.size() + ")");
+        }
+        Instant now = clock.now();
+        List<LogLine> lines = new ArrayList<>(logs.size());
+        for (int i = 0; i < logs.size(); i++) {
+            NewLog log = logs.get(i);
+            if (log == null || log.message() == null) {
+                throw BadInput.invalid("logs[" + i + "].message", "'logs[" + i + "].message' is required");
+            }
+            if (log.message().length() > MAX_LOG_MESSAGE) {
+                throw BadInput.invalid("logs[" + i + "].message", "a log message may be at most " + MAX_LOG_MESSAGE + " characters");
+            }
+            String stream = log.stream() == null ? "stdout" : log.stream();
+            if (!Set.of("stdout", "stderr", "worker").contains(stream)) {
+                throw BadInput.invalid("logs[" + i + "].stream", "'stream' must be stdout, stderr or worker (got '" + stream + "')");
+            }
+            lines.add(new LogLine(0, log.timestamp() == null ? now : log.timestamp(), stream, log.message()));
+        }
+        store.appendLogs(runId, lines);
+    }
+
+    public List<LogLine> logs(String runId, long afterSeq, int limit) {
+        transitions.load(runId);
+        return store.logs(runId, afterSeq, limit);
+    }
+
+    private static FlowRun settle(Transitions.Result result) {
+        if (result instanceof Transitions.Result.Refused refused) {
+            throw new TransitionRefused(refused.run(), refused.reason());
+        }
+        return result.run();
+    }
+
+    private static String clip(String message) {
+        return message == null || message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE) + "…";
+    }
+
+}

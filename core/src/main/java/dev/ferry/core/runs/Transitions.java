@@ -1,0 +1,129 @@
+package dev.ferry.core.runs;
+
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.pools.WorkPool;
+import dev.ferry.core.pools.WorkQueue;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.RunWrite;
+import dev.ferry.core.ports.Slot;
+import dev.ferry.core.ports.SlotChange;
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.runs.Decision.Accept;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Applies the policy's decisions to the store: read, decide, conditional write, and on a lost
+ * race read again and decide again. Slot counters move in the same write as the state.
+ */
+public final class Transitions {
+    private static final int MAX_ATTEMPTS = 20;
+
+    private final Store store;
+    private final WorkQueues workQueues;
+    private final Clock clock;
+    private final OrchestrationPolicy policy = new OrchestrationPolicy();
+
+    public Transitions(Store store, WorkQueues workQueues, Clock clock) {
+        this.store = store;
+        this.workQueues = workQueues;
+        this.clock = clock;
+    }
+
+    /** Outcome of {@link #apply}: the run as stored now, and whether this call changed it. */
+    public sealed interface Result {
+        FlowRun run();
+
+        record Changed(FlowRun run) implements Result {}
+
+        record Unchanged(FlowRun run) implements Result {}
+
+        record Refused(FlowRun run, String reason) implements Result {}
+
+        record LimitReached(FlowRun run, String slotKey) implements Result {}
+    }
+
+    public Result apply(String runId, Proposal proposal) {
+        return apply(runId, proposal, UnaryOperator.identity());
+    }
+
+    /** {@code extra} adjusts the accepted run before it is written (worker name, infrastructure id). */
+    public Result apply(String runId, Proposal proposal, UnaryOperator<FlowRun> extra) {
+        FlowRun run = load(runId);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Decision decision = policy.decide(run, proposal, clock.now());
+            if (decision instanceof Decision.AlreadyApplied) return new Result.Unchanged(run);
+            if (decision instanceof Decision.Reject reject) return new Result.Refused(run, reject.reason());
+            Accept accept = (Accept) decision;
+            FlowRun next = extra.apply(accept.next());
+            RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots()));
+            if (write instanceof RunWrite.Applied applied) {
+                afterWrite(applied.run());
+                return new Result.Changed(applied.run());
+            }
+            if (write instanceof RunWrite.LimitReached full) return new Result.LimitReached(run, full.slotKey());
+            FlowRun current = ((RunWrite.Stale) write).current();
+            if (current == null) throw BadInput.notFound("flow run", runId);
+            run = current;
+        }
+        throw new IllegalStateException("flow run " + runId + " kept changing under " + MAX_ATTEMPTS + " attempts");
+    }
+
+    /**
+     * Applies {@code proposal} only if the run is still exactly as {@code seen}: for decisions
+     * taken on what was seen (a stale heartbeat), which a newer write must cancel.
+     */
+    public Result applyIfUnchanged(FlowRun seen, Proposal proposal) {
+        Decision decision = policy.decide(seen, proposal, clock.now());
+        if (!(decision instanceof Accept accept)) return new Result.Unchanged(seen);
+        RunWrite write = store.writeRun(accept.next(), seen.version(), slots(seen, accept.slots()));
+        if (write instanceof RunWrite.Applied applied) {
+            afterWrite(applied.run());
+            return new Result.Changed(applied.run());
+        }
+        return new Result.Unchanged(seen);
+    }
+
+    /** Writes a heartbeat unless the run moved on; returns the run as stored. */
+    public FlowRun heartbeat(String runId) {
+        FlowRun run = load(runId);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS && run.state().type().holdsSlot(); attempt++) {
+            RunWrite write = store.writeRun(run.heartbeat(clock.now()), run.version(), SlotChange.NONE);
+            if (write instanceof RunWrite.Applied applied) return applied.run();
+            if (write instanceof RunWrite.Stale stale) {
+                if (stale.current() == null) throw BadInput.notFound("flow run", runId);
+                run = stale.current();
+            }
+        }
+        return run;
+    }
+
+    public FlowRun load(String runId) {
+        return store.run(runId).orElseThrow(() -> BadInput.notFound("flow run", runId));
+    }
+
+    /** A run that is SCHEDULED again (retries) must be delivered again. */
+    private void afterWrite(FlowRun run) {
+        if (run.state().type() == StateType.SCHEDULED) {
+            workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
+        }
+    }
+
+    private SlotChange slots(FlowRun run, Decision.SlotEffect effect) {
+        return switch (effect) {
+            case NONE -> SlotChange.NONE;
+            case RELEASE -> new SlotChange.Release(List.of(
+                    Slot.pool(run.workPoolId(), null), Slot.queue(run.workQueueId(), null),
+                    Slot.deployment(run.deploymentId(), null)));
+            case ACQUIRE -> new SlotChange.Acquire(List.of(
+                    Slot.pool(run.workPoolId(), store.pool(run.workPoolName()).map(WorkPool::concurrencyLimit).orElse(null)),
+                    Slot.queue(run.workQueueId(), store.queues(run.workPoolId()).stream()
+                            .filter(q -> q.id().equals(run.workQueueId())).findFirst()
+                            .map(WorkQueue::concurrencyLimit).orElse(null)),
+                    Slot.deployment(run.deploymentId(),
+                            store.deployment(run.deploymentId()).map(Deployment::concurrencyLimit).orElse(null))));
+        };
+    }
+}
