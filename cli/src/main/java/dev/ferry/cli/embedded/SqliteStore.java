@@ -147,11 +147,13 @@ public final class SqliteStore implements Store {
 
     @Override
     public void saveWorker(Worker worker) {
+        // A heartbeat racing the deletion of its pool is dropped rather than failing on the foreign key.
         db.write("saving worker '" + worker.name() + "' of pool " + worker.poolId(),
                 c -> update(c, """
-                        INSERT INTO workers (pool_id, name, doc) VALUES (?, ?, ?)
+                        INSERT INTO workers (pool_id, name, doc)
+                        SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM work_pools WHERE id = ?)
                         ON CONFLICT (pool_id, name) DO UPDATE SET doc = excluded.doc""",
-                        worker.poolId(), worker.name(), Json.string(worker)));
+                        worker.poolId(), worker.name(), Json.string(worker), worker.poolId()));
     }
 
     @Override
@@ -234,6 +236,7 @@ public final class SqliteStore implements Store {
     @Override
     public FlowRun createRun(FlowRun run) {
         long created = nanos(Objects.requireNonNull(run.created(), "run.created"));
+        String json = Json.string(run); // outside the write: the committer's time is everyone's
         return db.write("creating flow run " + run.id(), c -> {
             if (run.idempotencyKey() != null) {
                 Optional<FlowRun> existing = one(c,
@@ -246,8 +249,7 @@ public final class SqliteStore implements Store {
                         work_queue_name, state_type, idempotency_key, version, created, doc)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     run.id(), run.deploymentId(), run.workPoolId(), run.workPoolName(), run.workQueueId(),
-                    run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created,
-                    Json.string(run));
+                    run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created, json);
             return run;
         });
     }
@@ -437,7 +439,9 @@ public final class SqliteStore implements Store {
         static JsonNode decode(String cursor, String list) {
             try {
                 JsonNode node = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-                if (node != null && node.isArray() && node.size() == 3 && list.equals(node.get(0).asText())) {
+                if (node != null && node.isArray() && node.size() == 3 && list.equals(node.get(0).asText())
+                        && (list.equals(RUNS) ? node.get(1).isIntegralNumber() : node.get(1).isTextual())
+                        && node.get(2).isTextual()) {
                     return node;
                 }
             } catch (IllegalArgumentException | JsonProcessingException e) {

@@ -3,6 +3,7 @@ package dev.ferry.cli.embedded;
 import static dev.ferry.cli.embedded.Database.query;
 import static dev.ferry.cli.embedded.Database.update;
 
+import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
 import dev.ferry.core.ports.WorkQueues;
@@ -34,7 +35,7 @@ public final class SqliteWorkQueues implements WorkQueues {
      * Longest a waiter sleeps before looking at the clock again. The clock is a port: a test clock
      * moves without signalling anyone, and the system clock can jump.
      */
-    private static final long MAX_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long MAX_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Database db;
     private final Clock clock;
@@ -46,6 +47,11 @@ public final class SqliteWorkQueues implements WorkQueues {
     public SqliteWorkQueues(Database db, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Messages live in a table shared by all queues: nothing to create. */
+    @Override
+    public void provision(WorkQueue queue) {
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -79,6 +80,7 @@ public final class PythonScripts {
         Path temp = Files.createTempFile(dir, name + ".", ".tmp");
         try {
             Files.write(temp, content);
+            makeReadableByAll(temp);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -86,6 +88,14 @@ public final class PythonScripts {
             }
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void makeReadableByAll(Path file) throws IOException {
+        // Temp files start owner-only; a container image that unpacks the scripts as one
+        // user and runs flows as another needs them readable by every user.
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

@@ -154,7 +154,10 @@ def _schema(arguments):
                     constraint = _nullable(constraint)
         prop.update(constraint)
         properties[arg.arg] = prop
-    return {"type": "object", "title": "Parameters", "properties": properties, "required": required}
+    # Without **kwargs the function would refuse an unknown parameter at call time; refusing
+    # it when the run is created names the mistake before anything starts.
+    return {"type": "object", "title": "Parameters", "properties": properties, "required": required,
+            "additionalProperties": arguments.kwarg is not None}
 
 
 def _literal(node):

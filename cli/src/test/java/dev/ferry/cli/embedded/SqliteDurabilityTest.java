@@ -22,7 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,6 +135,95 @@ class SqliteDurabilityTest {
 
             assertThat(new SqliteStore(db).slotsInUse("pool:x")).isZero();
         }
+    }
+
+    @Test
+    void aFailingWrite_groupCommittedWithOthers_undoesOnlyItself() throws Exception {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            // given the committer busy, so the next writes queue up and go out as one batch
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Writer blocker = Writer.start(() -> db.write("holding the committer", c -> {
+                busy.countDown();
+                awaitQuietly(release);
+                return null;
+            }));
+            assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
+            List<Writer> writes = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String key = "deployment:" + i;
+                writes.add(Writer.start(() -> db.write("counting " + key,
+                        c -> Database.update(c, "INSERT INTO slots (key, used) VALUES (?, 1)", key))));
+            }
+            Writer failing = Writer.start(() -> db.write("writing half a change", c -> {
+                Database.update(c, "INSERT INTO slots (key, used) VALUES ('pool:half', 1)");
+                throw new IllegalArgumentException("boom");
+            }));
+            List<Writer> queued = new ArrayList<>(writes);
+            queued.add(failing);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                    queued.stream().allMatch(w -> w.thread.getState() == Thread.State.WAITING));
+
+            // when the committer gets to them
+            release.countDown();
+
+            // then the good writes are all there and the failed one left nothing
+            assertThat(blocker.outcome()).isNull();
+            for (Writer w : writes) assertThat(w.outcome()).isNull();
+            assertThat(failing.outcome()).hasMessage("boom");
+            SqliteStore store = new SqliteStore(db);
+            for (int i = 0; i < 4; i++) assertThat(store.slotsInUse("deployment:" + i)).isEqualTo(1);
+            assertThat(store.slotsInUse("pool:half")).isZero();
+        }
+    }
+
+    /** A thread doing one write; {@link #outcome()} is what it threw, or null. */
+    private record Writer(Thread thread, CompletableFuture<Throwable> result) {
+        static Writer start(Runnable write) {
+            CompletableFuture<Throwable> result = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    write.run();
+                    result.complete(null);
+                } catch (Throwable e) {
+                    result.complete(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            return new Writer(t, result);
+        }
+
+        Throwable outcome() throws Exception {
+            return result.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aWriteInsideAWrite_isRefused() {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            assertThatThrownBy(() -> db.write("outer", c -> db.write("inner", c2 -> 1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("nested write while inner");
+        }
+    }
+
+    @Test
+    void aClosedDatabase_refusesWork() {
+        Database db = Database.open(dir.resolve("ferry.db"));
+        db.close();
+
+        assertThatThrownBy(() -> new SqliteStore(db).slotsInUse("pool:x")).hasMessageContaining("is closed");
+        assertThatThrownBy(() -> new SqliteStore(db).appendLogs("r", List.of(new LogLine(0, T0, "stdout", "x"))))
+                .hasMessageContaining("is closed");
     }
 
     private static WorkPool pool() {

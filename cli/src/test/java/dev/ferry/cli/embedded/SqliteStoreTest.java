@@ -1,9 +1,12 @@
 package dev.ferry.cli.embedded;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ferry.core.ports.Store;
 import dev.ferry.core.ports.StoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteStoreTest extends StoreContract {
@@ -20,5 +23,15 @@ class SqliteStoreTest extends StoreContract {
     @AfterEach
     void closeDatabase() {
         db.close();
+    }
+
+    @Test
+    void saveWorker_isDropped_whenItsPoolWasDeleted() {
+        Setup s = setup();
+        store.deletePool(s.pool().id());
+
+        store.saveWorker(worker(s.pool(), "late-heartbeat", T0));
+
+        assertThat(store.workers(s.pool().id())).isEmpty();
     }
 }

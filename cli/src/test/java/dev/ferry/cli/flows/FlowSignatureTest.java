@@ -106,7 +106,7 @@ class FlowSignatureTest {
         assertThat(schema).isEqualTo(json("""
                 {'type':'object','title':'Parameters',
                  'properties':{'anything':{'title':'anything','position':0}},
-                 'required':['anything']}"""));
+                 'required':['anything'],'additionalProperties':false}"""));
     }
 
     @Test
@@ -131,6 +131,19 @@ class FlowSignatureTest {
         assertThat(properties.get("nothing").has("default")).isTrue();
         assertThat(properties.get("nothing").get("default").isNull()).isTrue();
         assertThat(schema.get("required")).isEqualTo(json("['name']"));
+    }
+
+    @Test
+    void unknownParametersAreRefused_unlessTheFunctionTakesKwargs() throws IOException {
+        write("flows/kw.py", """
+                def strict(a: int):
+                    pass
+                def loose(a: int, **extra):
+                    pass
+                """);
+
+        assertThat(FlowSignature.read(dir, "flows/kw.py:strict").get("additionalProperties").asBoolean()).isFalse();
+        assertThat(FlowSignature.read(dir, "flows/kw.py:loose").get("additionalProperties").asBoolean()).isTrue();
     }
 
     @Test
@@ -196,7 +209,7 @@ class FlowSignatureTest {
         write("flows/empty.py", "def empty():\n    pass\n");
 
         assertThat(FlowSignature.read(dir, "flows/empty.py:empty")).isEqualTo(json(
-                "{'type':'object','title':'Parameters','properties':{},'required':[]}"));
+                "{'type':'object','title':'Parameters','properties':{},'required':[],'additionalProperties':false}"));
     }
 
     @Test

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -34,6 +37,11 @@ public final class Json {
             .build();
 
     static {
+        // Jackson turns 5 into "5" for String fields by default; a wrong type must be refused instead.
+        MAPPER.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         MAPPER.getFactory().setStreamReadConstraints(
                 StreamReadConstraints.builder().maxNestingDepth(64).build());
     }
@@ -59,8 +67,13 @@ public final class Json {
             throw BadInput.malformed(field, "unknown field '" + field + "'; accepted: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")));
         } catch (InvalidFormatException e) {
-            throw BadInput.malformed(path(e), "field '" + path(e) + "' has an invalid value " + e.getValue()
-                    + "; expected " + typeName(e.getTargetType()));
+            String field = path(e);
+            if (!(e.getValue() instanceof String)) {
+                throw BadInput.malformed(field, "field '" + field + "' has the wrong type; expected " + typeName(e.getTargetType()));
+            }
+            // The JSON type was right but the text is not one we accept: a 422 like any other bad value.
+            throw BadInput.invalid(field, "field '" + field + "' has an invalid value '" + e.getValue()
+                    + "'; expected " + typeName(e.getTargetType()));
         } catch (MismatchedInputException e) {
             String field = path(e);
             throw BadInput.malformed(field.isEmpty() ? null : field, field.isEmpty()

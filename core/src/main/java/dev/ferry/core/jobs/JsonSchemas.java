@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.BadInput;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.util.List;
@@ -16,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JsonSchemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /** The draft 2020-12 meta-schema ships inside the validator's jar: no network access. */
+    private static final Schema META_SCHEMA =
+            REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
     private static final int CACHE_LIMIT = 512;
     private static final Map<String, Schema> CACHE = new ConcurrentHashMap<>();
 
@@ -26,6 +30,12 @@ public final class JsonSchemas {
         if (schema == null || schema.isNull()) return;
         if (!schema.isObject()) {
             throw BadInput.invalid(field, "'" + field + "' must be a JSON schema object");
+        }
+        List<Error> errors = META_SCHEMA.validate(schema);
+        if (!errors.isEmpty()) {
+            Error first = errors.get(0);
+            throw BadInput.invalid(field, "'" + field + "' is not a valid JSON schema: " + fieldPath("", first)
+                    .replaceFirst("^\\.", "") + " " + describe(first));
         }
         try {
             compile(schema);

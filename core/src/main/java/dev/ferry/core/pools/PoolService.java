@@ -49,8 +49,11 @@ public final class PoolService {
                 request.concurrencyLimit(), Boolean.TRUE.equals(request.isPaused()), WorkPool.DEFAULT_QUEUE, now, now);
         WorkQueue queue = new WorkQueue(ids.next(), pool.id(), pool.name(), WorkPool.DEFAULT_QUEUE,
                 "The work pool's default queue.", 1, null, false, null, now, now);
+        if (store.pool(request.name()).isPresent()) throw nameTaken(request.name());
+        workQueues.provision(queue);
         if (!store.createPool(pool, queue)) {
-            throw BadInput.conflict("name", "a work pool named '" + request.name() + "' already exists");
+            workQueues.purge(queue.id());
+            throw nameTaken(request.name());
         }
         return pool;
     }
@@ -107,8 +110,11 @@ public final class PoolService {
                 checkPriority(request.priority() == null ? 1 : request.priority()),
                 Names.nonNegative("concurrency_limit", request.concurrencyLimit()),
                 Boolean.TRUE.equals(request.isPaused()), null, now, now);
+        if (store.queue(pool.id(), request.name()).isPresent()) throw queueNameTaken(poolName, request.name());
+        workQueues.provision(queue);
         if (!store.createQueue(queue)) {
-            throw BadInput.conflict("name", "work pool '" + poolName + "' already has a queue named '" + request.name() + "'");
+            workQueues.purge(queue.id());
+            throw queueNameTaken(poolName, request.name());
         }
         return queue;
     }
@@ -164,6 +170,14 @@ public final class PoolService {
 
     public List<Worker> workers(String poolName) {
         return store.workers(get(poolName).id());
+    }
+
+    private static BadInput nameTaken(String name) {
+        return BadInput.conflict("name", "a work pool named '" + name + "' already exists");
+    }
+
+    private static BadInput queueNameTaken(String pool, String name) {
+        return BadInput.conflict("name", "work pool '" + pool + "' already has a queue named '" + name + "'");
     }
 
     private static int checkPriority(int priority) {

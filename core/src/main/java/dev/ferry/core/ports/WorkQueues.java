@@ -1,5 +1,6 @@
 package dev.ferry.core.ports;
 
+import dev.ferry.core.pools.WorkQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,12 @@ import java.util.List;
  * whether a delivered run can still be claimed.
  */
 public interface WorkQueues {
+
+    /**
+     * Creates what delivers the queue's messages (AWS: its SQS queue and dead-letter queue),
+     * before the work queue is stored. Repeating it is harmless.
+     */
+    void provision(WorkQueue queue);
 
     /** Makes {@code runId} deliverable from {@code queueId} at {@code visibleAt}. Repeating it is harmless. */
     void send(String queueId, String runId, Instant visibleAt);
@@ -32,7 +39,7 @@ public interface WorkQueues {
      */
     void await(List<String> queueIds, Instant deadline) throws InterruptedException;
 
-    /** Removes every message of a deleted queue. */
+    /** Removes a deleted work queue's delivery (AWS: deletes its SQS queues) and every message. */
     void purge(String queueId);
 
     record Message(String queueId, String runId, String receipt) {}

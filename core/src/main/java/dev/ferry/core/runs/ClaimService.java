@@ -100,15 +100,22 @@ public final class ClaimService {
             Optional<WorkQueue> current = store.queue(pool.id(), staleQueue.name());
             if (current.isEmpty() || current.get().isPaused()) continue;
             WorkQueue queue = current.get();
-            List<WorkQueues.Message> messages = workQueues.receive(queue.id(), limit - claimed.size(), VISIBILITY);
-            for (int i = 0; i < messages.size(); i++) {
-                Outcome outcome = claimOne(messages.get(i), pool, worker, fullDeployments);
-                if (outcome.kind == Kind.CLAIMED) claimed.add(outcome.claimed);
-                if (outcome.kind == Kind.QUEUE_FULL || outcome.kind == Kind.POOL_FULL) {
-                    // Hand back what we took but cannot claim now, visible again soon rather than after the visibility timeout.
-                    messages.subList(i + 1, messages.size()).forEach(m -> workQueues.release(m, LIMIT_BACKOFF));
-                    if (outcome.kind == Kind.POOL_FULL) return claimed; // lower-priority queues must not jump ahead
-                    break;
+            // Keep receiving while messages turn out stale (already claimed, cancelled): a poll
+            // must not come back empty while a claimable run waits behind them.
+            boolean blocked = false;
+            while (!blocked && claimed.size() < limit) {
+                List<WorkQueues.Message> messages = workQueues.receive(queue.id(), limit - claimed.size(), VISIBILITY);
+                if (messages.isEmpty()) break;
+                for (int i = 0; i < messages.size(); i++) {
+                    Outcome outcome = claimOne(messages.get(i), pool, worker, fullDeployments);
+                    if (outcome.kind == Kind.CLAIMED) claimed.add(outcome.claimed);
+                    if (outcome.kind == Kind.QUEUE_FULL || outcome.kind == Kind.POOL_FULL) {
+                        // Hand back what we took but cannot claim now, visible again soon rather than after the visibility timeout.
+                        messages.subList(i + 1, messages.size()).forEach(m -> workQueues.release(m, LIMIT_BACKOFF));
+                        if (outcome.kind == Kind.POOL_FULL) return claimed; // lower-priority queues must not jump ahead
+                        blocked = true;
+                        break;
+                    }
                 }
             }
             if (claimed.size() >= limit) break;

@@ -1,0 +1,251 @@
+package dev.ferry.cli.client;
+
+import static dev.ferry.cli.client.ApiClient.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.common.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The Ferry API's routes by name (docs/api.md). Answers stay JSON trees: the CLI prints what the
+ * server sent, field for field, and never needs the server's records.
+ */
+public final class FerryApi {
+    /** The page size the API allows at most; lists are read whole, page by page. */
+    static final int PAGE = 200;
+
+    private final ApiClient http;
+
+    public FerryApi(ApiClient http) {
+        this.http = http;
+    }
+
+    public ApiClient http() {
+        return http;
+    }
+
+    // ---- work pools
+
+    public JsonNode defaultBaseJobTemplate(String type) {
+        return http.get("/api/work_pool_types/" + segment(type) + "/base_job_template").body();
+    }
+
+    public JsonNode createWorkPool(ObjectNode pool) {
+        return http.post("/api/work_pools", pool).body();
+    }
+
+    public List<JsonNode> workPools() {
+        return all("/api/work_pools", new Query());
+    }
+
+    public JsonNode workPool(String name) {
+        return http.get(pool(name)).body();
+    }
+
+    public JsonNode updateWorkPool(String name, ObjectNode patch) {
+        return http.patch(pool(name), patch).body();
+    }
+
+    public void deleteWorkPool(String name) {
+        http.delete(pool(name));
+    }
+
+    // ---- work queues
+
+    public JsonNode createWorkQueue(String pool, ObjectNode queue) {
+        return http.post(pool(pool) + "/queues", queue).body();
+    }
+
+    public List<JsonNode> workQueues(String pool) {
+        return all(pool(pool) + "/queues", new Query());
+    }
+
+    public JsonNode workQueue(String pool, String queue) {
+        return http.get(queue(pool, queue)).body();
+    }
+
+    public JsonNode updateWorkQueue(String pool, String queue, ObjectNode patch) {
+        return http.patch(queue(pool, queue), patch).body();
+    }
+
+    public void deleteWorkQueue(String pool, String queue) {
+        http.delete(queue(pool, queue));
+    }
+
+    // ---- workers
+
+    public JsonNode workerHeartbeat(String pool, String worker, int intervalSeconds) {
+        ObjectNode body = Json.MAPPER.createObjectNode()
+                .put("name", worker)
+                .put("heartbeat_interval_seconds", intervalSeconds);
+        return http.post(pool(pool) + "/workers/heartbeat", body).body();
+    }
+
+    public List<JsonNode> workers(String pool) {
+        return all(pool(pool) + "/workers", new Query());
+    }
+
+    /**
+     * Claims up to {@code limit} runs; the server may hold the request up to {@code waitSeconds}
+     * for work to arrive, so the HTTP timeout outlasts it.
+     */
+    public List<JsonNode> claimFlowRuns(String pool, String worker, List<String> queues, int limit, int waitSeconds) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("worker_name", worker);
+        if (!queues.isEmpty()) {
+            queues.forEach(body.putArray("work_queue_names")::add);
+        }
+        body.put("limit", limit).put("wait_seconds", waitSeconds);
+        Duration timeout = Duration.ofSeconds(waitSeconds + 15L);
+        JsonNode answer = http.send("POST", pool(pool) + "/get_scheduled_flow_runs", Json.bytes(body), timeout).body();
+        return items(answer);
+    }
+
+    // ---- deployments
+
+    /** Creates or updates (same flow name + name); {@link ApiResponse#created()} tells which. */
+    public ApiResponse upsertDeployment(ObjectNode deployment) {
+        return http.post("/api/deployments", deployment);
+    }
+
+    public List<JsonNode> deployments(String pool) {
+        return all("/api/deployments", new Query().add("work_pool_name", pool));
+    }
+
+    public JsonNode deployment(String id) {
+        return http.get("/api/deployments/" + segment(id)).body();
+    }
+
+    public JsonNode deploymentByName(String flow, String name) {
+        return http.get("/api/deployments/name/" + segment(flow) + "/" + segment(name)).body();
+    }
+
+    public JsonNode updateDeployment(String id, ObjectNode patch) {
+        return http.patch("/api/deployments/" + segment(id), patch).body();
+    }
+
+    public void deleteDeployment(String id) {
+        http.delete("/api/deployments/" + segment(id));
+    }
+
+    public ApiResponse createFlowRun(String deploymentId, ObjectNode request) {
+        return http.post("/api/deployments/" + segment(deploymentId) + "/create_flow_run", request);
+    }
+
+    // ---- flow runs
+
+    /** Newest first, at most {@code limit} of them. */
+    public List<JsonNode> flowRuns(RunQuery filter, int limit) {
+        Query query = new Query()
+                .add("deployment_id", filter.deploymentId())
+                .add("work_pool_name", filter.workPoolName());
+        filter.stateTypes().forEach(type -> query.add("state_type", type));
+        return upTo("/api/flow_runs", query, limit);
+    }
+
+    public JsonNode flowRun(String id) {
+        return http.get(run(id)).body();
+    }
+
+    /** Answers {@code {"status": "ACCEPT", "flow_run": ...}}; a refused transition is an {@link ApiProblem} with status 409. */
+    public JsonNode setState(String id, ObjectNode request) {
+        return http.post(run(id) + "/set_state", request).body();
+    }
+
+    public JsonNode heartbeat(String id) {
+        return http.post(run(id) + "/heartbeat", null).body();
+    }
+
+    public JsonNode cancel(String id) {
+        return http.post(run(id) + "/cancel", null).body();
+    }
+
+    public JsonNode retry(String id) {
+        return http.post(run(id) + "/retry", null).body();
+    }
+
+    /** {@code body} is the serialized {@code {"logs": [...]}} document. */
+    public void postLogs(String id, byte[] body) {
+        http.send("POST", run(id) + "/logs", body, ApiClient.DEFAULT_TIMEOUT);
+    }
+
+    /** One page of log lines after sequence number {@code after}: {@code {"items": [...], "next": ...}}. */
+    public JsonNode logs(String id, long after, int limit) {
+        return http.get(run(id) + "/logs" + new Query().add("after", String.valueOf(after))
+                .add("limit", String.valueOf(limit))).body();
+    }
+
+    // ----
+
+    private List<JsonNode> all(String path, Query query) {
+        return upTo(path, query, Integer.MAX_VALUE);
+    }
+
+    private List<JsonNode> upTo(String path, Query query, int limit) {
+        List<JsonNode> result = new ArrayList<>();
+        String next = null;
+        do {
+            Query page = query.copy().add("limit", String.valueOf(Math.min(PAGE, limit - result.size()))).add("next", next);
+            JsonNode answer = http.get(path + page).body();
+            for (JsonNode item : items(answer)) {
+                if (result.size() < limit) result.add(item);
+            }
+            JsonNode cursor = answer.path("next");
+            next = cursor.isTextual() && !cursor.asText().isEmpty() ? cursor.asText() : null;
+        } while (next != null && result.size() < limit);
+        return result;
+    }
+
+    private static List<JsonNode> items(JsonNode answer) {
+        List<JsonNode> items = new ArrayList<>();
+        answer.path("items").forEach(items::add);
+        return items;
+    }
+
+    private static String pool(String name) {
+        return "/api/work_pools/" + segment(name);
+    }
+
+    private static String queue(String pool, String queue) {
+        return pool(pool) + "/queues/" + segment(queue);
+    }
+
+    private static String run(String id) {
+        return "/api/flow_runs/" + segment(id);
+    }
+
+    /** Filters for {@link #flowRuns}; nulls and empty lists mean "any". */
+    public record RunQuery(List<String> stateTypes, String deploymentId, String workPoolName) {}
+
+    private static final class Query {
+        private final StringJoiner joiner;
+
+        Query() {
+            this(new StringJoiner("&", "?", "").setEmptyValue(""));
+        }
+
+        private Query(StringJoiner joiner) {
+            this.joiner = joiner;
+        }
+
+        Query add(String name, String value) {
+            if (value != null) joiner.add(segment(name) + "=" + segment(value));
+            return this;
+        }
+
+        Query copy() {
+            StringJoiner copy = new StringJoiner("&", "?", "").setEmptyValue("");
+            String current = joiner.toString();
+            if (!current.isEmpty()) copy.add(current.substring(1));
+            return new Query(copy);
+        }
+
+        @Override
+        public String toString() {
+            return joiner.toString();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ferry.cli.commands;
+
+import dev.ferry.cli.client.ApiProblem;
+import dev.ferry.cli.client.ApiUnreachable;
+import java.io.PrintWriter;
+import java.util.concurrent.CancellationException;
+import picocli.CommandLine;
+
+/**
+ * Turns whatever ended a command into one line on stderr and an exit code. A stack trace is
+ * never shown unless FERRY_DEBUG is set: the person reading it needs what to do next, not where
+ * in the CLI it happened.
+ */
+public final class Errors {
+    public static final int USAGE = 2;
+    public static final int FAILED = 1;
+    public static final int INTERRUPTED = 130;
+
+    private Errors() {}
+
+    public static int exitCode(Throwable error) {
+        if (error instanceof UsageError) return USAGE;
+        if (error instanceof ApiProblem problem) {
+            int s = problem.status();
+            return s == 400 || s == 413 || s == 422 ? USAGE : FAILED;
+        }
+        if (error instanceof CancellationException) return INTERRUPTED;
+        return FAILED;
+    }
+
+    public static String message(Throwable error) {
+        if (error instanceof ApiProblem problem) {
+            String text = problem.describe();
+            if (problem.status() == 401 || problem.status() == 403) {
+                text += "; pass the server's key with --api-key or FERRY_API_KEY";
+            }
+            return text;
+        }
+        if (error instanceof ApiUnreachable unreachable) {
+            return unreachable.getMessage() + "; start it with 'ferry server start' or set FERRY_API_URL";
+        }
+        if (error instanceof UsageError || error instanceof Failure || error instanceof CancellationException) {
+            return error.getMessage();
+        }
+        String message = error.getMessage();
+        return message == null || message.isBlank() ? "unexpected " + error.getClass().getSimpleName() : message;
+    }
+
+    /** Picocli's handler for exceptions thrown while a command runs. */
+    public static int handle(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
+        report(error, command.getErr());
+        return exitCode(error);
+    }
+
+    /** Picocli's handler for command lines it could not parse: one line, exit 2. */
+    public static int handleUsage(CommandLine.ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        String name = command.getCommandSpec().qualifiedName();
+        command.getErr().println("error: " + oneLine(error.getMessage()) + " (see '" + name + " --help')");
+        command.getErr().flush();
+        return USAGE;
+    }
+
+    public static void report(Throwable error, PrintWriter err) {
+        err.println("error: " + oneLine(message(error)));
+        String debug = System.getenv("FERRY_DEBUG");
+        if (debug != null && !debug.isBlank()) error.printStackTrace(err);
+        err.flush();
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
+    }
+}

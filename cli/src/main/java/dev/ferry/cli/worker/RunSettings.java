@@ -1,0 +1,25 @@
+package dev.ferry.cli.worker;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What every run of one worker shares.
+ *
+ * @param workerName the worker's name, as it claims runs
+ * @param apiUrl the API URL handed to flow processes
+ * @param apiKey the key handed to flow processes, or null
+ * @param workingDir where runs without a working_dir run
+ * @param heartbeatEvery how often a running run's heartbeat is sent (and a cancel noticed)
+ * @param killGrace how long a cancelled or timed-out process gets between SIGTERM and SIGKILL
+ * @param shutdownGrace the same when the worker itself is shutting down (it must be gone in ~15 s)
+ */
+record RunSettings(String workerName, URI apiUrl, String apiKey, Path workingDir, Duration heartbeatEvery,
+                   Duration killGrace, Duration shutdownGrace) {
+
+    static RunSettings defaults(String workerName, URI apiUrl, String apiKey, Path workingDir) {
+        return new RunSettings(workerName, apiUrl, apiKey, workingDir, Duration.ofSeconds(5),
+                Duration.ofSeconds(10), Duration.ofSeconds(5));
+    }
+}

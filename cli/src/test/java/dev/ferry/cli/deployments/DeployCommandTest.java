@@ -1,0 +1,97 @@
+package dev.ferry.cli.deployments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.cli.testing.Cli;
+import dev.ferry.cli.testing.Cli.Result;
+import dev.ferry.cli.testing.FakeApi;
+import dev.ferry.cli.testing.FakeApi.Reply;
+import dev.ferry.core.common.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Runs the real signature reader (Python) on a flow file below the working directory. */
+class DeployCommandTest {
+    private static final Path FLOWS = Path.of("target", "deploy-command-test", "flows");
+    private final FakeApi fake = new FakeApi();
+    private final AtomicInteger posts = new AtomicInteger();
+
+    @BeforeEach
+    void flowFile() throws Exception {
+        Files.createDirectories(FLOWS);
+        Files.writeString(FLOWS.resolve("greet.py"), """
+                def say_hello(name: str, times: int = 1, loud: bool = False):
+                    print(("Hello " + name) * times)
+                """);
+        fake.on("POST", "/api/deployments", call -> {
+            ObjectNode answer = ((ObjectNode) call.body().deepCopy()).put("id", "dep-1");
+            return Reply.json(posts.incrementAndGet() == 1 ? 201 : 200, answer);
+        });
+    }
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    private Result deploy(String... extra) {
+        String[] base = {"deploy", FLOWS.resolve("greet.py") + ":say_hello", "-n", "nightly", "-p", "local",
+                "--api-url", fake.url().toString()};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return Cli.run(args);
+    }
+
+    @Test
+    void deploy_sendsTheSchemaAndTypedDefaults_andSaysCreatedThenUpdated() {
+        Result first = deploy("--param", "name=007", "--param", "times=2", "-q", "low", "--tag", "nightly",
+                "--version", "1.2", "--retries", "3", "--retry-delay", "10", "--concurrency-limit", "1",
+                "--collision-strategy", "cancel_new", "--job-variable", "stream_output=false");
+
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).isEqualTo("""
+                Deployment 'say-hello/nightly' created
+                Run it with: ferry deployment run 'say-hello/nightly'
+                """);
+        JsonNode sent = fake.calls("POST", "/api/deployments").get(0).body();
+        assertThat(sent.path("flow_name").asText()).isEqualTo("say-hello");
+        assertThat(sent.path("entrypoint").asText()).isEqualTo(FLOWS.resolve("greet.py") + ":say_hello");
+        assertThat(sent.path("work_pool_name").asText()).isEqualTo("local");
+        assertThat(sent.path("work_queue_name").asText()).isEqualTo("low");
+        assertThat(sent.path("parameters").path("name").asText()).isEqualTo("007");
+        assertThat(sent.path("parameters").path("times").asInt()).isEqualTo(2);
+        assertThat(sent.path("parameter_openapi_schema").path("properties").has("loud")).isTrue();
+        assertThat(sent.path("version").asText()).isEqualTo("1.2");
+        assertThat(sent.path("retries").asInt()).isEqualTo(3);
+        assertThat(sent.path("retry_delay_seconds").asInt()).isEqualTo(10);
+        assertThat(sent.path("collision_strategy").asText()).isEqualTo("CANCEL_NEW");
+        assertThat(sent.path("job_variables").path("stream_output").isBoolean()).isTrue();
+
+        assertThat(deploy().out()).startsWith("Deployment 'say-hello/nightly' updated");
+    }
+
+    @Test
+    void aMissingFunction_isAUsageError_andNothingIsSent() {
+        Result result = Cli.run("deploy", FLOWS.resolve("greet.py") + ":nope", "-n", "x", "-p", "local",
+                "--api-url", fake.url().toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("error: ").contains("nope");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void aCollisionStrategyWithoutALimit_isRefused() {
+        Result result = deploy("--collision-strategy", "ENQUEUE");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).isEqualTo("error: --collision-strategy only applies with --concurrency-limit N\n");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.ferry.cli.runs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.cli.testing.Cli;
+import dev.ferry.cli.testing.Cli.Result;
+import dev.ferry.cli.testing.FakeApi;
+import dev.ferry.cli.testing.FakeApi.Reply;
+import dev.ferry.core.common.Json;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FlowRunCommandTest {
+    private final FakeApi fake = new FakeApi();
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    private Result ferry(String... args) {
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--api-url";
+        all[args.length + 1] = fake.url().toString();
+        return Cli.run(all);
+    }
+
+    private static ObjectNode run(String id, String type, String name, Instant start, Instant end) {
+        ObjectNode run = Json.MAPPER.createObjectNode().put("id", id).put("name", "run-" + id)
+                .put("flow_name", "my-flow").put("deployment_name", "nightly")
+                .put("scheduled_start_time", Instant.now().minusSeconds(120).toString());
+        run.putObject("state").put("type", type).put("name", name);
+        run.put("start_time", start == null ? null : start.toString());
+        run.put("end_time", end == null ? null : end.toString());
+        return run;
+    }
+
+    @Test
+    void ls_showsDeploymentStateStartAndDuration_andPassesTheFilters() {
+        Instant now = Instant.now();
+        ObjectNode page = Json.MAPPER.createObjectNode().putNull("next");
+        page.putArray("items")
+                .add(run("r2", "SCHEDULED", "Late", null, null))
+                .add(run("r1", "COMPLETED", "Completed", now.minusSeconds(60), now.minusSeconds(55)));
+        fake.on("GET", "/api/flow_runs", call -> Reply.ok(page));
+
+        Result result = ferry("flow-run", "ls", "--state", "scheduled,completed", "--pool", "local", "--limit", "5");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out().lines().toList()).containsExactly(
+                "Flow Runs",
+                "Name    ID  Deployment       State      Scheduled/Start  Duration",
+                "run-r2  r2  my-flow/nightly  Late       2 minutes ago    -",
+                "run-r1  r1  my-flow/nightly  Completed  1 minute ago     5.0s");
+        String query = fake.calls().get(0).query();
+        assertThat(query).contains("state_type=SCHEDULED").contains("state_type=COMPLETED")
+                .contains("work_pool_name=local").contains("limit=5");
+    }
+
+    @Test
+    void ls_refusesAnUnknownStateType() {
+        Result result = ferry("flow-run", "ls", "--state", "DONE");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("error: --state 'DONE' is not a state type; accepted: SCHEDULED, PENDING");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void logsFollow_printsEveryLineOnce_untilTheRunIsOver() {
+        AtomicInteger polls = new AtomicInteger();
+        fake.on("GET", "/api/flow_runs/r1", call -> Reply.ok(polls.incrementAndGet() < 3
+                ? run("r1", "RUNNING", "Running", Instant.now(), null)
+                : run("r1", "COMPLETED", "Completed", Instant.now(), Instant.now())));
+        fake.on("GET", "/api/flow_runs/r1/logs", call -> {
+            long after = Long.parseLong(call.query().replaceAll(".*after=(\\d+).*", "$1"));
+            long upTo = Math.min(polls.get() * 2L, 5);
+            ObjectNode page = Json.MAPPER.createObjectNode().putNull("next");
+            var items = page.putArray("items");
+            for (long seq = after + 1; seq <= upTo; seq++) {
+                items.addObject().put("seq", seq).put("timestamp", "2026-01-31T12:00:0" + seq + "Z")
+                        .put("stream", "stdout").put("message", "line " + seq);
+            }
+            return Reply.ok(page);
+        });
+
+        Result result = ferry("flow-run", "logs", "r1", "--follow");
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out().lines().map(l -> l.substring(l.indexOf('|') + 2)).toList())
+                .containsExactly("line 1", "line 2", "line 3", "line 4", "line 5");
+    }
+
+    @Test
+    void cancel_saysWhatHappensNext() {
+        fake.on("POST", "/api/flow_runs/r1/cancel", call -> Reply.ok(run("r1", "CANCELLING", "Cancelling", null, null)));
+
+        Result result = ferry("flow-run", "cancel", "r1");
+
+        assertThat(result.out()).isEqualTo(
+                "Cancelling flow run 'run-r1' (r1); its worker stops it at the next heartbeat\n");
+    }
+}

@@ -1,0 +1,19 @@
+package dev.ferry.cli.testing;
+
+import dev.ferry.cli.Ferry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** Runs the {@code ferry} command in-process and keeps what it printed. */
+public final class Cli {
+    public record Result(int exitCode, String out, String err) {}
+
+    private Cli() {}
+
+    public static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Ferry.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+}

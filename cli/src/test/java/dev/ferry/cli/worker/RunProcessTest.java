@@ -1,0 +1,171 @@
+package dev.ferry.cli.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.cli.testing.FakeApi;
+import dev.ferry.cli.testing.FakeApi.Reply;
+import dev.ferry.core.common.Json;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RunProcessTest {
+    private final FakeRuns api = new FakeRuns();
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    @Test
+    void aRunThatExits0_isRunningWithItsPid_thenCompleted_andItsOutputIsShipped() {
+        String script = "echo \"$GREETING from $FERRY_FLOW_RUN_ID of $FERRY_DEPLOYMENT_ID\"; "
+                + "echo \"$FERRY_PARAMETERS\"; echo \"$FERRY_API_URL $FERRY_API_KEY\"; echo warn >&2";
+        JsonNode item = FakeRuns.item("r1", "sh -c '" + script + "'", null, Map.of("GREETING", "hi"));
+
+        api.runProcess(item).run();
+
+        assertThat(api.reports("r1")).containsExactly("RUNNING", "COMPLETED");
+        JsonNode running = api.http.calls("POST", "/api/flow_runs/r1/set_state").get(0).body();
+        assertThat(running.path("infrastructure_id").asText()).matches("\\d+");
+        assertThat(running.path("transition_id").asText()).hasSize(36);
+        assertThat(api.messages("r1")).contains("hi from r1 of dep-1", "{\"name\":\"Marvin\",\"count\":3}",
+                api.http.url() + " k3y", "warn");
+        assertThat(api.logLines("r1")).anySatisfy(l -> {
+            assertThat(l.path("message").asText()).isEqualTo("warn");
+            assertThat(l.path("stream").asText()).isEqualTo("stderr");
+        });
+        assertThat(api.console.toString()).contains("flow run 'run-r1' is Running (pid ").contains("is Completed");
+    }
+
+    @Test
+    void aRunThatExitsNonZero_failsWithTheTailOfStderr() {
+        String script = "for i in $(seq 1 30); do echo \"trace $i\" >&2; done; echo \"ValueError: boom\" >&2; exit 3";
+        api.runProcess(FakeRuns.item("r2", "sh -c '" + script + "'", null, Map.of())).run();
+
+        List<String> reports = api.reports("r2");
+        assertThat(reports).hasSize(2);
+        String failed = reports.get(1);
+        assertThat(failed).startsWith("FAILED: exit code 3: trace 12\n").endsWith("trace 30\nValueError: boom");
+        assertThat(failed).doesNotContain("trace 11\n");
+    }
+
+    @Test
+    void theFailureMessage_isCappedAt2000Characters_keepingTheEnd() {
+        String script = "for i in $(seq 1 20); do printf \"%0300d\\n\" $i >&2; done; echo last >&2; exit 1";
+        api.runProcess(FakeRuns.item("r3", "sh -c '" + script + "'", null, Map.of())).run();
+
+        String message = api.reports("r3").get(1).substring("FAILED: ".length());
+        assertThat(message.length()).isLessThanOrEqualTo(RunProcess.MAX_MESSAGE_CHARS);
+        assertThat(message).startsWith("exit code 1: …").endsWith("last");
+    }
+
+    @Test
+    void aCommandThatCannotStart_failsWithTheReason() {
+        api.runProcess(FakeRuns.item("r4", "/no/such/program --flag", null, Map.of())).run();
+
+        assertThat(api.reports("r4")).singleElement().asString()
+                .startsWith("FAILED: cannot start the flow run: /no/such/program: ");
+    }
+
+    @Test
+    void aCommandThatDoesNotParse_failsWithTheReason() {
+        api.runProcess(FakeRuns.item("r5", "echo 'unclosed", null, Map.of())).run();
+
+        assertThat(api.reports("r5")).containsExactly(
+                "FAILED: cannot start the flow run: command has an unclosed ' quote: echo 'unclosed");
+    }
+
+    @Test
+    void aCancelSeenInTheHeartbeat_killsTheWholeTree_andReportsCancelled() throws Exception {
+        JsonNode item = FakeRuns.item("r6", "sh -c 'sleep 300 & sleep 300 & wait'", null, Map.of());
+        RunProcess run = api.runProcess(item);
+        Thread thread = new Thread(run);
+        thread.start();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> api.reports("r6").contains("RUNNING"));
+        long pid = api.http.calls("POST", "/api/flow_runs/r6/set_state").get(0).body().path("infrastructure_id").asLong();
+        ProcessHandle root = ProcessHandle.of(pid).orElseThrow();
+        await().atMost(10, TimeUnit.SECONDS).until(() -> root.descendants().count() == 2);
+        List<ProcessHandle> tree = root.descendants().toList();
+
+        api.states.put("r6", "CANCELLING");
+        thread.join(15_000);
+
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(api.reports("r6")).containsExactly("RUNNING", "CANCELLED: cancelled by user");
+        assertThat(ProcessHandle.of(pid).map(ProcessTree::runs).orElse(false)).isFalse();
+        assertThat(tree).isNotEmpty().noneMatch(ProcessTree::runs);
+        assertThat(api.messages("r6")).contains("[ferry] cancel requested; stopping the process");
+    }
+
+    @Test
+    void aRunOverItsTimeout_isKilled_andFailsWithTheTimeout() {
+        long started = System.nanoTime();
+        api.runProcess(FakeRuns.item("r7", "sleep 300", 1, Map.of())).run();
+
+        assertThat(api.reports("r7")).containsExactly("RUNNING", "FAILED: timed out after 1 s");
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(10);
+    }
+
+    @Test
+    void aRefusedRunningReport_stopsTheProcess_andCompletesACancel() {
+        api.http.on("POST", "/api/flow_runs/r8/set_state", call -> {
+            if (call.body().path("state").path("type").asText().equals("RUNNING")) {
+                var problem = Json.MAPPER.createObjectNode().put("status", 409)
+                        .put("detail", "can't go from CANCELLING to RUNNING");
+                problem.putObject("state").put("type", "CANCELLING").put("name", "Cancelling");
+                return FakeApi.Reply.json(409, problem);
+            }
+            return Reply.ok(Json.MAPPER.createObjectNode().put("status", "ACCEPT")
+                    .set("flow_run", FakeRuns.runNode("r8", "CANCELLED", "cancelled by user")));
+        });
+
+        api.runProcess(FakeRuns.item("r8", "sleep 300", null, Map.of())).run();
+
+        assertThat(api.reports("r8")).containsExactly("RUNNING", "CANCELLED: cancelled by user");
+        assertThat(api.console.toString()).contains("the server refused Running and keeps it Cancelling");
+    }
+
+    @Test
+    void theFinalReport_waitsOutAnApiOutage_withTheSameTransitionId() {
+        AtomicInteger completedAttempts = new AtomicInteger();
+        api.http.on("POST", "/api/flow_runs/r9/set_state", call -> {
+            String type = call.body().path("state").path("type").asText();
+            if (type.equals("COMPLETED") && completedAttempts.incrementAndGet() <= 3) {
+                return Reply.problem(503, "database is restarting", null);
+            }
+            return Reply.ok(Json.MAPPER.createObjectNode().put("status", "ACCEPT")
+                    .set("flow_run", FakeRuns.runNode("r9", type, null)));
+        });
+
+        api.runProcess(FakeRuns.item("r9", "true", null, Map.of())).run();
+
+        List<FakeApi.Call> completed = api.http.calls("POST", "/api/flow_runs/r9/set_state").stream()
+                .filter(c -> c.body().path("state").path("type").asText().equals("COMPLETED")).toList();
+        assertThat(completed).hasSize(4);
+        assertThat(completed.stream().map(c -> c.body().path("transition_id").asText()).distinct()).hasSize(1);
+        assertThat(api.console.toString()).containsOnlyOnce("retrying until it is back").contains("reachable again");
+    }
+
+    @Test
+    void aFlowPrinting100MB_shipsAtMost20MiB_andStillFinishes() {
+        // 100,000 lines of 1,000 characters: five times the per-run cap.
+        String script = "yes \"$(printf %01000d 0)\" | head -n 100000";
+        long started = System.nanoTime();
+
+        api.runProcess(FakeRuns.item("r10", "sh -c '" + script + "'", null, Map.of())).run();
+
+        assertThat(api.reports("r10")).containsExactly("RUNNING", "COMPLETED");
+        List<String> messages = api.messages("r10");
+        long shipped = messages.stream().mapToLong(String::length).sum();
+        assertThat(shipped).isLessThanOrEqualTo(LogShipper.RUN_CAP_BYTES + 1_000);
+        assertThat(shipped).isGreaterThan(LogShipper.RUN_CAP_BYTES - 10_000);
+        assertThat(messages.get(messages.size() - 1)).isEqualTo(LogShipper.CAPPED);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(60);
+    }
+}
