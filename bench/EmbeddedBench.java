@@ -48,6 +48,7 @@ public class EmbeddedBench {
             createRuns(deployment, runs, 8);
             claimLatency(deployment, 300);
             claimThroughput(deployment, runs, 4);
+            workerOverhead(200);
         }
     }
 
@@ -122,6 +123,60 @@ public class EmbeddedBench {
         pool.shutdown();
         System.out.printf("claims with %d workers (claim, RUNNING, COMPLETED per run): %d runs in %.2f s = %.0f claims/s%n",
                 workers, claimed.get(), seconds, claimed.get() / seconds);
+    }
+
+    /**
+     * A real `ferry worker` process runs {@code runs} runs of the command {@code true}, one at a
+     * time; the time per run minus the time to spawn {@code true} is the worker's own overhead
+     * (claim, state reports, log shipping, heartbeats).
+     */
+    private static void workerOverhead(int runs) throws Exception {
+        post("/api/work_pools", "{\"name\": \"overhead\", \"type\": \"process\"}");
+        String deployment = id(post("/api/deployments", "{\"name\": \"true\", \"flow_name\": \"noop\", "
+                + "\"entrypoint\": \"unused.py:f\", \"work_pool_name\": \"overhead\", "
+                + "\"job_variables\": {\"command\": \"true\", \"stream_output\": false}}"));
+        Path jar = Path.of("cli/target/ferry.jar").toAbsolutePath();
+        Process worker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                jar.toString(), "worker", "start", "--pool", "overhead", "--limit", "1", "--api-url", base.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 20; i++) post("/api/deployments/" + deployment + "/create_flow_run", "{}"); // warm-up
+            awaitCompleted(20);
+            long start = System.nanoTime();
+            for (int i = 0; i < runs; i++) post("/api/deployments/" + deployment + "/create_flow_run", "{}");
+            awaitCompleted(20 + runs);
+            double perRun = (System.nanoTime() - start) / 1e6 / runs;
+            long spawnStart = System.nanoTime();
+            for (int i = 0; i < 50; i++) new ProcessBuilder("true").start().waitFor();
+            double spawn = (System.nanoTime() - spawnStart) / 1e6 / 50;
+            System.out.printf("process worker, %d runs of `true` one at a time: %.1f ms per run; spawning `true` %.1f ms;"
+                    + " worker overhead %.1f ms per run%n", runs, perRun, spawn, perRun - spawn);
+        } finally {
+            worker.destroy();
+            worker.waitFor();
+        }
+    }
+
+    private static void awaitCompleted(int count) throws Exception {
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            String page = get("/api/flow_runs?work_pool_name=overhead&state_type=COMPLETED&limit=200");
+            int n = 0;
+            String next;
+            do {
+                n += page.split("\"state_type\":\"COMPLETED\"", -1).length - 1;
+                Matcher m = Pattern.compile("\"next\":\"([^\"]+)\"").matcher(page);
+                next = m.find() ? m.group(1) : null;
+                if (next != null) page = get("/api/flow_runs?work_pool_name=overhead&state_type=COMPLETED&limit=200&next=" + next);
+            } while (next != null);
+            if (n >= count) return;
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("runs did not complete in time");
+    }
+
+    private static String get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** Reports RUNNING then COMPLETED for every run in a claim answer; returns how many. */

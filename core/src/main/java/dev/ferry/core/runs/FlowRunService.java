@@ -59,6 +59,7 @@ public final class FlowRunService {
         ObjectNode parameters = deployment.parameters().deepCopy();
         if (request.parameters() != null) parameters.setAll(request.parameters());
         if (deployment.enforceParameterSchema()) {
+            refuseUnknownParameters(deployment, parameters);
             JsonSchemas.validate("parameters", deployment.parameterOpenapiSchema(), parameters);
         }
         ObjectNode jobVariables = JobTemplate.merge(
@@ -148,6 +149,24 @@ public final class FlowRunService {
     public List<LogLine> logs(String runId, long afterSeq, int limit) {
         transitions.load(runId);
         return store.logs(runId, afterSeq, limit);
+    }
+
+    /** A typo in a parameter name deserves a better answer than "not accepted": say what the flow takes. */
+    private static void refuseUnknownParameters(Deployment deployment, ObjectNode parameters) {
+        ObjectNode schema = deployment.parameterOpenapiSchema();
+        if (!schema.path("properties").isObject() || !schema.path("additionalProperties").isBoolean()
+                || schema.path("additionalProperties").asBoolean()) {
+            return;
+        }
+        List<String> known = new ArrayList<>();
+        schema.path("properties").fieldNames().forEachRemaining(known::add);
+        parameters.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                throw BadInput.invalid("parameters." + name, "'" + name + "' is not a parameter of flow '"
+                        + deployment.flowName() + "'; " + (known.isEmpty() ? "it takes none"
+                        : "it takes: " + String.join(", ", known)));
+            }
+        });
     }
 
     private static FlowRun settle(Transitions.Result result) {

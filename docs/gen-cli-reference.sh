@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Regenerates docs/cli.md from the commands' own --help. Run from the repository root after
+# `mvn -pl cli -am package -DskipTests`.
+set -euo pipefail
+jar=cli/target/ferry.jar
+commands() {
+  # every leaf command: "ferry X --help" lists subcommands under "Commands:"
+  java -jar "$jar" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}' | grep -v '^help$' | while read -r top; do
+    subs=$(java -jar "$jar" "$top" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}')
+    if [[ -z "$subs" ]]; then echo "$top"; else for s in $subs; do echo "$top $s"; done; fi
+  done
+}
+{
+  echo "# CLI reference"
+  echo
+  echo "Every command talks to the API at \`--api-url\` (env \`FERRY_API_URL\`, default \`http://127.0.0.1:4200\`),"
+  echo "sends \`--api-key\` (env \`FERRY_API_KEY\`) as a bearer token, and prints tables or, with \`-o json\`,"
+  echo "the API's objects as returned. A failing command prints one line starting with \`error:\` and exits 1;"
+  echo "bad usage or input the server refuses (400/413/422) exits 2. \`deployment run --watch\` exits 0 only"
+  echo "when the run ends COMPLETED."
+  echo
+  echo "This page is the commands' own \`--help\`, collected by \`docs/gen-cli-reference.sh\`."
+  commands | while read -r c; do
+    echo; echo "## ferry $c"; echo; echo '```'
+    # shellcheck disable=SC2086
+    java -jar "$jar" $c --help
+    echo '```'
+  done
+} > docs/cli.md
