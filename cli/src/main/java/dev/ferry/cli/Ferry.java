@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.cli.auth.ApiKeyCommand;
 import dev.ferry.cli.commands.Errors;
 import dev.ferry.cli.commands.ServerCommand;
 import dev.ferry.cli.deployments.DeployCommand;
@@ -27,6 +28,7 @@ import picocli.CommandLine.Command;
             DeployCommand.class,
             DeploymentCommand.class,
             FlowRunCommand.class,
+            ApiKeyCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Ferry {

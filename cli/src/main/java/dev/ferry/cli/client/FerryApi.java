@@ -178,6 +178,21 @@ public final class FerryApi {
                 .add("limit", String.valueOf(limit))).body();
     }
 
+    // ---- API keys
+
+    /** Answers the key's record with {@code key}, the only time the server shows it. */
+    public JsonNode createApiKey(ObjectNode request) {
+        return http.post("/api/api_keys", request).body();
+    }
+
+    public List<JsonNode> apiKeys() {
+        return all("/api/api_keys", new Query());
+    }
+
+    public JsonNode revokeApiKey(String id) {
+        return http.delete("/api/api_keys/" + segment(id)).body();
+    }
+
     // ----
 
     private List<JsonNode> all(String path, Query query) {

@@ -31,8 +31,10 @@ public final class Errors {
     public static String message(Throwable error) {
         if (error instanceof ApiProblem problem) {
             String text = problem.describe();
-            if (problem.status() == 401 || problem.status() == 403) {
+            if (problem.status() == 401) {
                 text += "; pass the server's key with --api-key or FERRY_API_KEY";
+            } else if (problem.status() == 403) {
+                text += "; use a key whose role allows it (an admin makes one with 'ferry api-key create')";
             }
             return text;
         }

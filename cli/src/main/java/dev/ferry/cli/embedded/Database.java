@@ -115,7 +115,20 @@ public final class Database implements AutoCloseable {
                 visible_at INTEGER NOT NULL,
                 receipt    TEXT,
                 PRIMARY KEY (queue_id, run_id))""",
-            "CREATE INDEX IF NOT EXISTS messages_by_visibility ON queue_messages (queue_id, visible_at)");
+            "CREATE INDEX IF NOT EXISTS messages_by_visibility ON queue_messages (queue_id, visible_at)",
+            // SqliteApiKeys. New tables only: a file from before them gets them on open, no version bump needed.
+            """
+            CREATE TABLE IF NOT EXISTS api_keys (
+                id         TEXT PRIMARY KEY,
+                hash       TEXT NOT NULL UNIQUE,
+                name       TEXT NOT NULL,
+                role       TEXT NOT NULL,
+                pools      TEXT NOT NULL,
+                prefix     TEXT NOT NULL,
+                created    INTEGER NOT NULL,
+                last_used  INTEGER,
+                revoked_at INTEGER)""",
+            "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)");
 
     private final Path file;
     private final Connection writer;

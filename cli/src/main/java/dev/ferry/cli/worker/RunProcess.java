@@ -37,6 +37,7 @@ final class RunProcess implements Runnable {
     private final JsonNode run;
     private final JsonNode deployment;
     private final JsonNode jobConfiguration;
+    private final JsonNode claimed;
     private final WorkerLog log;
     private final String runId;
     private final String runName;
@@ -67,6 +68,7 @@ final class RunProcess implements Runnable {
         this.run = claimed.path("flow_run");
         this.deployment = claimed.path("deployment");
         this.jobConfiguration = claimed.path("job_configuration");
+        this.claimed = claimed;
         this.log = log;
         this.runId = run.path("id").asText();
         this.runName = run.path("name").asText(runId);
@@ -277,13 +279,17 @@ final class RunProcess implements Runnable {
     }
 
     private void environment(Map<String, String> env, JobConfiguration job) {
+        // The worker's own credentials never reach the flow's code: it gets its run's token only.
+        env.remove("FERRY_API_KEY");
+        env.remove("FERRY_SERVER_API_KEY");
         env.putAll(job.env());
         env.put("FERRY_API_URL", settings.apiUrl().toString());
         env.put("FERRY_FLOW_RUN_ID", runId);
         env.put("FERRY_DEPLOYMENT_ID", run.path("deployment_id").asText(deployment.path("id").asText()));
         JsonNode parameters = run.path("parameters");
         env.put("FERRY_PARAMETERS", parameters.isObject() ? Json.string(parameters) : "{}");
-        if (settings.apiKey() != null) env.put("FERRY_API_KEY", settings.apiKey());
+        String runToken = claimed.path("run_token").asText(null);
+        if (runToken != null) env.put("FERRY_API_KEY", runToken);
         // Python buffers stdout in blocks when it is a pipe; unbuffered, lines show up as they're printed.
         env.putIfAbsent("PYTHONUNBUFFERED", "1");
     }

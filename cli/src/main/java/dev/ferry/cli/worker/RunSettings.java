@@ -9,7 +9,7 @@ import java.time.Duration;
  *
  * @param workerName the worker's name, as it claims runs
  * @param apiUrl the API URL handed to flow processes
- * @param apiKey the key handed to flow processes, or null
+ * @param apiKey the worker's own key, or null; flow processes get their run token instead (RunProcess)
  * @param workingDir where runs without a working_dir run
  * @param heartbeatEvery how often a running run's heartbeat is sent (and a cancel noticed)
  * @param killGrace how long a cancelled or timed-out process gets between SIGTERM and SIGKILL

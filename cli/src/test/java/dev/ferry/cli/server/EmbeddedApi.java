@@ -2,13 +2,15 @@ package dev.ferry.cli.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.embedded.Database;
+import dev.ferry.cli.embedded.SqliteApiKeys;
 import dev.ferry.cli.embedded.SqliteStore;
 import dev.ferry.cli.embedded.SqliteWorkQueues;
 import dev.ferry.core.Ferry;
-import dev.ferry.core.api.ApiKey;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.api.Router;
+import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
@@ -25,13 +27,17 @@ import java.util.concurrent.atomic.AtomicReference;
 final class EmbeddedApi implements AutoCloseable {
     final MovableClock clock = new MovableClock();
     final Database database;
+    final ApiKeyService auth;
     final Ferry ferry;
     final Router router;
 
+    /** Wired as EmbeddedServer wires it: {@code apiKey} is the bootstrap admin key, null for none. */
     EmbeddedApi(Path dir, String apiKey) {
         database = Database.open(dir.resolve("ferry.db"));
-        ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), clock, Ids.RANDOM);
-        router = new Router(ferry, clock, ApiKey.of(apiKey));
+        auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(apiKey), clock, Ids.RANDOM);
+        ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), clock, Ids.RANDOM,
+                auth.runTokens());
+        router = new Router(ferry, clock, auth);
     }
 
     EmbeddedApi(Path dir) {

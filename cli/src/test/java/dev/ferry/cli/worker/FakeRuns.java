@@ -81,6 +81,7 @@ final class FakeRuns implements AutoCloseable {
         else job.put("timeout_seconds", timeoutSeconds);
         ObjectNode envNode = job.putObject("env");
         env.forEach(envNode::put);
+        item.put("run_token", "ferry_run_" + id + "_token");
         return item;
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.cli.testing.FakeApi.Reply;
 import dev.ferry.core.common.Json;
@@ -35,12 +36,24 @@ class RunProcessTest {
         assertThat(running.path("infrastructure_id").asText()).matches("\\d+");
         assertThat(running.path("transition_id").asText()).hasSize(36);
         assertThat(api.messages("r1")).contains("hi from r1 of dep-1", "{\"name\":\"Marvin\",\"count\":3}",
-                api.http.url() + " k3y", "warn");
+                api.http.url() + " ferry_run_r1_token", "warn");
         assertThat(api.logLines("r1")).anySatisfy(l -> {
             assertThat(l.path("message").asText()).isEqualTo("warn");
             assertThat(l.path("stream").asText()).isEqualTo("stderr");
         });
         assertThat(api.console.toString()).contains("flow run 'run-r1' is Running (pid ").contains("is Completed");
+    }
+
+    @Test
+    void theFlowGetsItsRunToken_andNeverTheWorkersKey() {
+        api.runProcess(FakeRuns.item("r9", "sh -c 'echo \"key=$FERRY_API_KEY.\"'", null, Map.of())).run();
+        assertThat(api.messages("r9")).contains("key=ferry_run_r9_token.");
+
+        ObjectNode tokenless = FakeRuns.item("r10", "sh -c 'echo \"key=$FERRY_API_KEY.\"'", null, Map.of());
+        tokenless.remove("run_token");
+        api.runProcess(tokenless).run();
+        assertThat(api.messages("r10")).as("a server that makes no tokens: no key at all, not the worker's k3y")
+                .contains("key=.");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ferry.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.auth.Role;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.runs.StateType;
@@ -37,4 +38,6 @@ final class Bodies {
     record Log(Instant timestamp, String stream, String message) {}
 
     record Logs(List<Log> logs) {}
+
+    record CreateApiKey(String name, Role role, List<String> pools) {}
 }

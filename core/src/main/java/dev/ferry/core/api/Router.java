@@ -1,6 +1,8 @@
 package dev.ferry.core.api;
 
 import dev.ferry.core.Ferry;
+import dev.ferry.core.auth.AccessDenied;
+import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.TransitionRefused;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,15 +27,21 @@ public final class Router {
     private static final Logger LOG = Logger.getLogger(Router.class.getName());
 
     private final List<Route> routes;
-    private final ApiKey apiKey;
+    private final ApiKeyService auth;
+    private final Ferry ferry;
 
-    public Router(Ferry ferry, Clock clock, ApiKey apiKey) {
-        this.apiKey = apiKey;
+    /**
+     * @param auth decides who may call what (stored keys with roles, run tokens, the bootstrap admin)
+     */
+    public Router(Ferry ferry, Clock clock, ApiKeyService auth) {
+        this.auth = auth;
+        this.ferry = ferry;
         List<Route> all = new ArrayList<>();
         all.addAll(new SystemRoutes().routes());
         all.addAll(new PoolRoutes(ferry.pools(), ferry.claims(), clock).routes());
         all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs()).routes());
         all.addAll(new RunRoutes(ferry.runs()).routes());
+        all.addAll(new ApiKeyRoutes(auth).routes());
         this.routes = List.copyOf(all);
     }
 
@@ -52,10 +61,7 @@ public final class Router {
                     allowed.add(route.method());
                     continue;
                 }
-                if (!"/api/health".equals(route.path()) && !apiKey.admits(request.header("authorization"))) {
-                    return ApiResponse.problem(401, "this server needs an API key: send 'Authorization: Bearer KEY' "
-                            + "(the CLI reads FERRY_API_KEY)", null, null);
-                }
+                auth.authorize(request.header("authorization"), route.method(), route.path(), params, this::poolOfRun);
                 return route.handler().handle(request, params);
             }
             if (!allowed.isEmpty()) {
@@ -66,6 +72,9 @@ public final class Router {
                 return new ApiResponse(405, headers, r.body());
             }
             return ApiResponse.problem(404, "no API route " + request.method() + " " + request.path(), null, null);
+        } catch (AccessDenied e) {
+            return withHeader(ApiResponse.problem(e.status(), e.getMessage(), null, null), "WWW-Authenticate",
+                    e.status() == 401 ? "Bearer realm=\"ferry\"" : "Bearer realm=\"ferry\", error=\"insufficient_scope\"");
         } catch (BadInput e) {
             return ApiResponse.problem(e.status(), e.getMessage(), e.field(), null);
         } catch (TransitionRefused e) {
@@ -78,6 +87,23 @@ public final class Router {
             LOG.log(Level.SEVERE, "unexpected error on " + request.method() + " " + request.path(), e);
             return ApiResponse.problem(500, "internal error; the server log has the details", null, null);
         }
+    }
+
+    /** For WORKER keys on run routes: the run's pool, or empty when there is no such run (the route answers 404). */
+    private Optional<String> poolOfRun(String runId) {
+        try {
+            String pool = ferry.runs().get(runId).workPoolName();
+            return Optional.of(pool == null ? "" : pool); // a run of no pool is no worker's business
+        } catch (BadInput e) {
+            if (e.status() == 404) return Optional.empty();
+            throw e;
+        }
+    }
+
+    private static ApiResponse withHeader(ApiResponse response, String name, String value) {
+        Map<String, String> headers = new HashMap<>(response.headers());
+        headers.put(name, value);
+        return new ApiResponse(response.status(), headers, response.body());
     }
 
     private static String[] split(String path) {

@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Acts on time: marks runs Late, crashes runs whose heartbeats stopped (their slots come back),
@@ -27,7 +29,10 @@ public final class Janitor {
     public static final Duration LATE_AFTER = Duration.ofSeconds(15);
     public static final Duration CRASHED_AFTER = Duration.ofSeconds(90);
     public static final Duration CANCELLING_TIMEOUT = Duration.ofMinutes(5);
+    /** Runs due within this window are sent now, with a delay; SQS delays at most 15 minutes. */
+    public static final Duration SEND_AHEAD = Duration.ofMinutes(14);
     private static final int PAGE = 200;
+    private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
 
     private final Store store;
     private final WorkQueues workQueues;
@@ -47,8 +52,9 @@ public final class Janitor {
         Instant now = clock.now();
         int[] counts = new int[4];
         forEach(Set.of(StateType.SCHEDULED), run -> {
-            if (run.scheduledStartTime().isAfter(now)) return;
-            // Sending again is harmless (one message per run), and heals a send lost in a crash.
+            if (run.scheduledStartTime().isAfter(now.plus(SEND_AHEAD))) return;
+            // Sending again is harmless (the store decides), heals a send lost in a crash, and
+            // hands runs created far ahead to queues that can only delay 15 minutes (SQS).
             workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
             counts[3]++;
             if (run.scheduledStartTime().isBefore(now.minus(LATE_AFTER))
@@ -93,7 +99,15 @@ public final class Janitor {
         String cursor = null;
         do {
             Page<FlowRun> page = store.runs(RunFilter.inStates(states), PAGE, cursor);
-            page.items().forEach(action);
+            for (FlowRun run : page.items()) {
+                try {
+                    action.accept(run);
+                } catch (RuntimeException e) {
+                    // One run's failure (a queue deleted under it, a throttled call) must not stop
+                    // the sweep: crash detection for every other run depends on it.
+                    LOG.log(Level.WARNING, "janitor could not handle flow run " + run.id(), e);
+                }
+            }
             cursor = page.next();
         } while (cursor != null);
     }

@@ -1,6 +1,7 @@
 package dev.ferry.core.runs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.auth.RunTokens;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
@@ -17,8 +18,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands due runs to a worker: queues in priority order, each run claimed by one conditional
@@ -34,23 +37,31 @@ public final class ClaimService {
     /** When a limit is full, look at the message again after this long (a freed slot also wakes pollers). */
     static final Duration LIMIT_BACKOFF = Duration.ofSeconds(2);
 
+    /** How often a polling worker's heartbeat and its queues' "last polled" are written. */
+    static final Duration RECORD_EVERY = Duration.ofSeconds(5);
+
+    private final Map<String, Instant> lastRecorded = new ConcurrentHashMap<>();
     private final Store store;
     private final WorkQueues workQueues;
     private final Transitions transitions;
     private final PoolService pools;
     private final Clock clock;
+    private final RunTokens runTokens;
 
-    public ClaimService(Store store, WorkQueues workQueues, Transitions transitions, PoolService pools, Clock clock) {
+    public ClaimService(Store store, WorkQueues workQueues, Transitions transitions, PoolService pools, Clock clock,
+                        RunTokens runTokens) {
         this.store = store;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.pools = pools;
         this.clock = clock;
+        this.runTokens = runTokens;
     }
 
     public record Request(String workerName, List<String> workQueueNames, Integer limit, Integer waitSeconds) {}
 
-    public record Claimed(FlowRun flowRun, Deployment deployment, ObjectNode jobConfiguration) {}
+    /** @param runToken the run's own API credential, for its process instead of the worker's key; null without tokens */
+    public record Claimed(FlowRun flowRun, Deployment deployment, ObjectNode jobConfiguration, String runToken) {}
 
     public List<Claimed> claim(String poolName, Request request) throws InterruptedException {
         Names.check("worker_name", request.workerName());
@@ -64,16 +75,42 @@ public final class ClaimService {
         }
         WorkPool pool = pools.get(poolName);
         List<WorkQueue> queues = selectQueues(pool, request.workQueueNames());
-        pools.heartbeat(poolName, request.workerName(), null);
+        if (dueForRecording("worker:" + pool.id() + ":" + request.workerName())) {
+            pools.heartbeat(poolName, request.workerName(), null);
+        }
         Instant deadline = clock.now().plusSeconds(wait);
         List<String> queueIds = queues.stream().map(WorkQueue::id).toList();
         while (true) {
-            store.markPolled(queueIds, clock.now());
-            List<Claimed> claimed = claimOnce(poolName, queues, request.workerName(), limit);
+            List<String> stale = queueIds.stream().filter(id -> dueForRecording("queue:" + id)).toList();
+            if (!stale.isEmpty()) store.markPolled(stale, clock.now());
+            List<String> open = new ArrayList<>();
+            List<Claimed> claimed = claimOnce(poolName, queues, request.workerName(), limit, open);
             if (!claimed.isEmpty() || !clock.now().isBefore(deadline)) return claimed;
+            // Wait only on queues that may hand something out: a paused queue still holding
+            // visible messages would wake the wait at once, again and again. The 1 s cap is
+            // how a pause lifted or a slot freed meanwhile is noticed.
             Instant nextCheck = clock.now().plusSeconds(1);
-            workQueues.await(queueIds, deadline.isBefore(nextCheck) ? deadline : nextCheck);
+            workQueues.await(open, deadline.isBefore(nextCheck) ? deadline : nextCheck);
         }
+    }
+
+    /**
+     * True when {@code key} was not recorded within {@link #RECORD_EVERY} (and records it now).
+     * Readiness needs a poll within 60 s, so writing "polled" at every poll of a busy worker
+     * would only cost writes.
+     */
+    private boolean dueForRecording(String key) {
+        Instant now = clock.now();
+        Instant[] due = {null};
+        lastRecorded.compute(key, (k, last) -> {
+            if (last == null || !last.plus(RECORD_EVERY).isAfter(now)) {
+                due[0] = now;
+                return now;
+            }
+            return last;
+        });
+        if (lastRecorded.size() > 10_000) lastRecorded.clear();
+        return due[0] != null;
     }
 
     private List<WorkQueue> selectQueues(WorkPool pool, List<String> names) {
@@ -90,7 +127,8 @@ public final class ClaimService {
         return chosen;
     }
 
-    private List<Claimed> claimOnce(String poolName, List<WorkQueue> queues, String worker, int limit) {
+    /** One pass over the queues; {@code open} collects the queues that are not paused. */
+    private List<Claimed> claimOnce(String poolName, List<WorkQueue> queues, String worker, int limit, List<String> open) {
         List<Claimed> claimed = new ArrayList<>();
         // Re-read: a pause or a new limit must apply to the very next poll.
         WorkPool pool = pools.get(poolName);
@@ -100,6 +138,7 @@ public final class ClaimService {
             Optional<WorkQueue> current = store.queue(pool.id(), staleQueue.name());
             if (current.isEmpty() || current.get().isPaused()) continue;
             WorkQueue queue = current.get();
+            open.add(queue.id());
             // Keep receiving while messages turn out stale (already claimed, cancelled): a poll
             // must not come back empty while a claimable run waits behind them.
             boolean blocked = false;
@@ -159,7 +198,8 @@ public final class ClaimService {
         if (result instanceof Transitions.Result.Changed changed) {
             workQueues.delete(message);
             ObjectNode config = JobTemplate.render(pool.baseJobTemplate(), changed.run().jobVariables());
-            return new Outcome(Kind.CLAIMED, new Claimed(changed.run(), deployment.get(), config));
+            return new Outcome(Kind.CLAIMED, new Claimed(changed.run(), deployment.get(), config,
+                    runTokens.mint(changed.run().id())));
         }
         if (result instanceof Transitions.Result.LimitReached full) {
             if (full.slotKey().startsWith("deployment:")

@@ -68,12 +68,12 @@ public final class OrchestrationPolicy {
             return new Reject("can't go from " + from + " to " + to + hint);
         }
         if (to == CANCELLING && from == SCHEDULED) {
-            return accept(run, state(CANCELLED, null, p.message(), p.transitionId()), now);
+            return accept(run, proposal(CANCELLED, null, p.message(), p.transitionId()), now);
         }
         if (to == FAILED && from != CANCELLING && run.runCount() <= run.retries()) {
             String message = "retry " + run.runCount() + " of " + run.retries() + " after: "
                     + (p.message() == null ? "failure" : p.message());
-            Proposal retry = state(SCHEDULED, AWAITING_RETRY, message, p.transitionId());
+            Proposal retry = proposal(SCHEDULED, AWAITING_RETRY, message, p.transitionId());
             Accept accepted = accept(run, retry, now);
             return new Accept(accepted.next().rescheduled(now.plusSeconds(run.retryDelaySeconds())), accepted.slots());
         }
@@ -81,14 +81,14 @@ public final class OrchestrationPolicy {
     }
 
     private static Decision retryNow(FlowRun run, Proposal p, Instant now) {
-        Accept accepted = accept(run, state(SCHEDULED, AWAITING_RETRY, p.message(), p.transitionId()), now);
+        Accept accepted = accept(run, proposal(SCHEDULED, AWAITING_RETRY, p.message(), p.transitionId()), now);
         return new Accept(accepted.next().rescheduled(now), accepted.slots());
     }
 
     private Decision cancel(FlowRun run, Proposal p, Instant now) {
         return switch (run.state().type()) {
-            case SCHEDULED -> accept(run, state(CANCELLED, null, p.message(), p.transitionId()), now);
-            case PENDING, RUNNING -> accept(run, state(CANCELLING, null, p.message(), p.transitionId()), now);
+            case SCHEDULED -> accept(run, proposal(CANCELLED, null, p.message(), p.transitionId()), now);
+            case PENDING, RUNNING -> accept(run, proposal(CANCELLING, null, p.message(), p.transitionId()), now);
             case CANCELLING -> new AlreadyApplied();
             default -> new Reject("run is already " + run.state().type());
         };
@@ -105,7 +105,7 @@ public final class OrchestrationPolicy {
         return allowed ? accept(run, p, now) : new Reject("janitor can't move a " + from + " run to " + p.type());
     }
 
-    private static Proposal state(StateType type, String name, String message, String transitionId) {
+    private static Proposal proposal(StateType type, String name, String message, String transitionId) {
         return new Proposal(Proposal.Origin.REPORT, type, name, message, transitionId);
     }
 

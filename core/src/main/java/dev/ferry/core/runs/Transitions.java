@@ -119,8 +119,7 @@ public final class Transitions {
                     Slot.deployment(run.deploymentId(), null)));
             case ACQUIRE -> new SlotChange.Acquire(List.of(
                     Slot.pool(run.workPoolId(), store.pool(run.workPoolName()).map(WorkPool::concurrencyLimit).orElse(null)),
-                    Slot.queue(run.workQueueId(), store.queues(run.workPoolId()).stream()
-                            .filter(q -> q.id().equals(run.workQueueId())).findFirst()
+                    Slot.queue(run.workQueueId(), store.queue(run.workPoolId(), run.workQueueName())
                             .map(WorkQueue::concurrencyLimit).orElse(null)),
                     Slot.deployment(run.deploymentId(),
                             store.deployment(run.deploymentId()).map(Deployment::concurrencyLimit).orElse(null))));

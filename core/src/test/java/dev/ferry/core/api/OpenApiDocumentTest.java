@@ -12,6 +12,8 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Names;
@@ -72,7 +74,8 @@ class OpenApiDocumentTest {
             "POST /api/deployments", Bodies.Deploy.class,
             "POST /api/deployments/{id}/create_flow_run", Bodies.CreateRun.class,
             "POST /api/flow_runs/{id}/set_state", Bodies.SetState.class,
-            "POST /api/flow_runs/{id}/logs", Bodies.Logs.class);
+            "POST /api/flow_runs/{id}/logs", Bodies.Logs.class,
+            "POST /api/api_keys", Bodies.CreateApiKey.class);
 
     /** PATCH operations read their body with {@link Patch} (null differs from absent) instead of a record. */
     private static final Map<String, String> PATCH_BODIES = Map.of(
@@ -80,7 +83,7 @@ class OpenApiDocumentTest {
             "PATCH /api/work_pools/{pool}/queues/{queue}", "UpdateQueue",
             "PATCH /api/deployments/{id}", "UpdateDeployment");
 
-    private final Router router = new Router(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKey.none());
+    private final Router router = new Router(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
     private final JsonNode doc = load();
 
     // --- the operations ---
@@ -189,7 +192,7 @@ class OpenApiDocumentTest {
 
     @Test
     void serverWithAKey_refusesEveryRouteButHealth_withADocumentedProblem() {
-        Router locked = new Router(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKey.of("sesame"));
+        Router locked = new Router(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.ofKey("sesame")));
         Schema problem = compile("Problem");
         for (Route route : locked.routes()) {
             ApiResponse response = locked.handle(new ApiRequest(route.method(), concrete(route.path()), Map.of(), Map.of(),
@@ -286,6 +289,7 @@ class OpenApiDocumentTest {
         assertResource("State", State.class, node -> {});
         assertResource("LogLine", LogLine.class, node -> {});
         assertResource("Claim", ClaimService.Claimed.class, node -> {});
+        assertResource("ApiKey", dev.ferry.core.auth.ApiKeyRecord.class, node -> node.remove("hash"));
     }
 
     @Test

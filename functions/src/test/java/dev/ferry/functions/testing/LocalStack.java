@@ -13,7 +13,10 @@ final class LocalStack {
     static URI start() {
         @SuppressWarnings("resource") // lives as long as the JVM; Testcontainers' reaper removes it
         LocalStackContainer container = new LocalStackContainer(DockerImageName.parse(IMAGE))
-                .withServices("dynamodb", "sqs", "scheduler", "ecs");
+                .withServices(LocalStackContainer.EnabledService.named("dynamodb"),
+                        LocalStackContainer.EnabledService.named("sqs"),
+                        LocalStackContainer.EnabledService.named("scheduler"),
+                        LocalStackContainer.EnabledService.named("ecs"));
         container.start();
         return container.getEndpoint();
     }

@@ -1,0 +1,40 @@
+package dev.ferry.core.auth;
+
+/** Who a request comes from, as {@link ApiKeyService#authenticate} found out. */
+public sealed interface Principal {
+
+    /** For log lines and messages. */
+    String describe();
+
+    /** A stored API key (not revoked). */
+    record Key(ApiKeyRecord key) implements Principal {
+        @Override
+        public String describe() {
+            return key.describe() + " with role " + key.role();
+        }
+    }
+
+    /** The configured bootstrap key: an administrator that is not stored, so it can't be revoked (change the setting). */
+    record BootstrapAdmin() implements Principal {
+        @Override
+        public String describe() {
+            return "the server's configured admin key";
+        }
+    }
+
+    /** A flow run's own token. */
+    record Run(String runId) implements Principal {
+        @Override
+        public String describe() {
+            return "the run token of flow run " + runId;
+        }
+    }
+
+    /** Anyone, on a server without keys (see {@link ApiKeyService}), or on a public route. */
+    record Anyone() implements Principal {
+        @Override
+        public String describe() {
+            return "anyone";
+        }
+    }
+}

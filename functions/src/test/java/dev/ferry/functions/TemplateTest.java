@@ -1,0 +1,111 @@
+package dev.ferry.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** template.yaml against the code it deploys. */
+class TemplateTest {
+    private final JsonNode template = Repo.template();
+
+    @Test
+    void everyHandler_isAClassImplementingRequestHandler() throws Exception {
+        Map<String, String> handlers = handlers();
+
+        assertThat(handlers).containsOnlyKeys("ApiFunction", "JanitorFunction");
+        for (Map.Entry<String, String> entry : handlers.entrySet()) {
+            String[] parts = entry.getValue().split("::");
+            assertThat(parts).as("%s's Handler '%s' must be class::method", entry.getKey(), entry.getValue()).hasSize(2);
+            Class<?> type = Class.forName(parts[0]);
+            assertThat(RequestHandler.class).as(entry.getValue()).isAssignableFrom(type);
+            assertThat(type.getMethod(parts[1], Object.class, Context.class)).as(entry.getValue()).isNotNull();
+            // Lambda instantiates the handler with its no-arg constructor
+            assertThat(type.getConstructor()).as(entry.getValue()).isNotNull();
+        }
+    }
+
+    @Test
+    void everyVariableConfigReads_isSetByTheTemplate_orByLambda() {
+        Set<String> set = new TreeSet<>();
+        template.path("Globals").path("Function").path("Environment").path("Variables").fieldNames().forEachRemaining(set::add);
+        functions().values().forEach(f -> f.path("Properties").path("Environment").path("Variables").fieldNames()
+                .forEachRemaining(set::add));
+
+        Set<String> needed = new TreeSet<>(Config.VARIABLES);
+        needed.removeAll(Config.SET_BY_LAMBDA);
+
+        assertThat(set).containsAll(needed);
+        assertThat(set).as("Lambda refuses templates that set its reserved variables").doesNotContainAnyElementsOf(Config.SET_BY_LAMBDA);
+    }
+
+    @Test
+    void functions_runThePackagedJar_withSnapStart_onArm64() {
+        JsonNode globals = template.path("Globals").path("Function");
+
+        assertThat(globals.path("Runtime").asText()).isEqualTo("java21");
+        assertThat(globals.path("Architectures").get(0).asText()).isEqualTo("arm64");
+        assertThat(globals.path("SnapStart").path("ApplyOn").asText()).isEqualTo("PublishedVersions");
+        assertThat(globals.path("AutoPublishAlias").asText()).isNotBlank();
+        functions().forEach((name, f) -> {
+            assertThat(f.path("Properties").path("CodeUri").asText()).as(name).isEqualTo("functions/target/ferry-functions.jar");
+            // sam build must not try to build a jar as if it were a source folder
+            assertThat(f.path("Metadata").path("SkipBuild").asBoolean()).as(name).isTrue();
+        });
+    }
+
+    @Test
+    void everyFunction_hasASampleEvent_andEveryEvent_aFunction() {
+        Set<String> withEvents = new TreeSet<>();
+        for (Path event : Repo.events()) {
+            String function = Repo.functionOf(event, functions().keySet());
+            assertThat(function).as("events/%s is named after no function of template.yaml", event.getFileName()).isNotNull();
+            withEvents.add(function);
+        }
+
+        assertThat(withEvents).isEqualTo(functions().keySet());
+    }
+
+    @Test
+    void apiFunction_servesBothRouteFamilies() {
+        JsonNode events = functions().get("ApiFunction").path("Properties").path("Events");
+        Set<String> paths = new TreeSet<>();
+        events.forEach(e -> {
+            assertThat(e.path("Type").asText()).isEqualTo("HttpApi");
+            paths.add(e.path("Properties").path("Path").asText());
+        });
+
+        assertThat(paths).containsExactly("/api/{proxy+}", "/{proxy+}");
+    }
+
+    @Test
+    void theTableHasTtlAndPointInTimeRecovery_andIsOnDemand() {
+        JsonNode table = template.path("Resources").path("Table").path("Properties");
+
+        assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
+        assertThat(table.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean()).isTrue();
+        assertThat(table.path("TimeToLiveSpecification").path("AttributeName").asText()).isEqualTo("ttl");
+    }
+
+    private Map<String, JsonNode> functions() {
+        Map<String, JsonNode> functions = new LinkedHashMap<>();
+        template.path("Resources").fields().forEachRemaining(e -> {
+            if ("AWS::Serverless::Function".equals(e.getValue().path("Type").asText())) functions.put(e.getKey(), e.getValue());
+        });
+        return functions;
+    }
+
+    private Map<String, String> handlers() {
+        String global = template.path("Globals").path("Function").path("Handler").asText(null);
+        Map<String, String> handlers = new LinkedHashMap<>();
+        functions().forEach((name, f) -> handlers.put(name, f.path("Properties").path("Handler").asText(global)));
+        return handlers;
+    }
+}
