@@ -17,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JsonSchemas {
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-    /** The draft 2020-12 meta-schema ships inside the validator's jar: no network access. */
-    private static final Schema META_SCHEMA =
-            REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
     private static final int CACHE_LIMIT = 512;
     private static final Map<String, Schema> CACHE = new ConcurrentHashMap<>();
 
@@ -31,7 +28,7 @@ public final class JsonSchemas {
         if (!schema.isObject()) {
             throw BadInput.invalid(field, "'" + field + "' must be a JSON schema object");
         }
-        List<Error> errors = META_SCHEMA.validate(schema);
+        List<Error> errors = MetaSchema.INSTANCE.validate(schema);
         if (!errors.isEmpty()) {
             Error first = errors.get(0);
             throw BadInput.invalid(field, "'" + field + "' is not a valid JSON schema: " + fieldPath("", first)
@@ -52,6 +49,14 @@ public final class JsonSchemas {
         Error first = errors.get(0);
         String path = fieldPath(prefix, first);
         throw BadInput.invalid(path, "'" + path + "' " + describe(first));
+    }
+
+    /**
+     * The draft 2020-12 meta-schema ships inside the validator's jar (no network access). Loaded
+     * on first use only: creating a run never needs it, and a Lambda cold start shouldn't pay for it.
+     */
+    private static final class MetaSchema {
+        static final Schema INSTANCE = REGISTRY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
     }
 
     private static Schema compile(JsonNode schema) {
