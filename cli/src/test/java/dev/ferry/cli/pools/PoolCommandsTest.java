@@ -25,11 +25,7 @@ class PoolCommandsTest {
     }
 
     private Result ferry(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--api-url";
-        all[args.length + 1] = fake.url().toString();
-        return Cli.run(all);
+        return Cli.against(fake.url(), args);
     }
 
     private static ObjectNode pool(String name, String type, Integer limit, String status, boolean paused) {

@@ -16,4 +16,12 @@ public final class Cli {
         int code = Ferry.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
         return new Result(code, out.toString(), err.toString());
     }
+
+    /** Runs the command against the API at {@code url}, as {@code --api-url} would. */
+    public static Result against(java.net.URI url, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--api-url";
+        all[args.length + 1] = url.toString();
+        return run(all);
+    }
 }
