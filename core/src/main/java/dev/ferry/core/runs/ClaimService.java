@@ -146,7 +146,7 @@ public final class ClaimService {
                 List<WorkQueues.Message> messages = workQueues.receive(queue.id(), limit - claimed.size(), VISIBILITY);
                 if (messages.isEmpty()) break;
                 for (int i = 0; i < messages.size(); i++) {
-                    Outcome outcome = claimOne(messages.get(i), pool, worker, fullDeployments);
+                    Outcome outcome = claimOne(messages.get(i), pool, queue, worker, fullDeployments);
                     if (outcome.kind == Kind.CLAIMED) claimed.add(outcome.claimed);
                     if (outcome.kind == Kind.QUEUE_FULL || outcome.kind == Kind.POOL_FULL) {
                         // Hand back what we took but cannot claim now, visible again soon rather than after the visibility timeout.
@@ -170,7 +170,8 @@ public final class ClaimService {
         }
     }
 
-    private Outcome claimOne(WorkQueues.Message message, WorkPool pool, String worker, Set<String> fullDeployments) {
+    private Outcome claimOne(WorkQueues.Message message, WorkPool pool, WorkQueue queue, String worker,
+                             Set<String> fullDeployments) {
         Optional<FlowRun> found = store.run(message.runId());
         if (found.isEmpty() || found.get().state().type() != StateType.SCHEDULED) {
             workQueues.delete(message); // claimed by someone else, cancelled or gone: the store is the truth
@@ -192,9 +193,8 @@ public final class ClaimService {
             workQueues.release(message, LIMIT_BACKOFF);
             return Outcome.of(Kind.SKIPPED);
         }
-        Transitions.Result result = transitions.apply(run.id(),
-                Proposal.of(Proposal.Origin.CLAIM, StateType.PENDING, null, "claimed by " + worker),
-                next -> next.claimedBy(worker));
+        Transitions.Result result = transitions.claim(run, worker, new Transitions.Limits(
+                pool.concurrencyLimit(), queue.concurrencyLimit(), deployment.get().concurrencyLimit()));
         if (result instanceof Transitions.Result.Changed changed) {
             workQueues.delete(message);
             ObjectNode config = JobTemplate.render(pool.baseJobTemplate(), changed.run().jobVariables());

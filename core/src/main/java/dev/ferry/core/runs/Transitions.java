@@ -1,9 +1,6 @@
 package dev.ferry.core.runs;
 
 import dev.ferry.core.common.BadInput;
-import dev.ferry.core.deployments.Deployment;
-import dev.ferry.core.pools.WorkPool;
-import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.RunWrite;
 import dev.ferry.core.ports.Slot;
@@ -45,20 +42,38 @@ public final class Transitions {
         record LimitReached(FlowRun run, String slotKey) implements Result {}
     }
 
+    /** The concurrency limits a claim takes its slots under, as the claimer read them. */
+    public record Limits(Integer pool, Integer queue, Integer deployment) {}
+
     public Result apply(String runId, Proposal proposal) {
         return apply(runId, proposal, UnaryOperator.identity());
     }
 
     /** {@code extra} adjusts the accepted run before it is written (worker name, infrastructure id). */
     public Result apply(String runId, Proposal proposal, UnaryOperator<FlowRun> extra) {
-        FlowRun run = load(runId);
+        return applyFrom(load(runId), proposal, extra, null);
+    }
+
+    /**
+     * Claims {@code seen} (as the claimer just read it) for {@code worker}. Only a claim takes
+     * slots, and the claimer already holds the pool, queue and deployment, so their limits come
+     * with it rather than being read again on the hot path.
+     */
+    public Result claim(FlowRun seen, String worker, Limits limits) {
+        return applyFrom(seen, Proposal.of(Proposal.Origin.CLAIM, StateType.PENDING, null, "claimed by " + worker),
+                next -> next.claimedBy(worker), limits);
+    }
+
+    private Result applyFrom(FlowRun first, Proposal proposal, UnaryOperator<FlowRun> extra, Limits limits) {
+        FlowRun run = first;
+        String runId = first.id();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Decision decision = policy.decide(run, proposal, clock.now());
             if (decision instanceof Decision.AlreadyApplied) return new Result.Unchanged(run);
             if (decision instanceof Decision.Reject reject) return new Result.Refused(run, reject.reason());
             Accept accept = (Accept) decision;
             FlowRun next = extra.apply(accept.next());
-            RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots()));
+            RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots(), limits));
             if (write instanceof RunWrite.Applied applied) {
                 afterWrite(applied.run());
                 return new Result.Changed(applied.run());
@@ -78,7 +93,7 @@ public final class Transitions {
     public Result applyIfUnchanged(FlowRun seen, Proposal proposal) {
         Decision decision = policy.decide(seen, proposal, clock.now());
         if (!(decision instanceof Accept accept)) return new Result.Unchanged(seen);
-        RunWrite write = store.writeRun(accept.next(), seen.version(), slots(seen, accept.slots()));
+        RunWrite write = store.writeRun(accept.next(), seen.version(), slots(seen, accept.slots(), null));
         if (write instanceof RunWrite.Applied applied) {
             afterWrite(applied.run());
             return new Result.Changed(applied.run());
@@ -111,18 +126,19 @@ public final class Transitions {
         }
     }
 
-    private SlotChange slots(FlowRun run, Decision.SlotEffect effect) {
+    private static SlotChange slots(FlowRun run, Decision.SlotEffect effect, Limits limits) {
         return switch (effect) {
             case NONE -> SlotChange.NONE;
             case RELEASE -> new SlotChange.Release(List.of(
                     Slot.pool(run.workPoolId(), null), Slot.queue(run.workQueueId(), null),
                     Slot.deployment(run.deploymentId(), null)));
-            case ACQUIRE -> new SlotChange.Acquire(List.of(
-                    Slot.pool(run.workPoolId(), store.pool(run.workPoolName()).map(WorkPool::concurrencyLimit).orElse(null)),
-                    Slot.queue(run.workQueueId(), store.queue(run.workPoolId(), run.workQueueName())
-                            .map(WorkQueue::concurrencyLimit).orElse(null)),
-                    Slot.deployment(run.deploymentId(),
-                            store.deployment(run.deploymentId()).map(Deployment::concurrencyLimit).orElse(null))));
+            case ACQUIRE -> {
+                // The policy lets only a claim enter a slot-holding state from one that holds none.
+                if (limits == null) throw new IllegalStateException("only a claim takes concurrency slots");
+                yield new SlotChange.Acquire(List.of(Slot.pool(run.workPoolId(), limits.pool()),
+                        Slot.queue(run.workQueueId(), limits.queue()),
+                        Slot.deployment(run.deploymentId(), limits.deployment())));
+            }
         };
     }
 }
