@@ -9,13 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
+import dev.ferry.core.api.QueryString;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.ClaimService;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,18 +103,11 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
             }
             return query;
         }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            try {
-                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-            } catch (IllegalArgumentException e) {
-                throw new BadEvent("the query string has a malformed %-escape in '" + pair + "'");
-            }
+        try {
+            return QueryString.parse(raw);
+        } catch (BadInput e) {
+            throw new BadEvent(e.getMessage());
         }
-        return query;
     }
 
     private static byte[] body(APIGatewayV2HTTPEvent event) {

@@ -4,15 +4,12 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
+import dev.ferry.core.api.QueryString;
 import dev.ferry.core.api.Router;
+import dev.ferry.core.common.BadInput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -34,8 +31,7 @@ final class HttpAdapter implements HttpHandler {
             } else {
                 Map<String, String> headers = new HashMap<>();
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
-                response = router.handle(new ApiRequest(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                        query(exchange.getRequestURI().getRawQuery()), headers, body));
+                response = handle(exchange, headers, body);
             }
             response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -45,22 +41,18 @@ final class HttpAdapter implements HttpHandler {
         }
     }
 
+    private ApiResponse handle(HttpExchange exchange, Map<String, String> headers, byte[] body) {
+        try {
+            return router.handle(new ApiRequest(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                    QueryString.parse(exchange.getRequestURI().getRawQuery()), headers, body));
+        } catch (BadInput e) {
+            return ApiResponse.problem(e.status(), e.getMessage(), e.field(), null);
+        }
+    }
+
     /** Reads at most one byte more than the limit, so a huge body is refused without being held. */
     private static byte[] readBody(InputStream in) throws IOException {
         byte[] bytes = in.readNBytes(Router.MAX_BODY_BYTES + 1);
         return bytes.length > Router.MAX_BODY_BYTES ? null : bytes;
-    }
-
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) return query;
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) continue;
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            query.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-        }
-        return query;
     }
 }
