@@ -811,6 +811,21 @@ public abstract class StoreContract {
         assertThat(store.logs("run-1", 0, 10)).isEmpty();
     }
 
+    // ------------------------------------------------------------------ small named values
+
+    @Test
+    void namedValuesAreWrittenReplacedAndDeleted() {
+        assertThat(store.value("schedule/d1/nightly")).isEmpty();
+        store.putValue("schedule/d1/nightly", "2026-03-08T07:00:00Z");
+        store.putValue("schedule/d1/nightly", "2026-03-09T07:00:00Z");
+        store.putValue("schedule/d1/hourly", "other");
+        assertThat(store.value("schedule/d1/nightly")).contains("2026-03-09T07:00:00Z");
+        store.deleteValue("schedule/d1/nightly");
+        store.deleteValue("never/written");
+        assertThat(store.value("schedule/d1/nightly")).isEmpty();
+        assertThat(store.value("schedule/d1/hourly")).contains("other");
+    }
+
     // ------------------------------------------------------------------ fixtures
 
     /** A pool with its default queue and a deployment on it, all stored. */
