@@ -2,19 +2,25 @@ package dev.ferry.core;
 
 import dev.ferry.core.auth.RunTokens;
 import dev.ferry.core.deployments.DeploymentService;
+import dev.ferry.core.ecs.Ecs;
+import dev.ferry.core.ecs.EcsDispatcher;
+import dev.ferry.core.ecs.EcsReconciler;
+import dev.ferry.core.ecs.TaskObserver;
 import dev.ferry.core.janitor.Janitor;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
 import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.TaskLogs;
 import dev.ferry.core.ports.WorkQueues;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRunService;
+import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Transitions;
 
 /** The application services, wired once from the ports an adapter set provides. */
 public record Ferry(PoolService pools, DeploymentService deployments, FlowRunService runs, ClaimService claims,
-                    Janitor janitor) {
+                    Janitor janitor, Ecs ecs) {
 
     public static final String VERSION = "0.1.0";
 
@@ -25,12 +31,28 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
 
     /** @param runTokens minted for every claimed run ({@code ApiKeyService.runTokens()}) */
     public static Ferry wire(Store store, WorkQueues workQueues, Clock clock, Ids ids, RunTokens runTokens) {
+        return wire(store, workQueues, clock, ids, runTokens, null);
+    }
+
+    /** @param ecs how {@code ecs} pools reach ECS; null where there is no ECS (their runs then wait in their queues) */
+    public static Ferry wire(Store store, WorkQueues workQueues, Clock clock, Ids ids, RunTokens runTokens,
+                             Ecs.Settings ecs) {
         Transitions transitions = new Transitions(store, workQueues, clock);
         PoolService pools = new PoolService(store, workQueues, clock, ids);
+        ClaimService claims = new ClaimService(store, workQueues, transitions, pools, clock, runTokens);
+        Ecs ecsServices = null;
+        if (ecs != null) {
+            TaskObserver observer = new TaskObserver(store, transitions, ecs.logs());
+            ecsServices = new Ecs(new EcsDispatcher(store, transitions, claims, ecs.launcher(), clock, ecs.pause(),
+                    ecs.apiUrl()), observer, new EcsReconciler(store, transitions, ecs.launcher(), observer, clock));
+        }
+        EcsReconciler reconciler = ecsServices == null ? null : ecsServices.reconciler();
         return new Ferry(pools,
                 new DeploymentService(store, clock, ids),
-                new FlowRunService(store, workQueues, transitions, clock, ids),
-                new ClaimService(store, workQueues, transitions, pools, clock, runTokens),
-                new Janitor(store, workQueues, transitions, clock));
+                new FlowRunService(store, workQueues, transitions, clock, ids, ecs == null ? TaskLogs.NONE : ecs.logs(),
+                        reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now())),
+                claims,
+                new Janitor(store, workQueues, transitions, clock, reconciler),
+                ecsServices);
     }
 }

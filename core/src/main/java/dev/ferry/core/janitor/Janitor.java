@@ -1,5 +1,6 @@
 package dev.ferry.core.janitor;
 
+import dev.ferry.core.ecs.EcsReconciler;
 import dev.ferry.core.pools.Worker;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Page;
@@ -39,11 +40,19 @@ public final class Janitor {
     private final Transitions transitions;
     private final Clock clock;
 
+    private final EcsReconciler ecs;
+
     public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Clock clock) {
+        this(store, workQueues, transitions, clock, null);
+    }
+
+    /** @param ecs reconciles runs on ECS tasks (they have no heartbeats); null without ECS */
+    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Clock clock, EcsReconciler ecs) {
         this.store = store;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.clock = clock;
+        this.ecs = ecs;
     }
 
     public record Sweep(int late, int crashed, int cancelled, int redelivered) {}
@@ -65,6 +74,7 @@ public final class Janitor {
             }
         });
         forEach(Set.of(StateType.PENDING, StateType.RUNNING), run -> {
+            if (EcsReconciler.handles(run)) return; // ECS says whether its task runs; see EcsReconciler
             Instant last = run.lastHeartbeat() == null ? run.updated() : run.lastHeartbeat();
             if (last.isBefore(now.minus(CRASHED_AFTER)) && changed(run, StateType.CRASHED, null,
                     "no heartbeat for " + Duration.between(last, now).toSeconds() + " s"
@@ -73,6 +83,7 @@ public final class Janitor {
             }
         });
         forEach(Set.of(StateType.CANCELLING), run -> {
+            if (EcsReconciler.handles(run)) return;
             State entered = run.state();
             Instant last = run.lastHeartbeat() == null ? run.updated() : run.lastHeartbeat();
             boolean nobodyLeft = last.isBefore(now.minus(CRASHED_AFTER)) || !workerOnline(run, now);
@@ -81,6 +92,14 @@ public final class Janitor {
                 counts[2]++;
             }
         });
+        if (ecs != null) {
+            try {
+                EcsReconciler.Sweep tasks = ecs.sweep();
+                counts[1] += tasks.ended();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ECS reconciliation failed", e);
+            }
+        }
         return new Sweep(counts[0], counts[1], counts[2], counts[3]);
     }
 

@@ -39,7 +39,21 @@ public record FlowRun(
         Instant lastHeartbeat,
         long version,
         Instant created,
-        Instant updated) {
+        Instant updated,
+        Infrastructure infrastructure) {
+
+    /** Without infrastructure details (runs of process pools; documents stored before the field existed). */
+    public FlowRun(String id, String name, String deploymentId, String flowName, String deploymentName,
+                   String workPoolId, String workPoolName, String workQueueId, String workQueueName,
+                   ObjectNode parameters, ObjectNode jobVariables, State state, List<State> stateHistory,
+                   Instant scheduledStartTime, Instant startTime, Instant endTime, int runCount, int retries,
+                   int retryDelaySeconds, String idempotencyKey, String workerName, String infrastructureId,
+                   List<String> tags, Instant lastHeartbeat, long version, Instant created, Instant updated) {
+        this(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId, workQueueName,
+                parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime, runCount,
+                retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat, version,
+                created, updated, null);
+    }
 
     /** History keeps the first entry and the most recent ones, so a run retried forever stays small. */
     public static final int MAX_HISTORY = 100;
@@ -76,35 +90,69 @@ public record FlowRun(
         return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, next, List.copyOf(history), scheduled, start, end, count,
                 retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, heartbeat,
-                version + 1, created, now);
+                version + 1, created, now, infrastructure);
     }
 
     public FlowRun rescheduled(Instant at) {
         return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, state, stateHistory, at, startTime, endTime, runCount,
                 retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
-                version, created, updated);
+                version, created, updated, infrastructure);
     }
 
     public FlowRun claimedBy(String worker) {
         return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
                 runCount, retries, retryDelaySeconds, idempotencyKey, worker, null, tags, lastHeartbeat, version,
-                created, updated);
+                created, updated, null);
     }
 
-    public FlowRun withInfrastructure(String infrastructure) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
+    public FlowRun withInfrastructure(String id) {
+        return new FlowRun(this.id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructure, tags, lastHeartbeat,
-                version, created, updated);
+                runCount, retries, retryDelaySeconds, idempotencyKey, workerName, id, tags, lastHeartbeat,
+                version, created, updated, infrastructure);
     }
 
     public FlowRun withRunCountReset() {
         return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
                 0, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
-                version, created, updated);
+                version, created, updated, infrastructure);
+    }
+
+    /**
+     * The run with {@code next} as its launched infrastructure (and its id as infrastructure id), as
+     * a write of its own: one more version, no state change.
+     */
+    public FlowRun launchedOn(Infrastructure next, Instant now) {
+        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
+                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
+                runCount, retries, retryDelaySeconds, idempotencyKey, workerName,
+                next == null ? infrastructureId : next.taskArn(), tags, lastHeartbeat, version + 1, created, now, next);
+    }
+
+    /** The same run with {@code next} as infrastructure, for a write that changes state too (no extra version). */
+    public FlowRun withTask(Infrastructure next) {
+        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
+                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
+                runCount, retries, retryDelaySeconds, idempotencyKey, workerName,
+                next == null || next.taskArn() == null ? infrastructureId : next.taskArn(), tags, lastHeartbeat,
+                version, created, updated, next);
+    }
+
+    /**
+     * When the current claim was made: the latest entry into PENDING from a state that holds no
+     * slot. Fixed for the whole attempt, so it names the attempt (ECS client tokens), while a
+     * retried run's next claim gets a new one.
+     */
+    public Instant claimedAt() {
+        for (int i = stateHistory.size() - 1; i > 0; i--) {
+            if (stateHistory.get(i).type() == StateType.PENDING && !stateHistory.get(i - 1).type().holdsSlot()) {
+                return stateHistory.get(i).timestamp();
+            }
+        }
+        return stateHistory.isEmpty() || stateHistory.get(0).type() != StateType.PENDING ? null : stateHistory.get(0).timestamp();
     }
 
     /** A heartbeat is a write too (conditional on the version), so it can't resurrect a run the janitor crashed. */
@@ -112,6 +160,6 @@ public record FlowRun(
         return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
                 runCount, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, now,
-                version + 1, created, now);
+                version + 1, created, now, infrastructure);
     }
 }

@@ -13,6 +13,7 @@ import dev.ferry.core.ports.Ids;
 import dev.ferry.core.ports.Page;
 import dev.ferry.core.ports.RunFilter;
 import dev.ferry.core.ports.Store;
+import dev.ferry.core.ports.TaskLogs;
 import dev.ferry.core.ports.WorkQueues;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** Creating flow runs, reporting on them, and their logs. */
 public final class FlowRunService {
@@ -27,6 +31,7 @@ public final class FlowRunService {
     public static final int MAX_LOG_MESSAGE = 64 * 1024;
     private static final int MAX_KEY_LENGTH = 256;
     private static final int MAX_MESSAGE = 4000;
+    private static final Logger LOG = Logger.getLogger(FlowRunService.class.getName());
 
     private final Store store;
     private final WorkQueues workQueues;
@@ -34,12 +39,26 @@ public final class FlowRunService {
     private final Clock clock;
     private final Ids ids;
 
+    private final TaskLogs taskLogs;
+    private final Consumer<FlowRun> stopTask;
+
     public FlowRunService(Store store, WorkQueues workQueues, Transitions transitions, Clock clock, Ids ids) {
+        this(store, workQueues, transitions, clock, ids, TaskLogs.NONE, null);
+    }
+
+    /**
+     * @param taskLogs where runs on ECS tasks with CloudWatch logging have their lines
+     * @param stopTask stops a cancelled run's ECS task at once (else the janitor's sweep does); null for none
+     */
+    public FlowRunService(Store store, WorkQueues workQueues, Transitions transitions, Clock clock, Ids ids,
+                          TaskLogs taskLogs, Consumer<FlowRun> stopTask) {
         this.store = store;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.clock = clock;
         this.ids = ids;
+        this.taskLogs = taskLogs;
+        this.stopTask = stopTask;
     }
 
     public record NewRun(ObjectNode parameters, ObjectNode jobVariables, String idempotencyKey,
@@ -108,8 +127,20 @@ public final class FlowRunService {
     }
 
     public FlowRun cancel(String runId) {
-        return settle(transitions.apply(runId, Proposal.of(Proposal.Origin.CANCEL, StateType.CANCELLING, null,
+        FlowRun run = settle(transitions.apply(runId, Proposal.of(Proposal.Origin.CANCEL, StateType.CANCELLING, null,
                 "cancelled by user")));
+        Infrastructure infra = run.infrastructure();
+        if (stopTask != null && run.state().type() == StateType.CANCELLING && infra != null && infra.isEcsTask()
+                && infra.taskArn() != null && infra.stopRequested() == null) {
+            try {
+                stopTask.accept(run);
+                run = transitions.load(runId);
+            } catch (RuntimeException e) {
+                // The cancellation is recorded; the janitor's sweep stops the task if this could not.
+                LOG.log(Level.WARNING, "could not stop the ECS task of flow run " + runId + " yet", e);
+            }
+        }
+        return run;
     }
 
     public FlowRun retry(String runId) {
@@ -146,8 +177,18 @@ public final class FlowRunService {
         store.appendLogs(runId, lines);
     }
 
+    /** The run's lines; a run on an ECS task with CloudWatch logging has its task's lines instead, when there are any. */
     public List<LogLine> logs(String runId, long afterSeq, int limit) {
-        transitions.load(runId);
+        FlowRun run = transitions.load(runId);
+        Infrastructure infra = run.infrastructure();
+        if (infra != null && infra.logGroup() != null && infra.logStream() != null) {
+            try {
+                List<LogLine> lines = taskLogs.read(infra.logGroup(), infra.logStream(), afterSeq, limit);
+                if (!lines.isEmpty() || afterSeq > 0) return lines;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not read CloudWatch logs of flow run " + runId, e);
+            }
+        }
         return store.logs(runId, afterSeq, limit);
     }
 

@@ -101,6 +101,26 @@ public final class Transitions {
         return new Result.Unchanged(seen);
     }
 
+    /**
+     * A write that changes no state (the task a dispatcher launched, a stop it asked for):
+     * {@code change} gets the run as stored and returns it with one more version, or null to
+     * leave it alone. Retried on a lost race; returns the run as stored.
+     */
+    public FlowRun annotate(String runId, java.util.function.Function<FlowRun, FlowRun> change) {
+        FlowRun run = load(runId);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            FlowRun next = change.apply(run);
+            if (next == null) return run;
+            RunWrite write = store.writeRun(next, run.version(), SlotChange.NONE);
+            if (write instanceof RunWrite.Applied applied) return applied.run();
+            if (write instanceof RunWrite.Stale stale) {
+                if (stale.current() == null) throw BadInput.notFound("flow run", runId);
+                run = stale.current();
+            }
+        }
+        throw new IllegalStateException("flow run " + runId + " kept changing under " + MAX_ATTEMPTS + " attempts");
+    }
+
     /** Writes a heartbeat unless the run moved on; returns the run as stored. */
     public FlowRun heartbeat(String runId) {
         FlowRun run = load(runId);
