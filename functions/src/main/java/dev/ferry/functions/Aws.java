@@ -4,7 +4,12 @@ import dev.ferry.core.Ferry;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ecs.Ecs;
+import dev.ferry.core.ecs.Pause;
 import dev.ferry.core.ports.Ids;
+import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.functions.ecs.CloudWatchTaskLogs;
+import dev.ferry.functions.ecs.EcsLauncher;
 import dev.ferry.functions.dynamodb.DynamoDbApiKeys;
 import dev.ferry.functions.dynamodb.DynamoDbStore;
 import dev.ferry.functions.sqs.SqsWorkQueues;
@@ -28,8 +33,16 @@ public final class Aws {
                 BootstrapKey.ofHash(config.adminKeyHash(), Config.ADMIN_KEY_HASH), clock, ids);
         Ferry ferry = Ferry.wire(new DynamoDbStore(clients.dynamoDb(), config.tableName(), config.runLogRetention(),
                         DynamoDbStore.DEFAULT_WORKER_RETENTION, clock),
-                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), clock, ids, auth.runTokens());
+                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), clock, ids, auth.runTokens(),
+                ecs(clients, config, Pause.REAL));
         return new Wiring(ferry, auth);
+    }
+
+    /** How {@code ecs} pools reach ECS and CloudWatch Logs; null when the clients have no ECS client. */
+    static Ecs.Settings ecs(AwsClients clients, Config config, Pause pause) {
+        if (clients.ecs() == null) return null;
+        return new Ecs.Settings(new EcsLauncher(clients.ecs(), config.region()),
+                clients.logs() == null ? TaskLogs.NONE : new CloudWatchTaskLogs(clients.logs()), config.taskApiUrl(), pause);
     }
 
     /** A Lambda container's wiring: what its handlers' no-arg constructors use. */

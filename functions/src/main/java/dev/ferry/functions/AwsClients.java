@@ -8,6 +8,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClientBuilder;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.EcsClientBuilder;
 
 /**
  * The SDK clients, built once per container and shared by every invocation it serves. Everything
@@ -15,7 +19,13 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * (fastest cold start, no pool threads, and no classpath scan for an HTTP implementation).
  * Building a client opens no connection, so building them during SnapStart's snapshotted init is safe.
  */
-public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs) implements AutoCloseable {
+public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EcsClient ecs, CloudWatchLogsClient logs)
+        implements AutoCloseable {
+
+    /** Without ECS: {@code ecs} pools' runs wait in their queues (servers that start no tasks, tests). */
+    public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs) {
+        this(dynamoDb, sqs, null, null);
+    }
 
     /**
      * With the default credentials chain: in Lambda that finds the execution role's credentials
@@ -32,16 +42,24 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs) implements Auto
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         SqsClientBuilder sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
+        EcsClientBuilder ecs = EcsClient.builder().region(region).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        CloudWatchLogsClientBuilder logs = CloudWatchLogsClient.builder().region(region).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
         if (config.endpoint() != null) {
             dynamoDb.endpointOverride(config.endpoint());
             sqs.endpointOverride(config.endpoint());
+            ecs.endpointOverride(config.endpoint());
+            logs.endpointOverride(config.endpoint());
         }
-        return new AwsClients(dynamoDb.build(), sqs.build());
+        return new AwsClients(dynamoDb.build(), sqs.build(), ecs.build(), logs.build());
     }
 
     @Override
     public void close() {
         dynamoDb.close();
         sqs.close();
+        if (ecs != null) ecs.close();
+        if (logs != null) logs.close();
     }
 }

@@ -18,27 +18,35 @@ import java.util.regex.Pattern;
  * @param endpoint     an endpoint override for both services (an emulator), or null for AWS itself
  * @param adminKeyHash hex SHA-256 of the admin API key, or null for no key (only ever on a loopback server)
  * @param runLogRetention how long flow-run log lines are kept (DynamoDB's TTL deletes them after)
+ * @param taskApiUrl   the API URL ECS tasks get as {@code FERRY_API_URL} to report back; null where no tasks are started
  */
 public record Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
-                     Duration runLogRetention) {
+                     Duration runLogRetention, String taskApiUrl) {
     public static final String TABLE_NAME = "FERRY_TABLE_NAME";
     public static final String QUEUE_PREFIX = "FERRY_QUEUE_PREFIX";
     public static final String REGION = "AWS_REGION";
     public static final String ENDPOINT = "FERRY_AWS_ENDPOINT";
     public static final String ADMIN_KEY_HASH = "FERRY_ADMIN_KEY_HASH";
     public static final String RUN_LOG_RETENTION_DAYS = "FERRY_RUN_LOG_RETENTION_DAYS";
+    public static final String TASK_API_URL = "FERRY_TASK_API_URL";
     /** When {@value #RUN_LOG_RETENTION_DAYS} is empty. */
     public static final Duration DEFAULT_RUN_LOG_RETENTION = Duration.ofDays(30);
     private static final int MAX_RUN_LOG_RETENTION_DAYS = 3653;
 
     /** Every variable {@link #from} reads. */
     public static final List<String> VARIABLES = List.of(TABLE_NAME, QUEUE_PREFIX, REGION, ENDPOINT, ADMIN_KEY_HASH,
-            RUN_LOG_RETENTION_DAYS);
+            RUN_LOG_RETENTION_DAYS, TASK_API_URL);
     /** Set by Lambda itself (reserved: a template may not set them); template.yaml sets all the others. */
     public static final Set<String> SET_BY_LAMBDA = Set.of(REGION);
 
     // SQS queue names allow [A-Za-z0-9_-] up to 80 characters; a work queue's own part takes up to 40.
     private static final Pattern QUEUE_PREFIX_SHAPE = Pattern.compile("[A-Za-z0-9_-]{1,40}");
+    /** Without a task API URL (servers and functions that start no ECS tasks). */
+    public Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
+                  Duration runLogRetention) {
+        this(tableName, queuePrefix, region, endpoint, adminKeyHash, runLogRetention, null);
+    }
+
     private static final Pattern KEY_HASH_SHAPE = Pattern.compile("[0-9a-fA-F]{64}");
 
     /**
@@ -56,6 +64,10 @@ public record Config(String tableName, String queuePrefix, String region, URI en
         String hash = required(env, ADMIN_KEY_HASH, missing);
         String endpointText = value(env, ENDPOINT);
         String retentionText = value(env, RUN_LOG_RETENTION_DAYS);
+        String taskApiUrl = value(env, TASK_API_URL);
+        if (taskApiUrl != null && endpoint(taskApiUrl) == null) {
+            invalid.add(TASK_API_URL + "='" + taskApiUrl + "' must be an http(s) URL (the stack's ApiUrl), or empty");
+        }
 
         if (prefix != null && !QUEUE_PREFIX_SHAPE.matcher(prefix).matches()) {
             invalid.add(QUEUE_PREFIX + "='" + prefix + "' must be 1 to 40 letters, digits, '-' or '_' (it starts SQS queue names)");
@@ -89,7 +101,8 @@ public record Config(String tableName, String queuePrefix, String region, URI en
             for (String problem : invalid) message.append(' ').append(problem).append('.');
             throw new IllegalStateException(message.toString());
         }
-        return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention);
+        return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention,
+                taskApiUrl);
     }
 
     private static String required(Map<String, String> env, String name, List<String> missing) {
