@@ -1,5 +1,6 @@
 package dev.ferry.core.runs;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 
 /**
@@ -25,6 +26,7 @@ public record Infrastructure(String kind, String cluster, String taskArn, String
     public static final String STOP_CANCELLED = "cancelled";
     public static final String STOP_TIMEOUT = "timeout";
 
+    @JsonIgnore
     public boolean isEcsTask() {
         return ECS_TASK.equals(kind);
     }

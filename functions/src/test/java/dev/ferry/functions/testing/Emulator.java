@@ -25,6 +25,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * The AWS emulator the adapter tests run against: moto server (pinned), installed into a
@@ -81,6 +83,57 @@ public final class Emulator implements BeforeAllCallback {
     public static SqsClient sqs() {
         return SqsClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
                 .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
+    }
+
+    public static EcsClient ecs() {
+        return EcsClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
+    }
+
+    public static CloudWatchLogsClient logs() {
+        return CloudWatchLogsClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
+    }
+
+    /**
+     * The default VPC's subnet ids (moto's ECS wants subnets that exist in its EC2), read with one
+     * EC2 query-protocol request rather than the whole EC2 SDK module.
+     */
+    public static List<String> defaultSubnets() {
+        String body = post("/", "Action=DescribeSubnets&Version=2016-11-15", "application/x-www-form-urlencoded");
+        List<String> ids = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("<subnetId>(subnet-[0-9a-f]+)</subnetId>").matcher(body);
+        while (m.find()) if (!ids.contains(m.group(1))) ids.add(m.group(1));
+        if (ids.isEmpty()) throw new IllegalStateException("moto's EC2 has no default subnets: " + body);
+        return ids;
+    }
+
+    /** Stops moto from moving ECS tasks a status further at every DescribeTasks (EMULATORS.md). */
+    public static void pinEcsTasks() {
+        post("/moto-api/state-manager/set-transition",
+                "{\"model_name\":\"ecs::task\",\"transition\":{\"progression\":\"manual\",\"times\":1000}}",
+                "application/json");
+    }
+
+    private static String post(String path, String body, String contentType) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(endpoint().resolve(path))
+                    .header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (path.equals("/")) {
+                // moto routes by the service named in the signature's credential scope
+                request.header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/" + REGION.id()
+                        + "/ec2/aws4_request, SignedHeaders=host, Signature=0");
+            }
+            HttpResponse<String> r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() / 100 != 2) throw new IllegalStateException("moto answered " + r.statusCode() + " to " + path + ": " + r.body());
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Dummy keys: a test can never reach a real account with real credentials. */
