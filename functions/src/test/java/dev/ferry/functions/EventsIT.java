@@ -9,7 +9,18 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.Ferry;
 import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.ecs.Ecs;
+import dev.ferry.core.ecs.LaunchResult;
+import dev.ferry.core.ecs.TaskDefinitionSpec;
+import dev.ferry.core.ecs.TaskLaunch;
+import dev.ferry.core.ecs.TaskStatus;
+import dev.ferry.core.ports.Launcher;
+import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.functions.sqs.SqsWorkQueues;
+import java.util.List;
+import java.util.Optional;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
@@ -60,8 +71,17 @@ class EventsIT {
         /** my-process-pool */
         POOL,
         /** my-process-pool; deployment my-flow/my-deployment; run RUN_ID claimed by my-worker; one more run SCHEDULED */
-        TUTORIAL
+        TUTORIAL,
+        /** my-ecs-pool; deployment my-flow/my-deployment on it; run RUN_ID due */
+        ECS_DUE,
+        /** as ECS_DUE, and RUN_ID dispatched: PENDING on task ECS_TASK_ARN */
+        ECS_RUN,
+        /** as ECS_RUN, and RUN_ID cancelled: CANCELLING, its task being stopped */
+        ECS_CANCELLING
     }
+
+    /** The task of the ecs-events-*.json samples. */
+    static final String ECS_TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/ferry/0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e";
 
     record Expect(Given given, int status, BiConsumer<JsonNode, EventsIT> body) {}
 
@@ -131,6 +151,39 @@ class EventsIT {
             })),
             Map.entry("api-cancel-flow-run.json", new Expect(Given.TUTORIAL, 200, (b, t) ->
                     assertThat(b.path("state_type").asText()).isEqualTo("CANCELLING"))),
+            Map.entry("ecs-dispatch-scheduled.json", new Expect(Given.ECS_DUE, 200, (b, t) -> {
+                assertThat(b.path("started").asInt()).isEqualTo(1);
+                JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
+                assertThat(run.path("state_type").asText()).isEqualTo("PENDING");
+                assertThat(run.path("infrastructure_id").asText()).isEqualTo(ECS_TASK_ARN);
+            })),
+            Map.entry("ecs-events-task-provisioning.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
+                assertThat(b.path("effect").asText()).isEqualTo("APPLIED");
+                JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
+                assertThat(run.path("state").path("name").asText()).isEqualTo("InfrastructurePending");
+                assertThat(run.path("infrastructure").path("event_version").asLong()).isEqualTo(1);
+            })),
+            Map.entry("ecs-events-task-running.json", new Expect(Given.ECS_RUN, 200, (b, t) ->
+                    assertThat(t.call("GET", "/api/flow_runs/" + RUN_ID, null).path("state_type").asText()).isEqualTo("RUNNING"))),
+            Map.entry("ecs-events-task-stopped-exit-0.json", new Expect(Given.ECS_RUN, 200, (b, t) ->
+                    assertThat(t.call("GET", "/api/flow_runs/" + RUN_ID, null).path("state_type").asText()).isEqualTo("COMPLETED"))),
+            Map.entry("ecs-events-task-stopped-exit-1.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
+                JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
+                assertThat(run.path("state_type").asText()).isEqualTo("FAILED");
+                assertThat(run.path("state").path("message").asText()).contains("exited with code 1", "OutOfMemoryError");
+            })),
+            Map.entry("ecs-events-task-failed-to-start.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
+                JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
+                assertThat(run.path("state_type").asText()).isEqualTo("CRASHED");
+                assertThat(run.path("state").path("message").asText()).contains("TaskFailedToStart", "CannotPullContainerError");
+            })),
+            Map.entry("ecs-events-task-spot-interruption.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
+                JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
+                assertThat(run.path("state_type").asText()).isEqualTo("CRASHED");
+                assertThat(run.path("state").path("message").asText()).contains("SpotInterruption");
+            })),
+            Map.entry("ecs-events-task-stopped-by-user.json", new Expect(Given.ECS_CANCELLING, 200, (b, t) ->
+                    assertThat(t.call("GET", "/api/flow_runs/" + RUN_ID, null).path("state_type").asText()).isEqualTo("CANCELLED"))),
             Map.entry("janitor-scheduled.json", new Expect(Given.TUTORIAL, 200, (b, t) -> {
                 assertThat(b.properties()).extracting(Map.Entry::getKey)
                         .containsExactly("late", "crashed", "cancelled", "redelivered");
@@ -141,6 +194,7 @@ class EventsIT {
     private final ScriptedIds ids = new ScriptedIds();
     private ApiFunction api;
     private JanitorFunction janitor;
+    private Ferry ecsFerry;
 
     @BeforeEach
     void emptyAccount() {
@@ -151,6 +205,37 @@ class EventsIT {
         Aws.Wiring wiring = Aws.wire(new AwsClients(DYNAMODB, SQS), config, Clock.SYSTEM, ids);
         api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
         janitor = new JanitorFunction(wiring.ferry());
+        // The same table and queues, with ECS behind a launcher that "starts" the samples' task.
+        ecsFerry = Ferry.wire(new DynamoDbStore(DYNAMODB, TABLE), new SqsWorkQueues(SQS, PREFIX, Clock.SYSTEM), Clock.SYSTEM,
+                ids, wiring.auth().runTokens(), new Ecs.Settings(new SampleTaskLauncher(), TaskLogs.NONE,
+                        "https://api.example", d -> { }));
+    }
+
+    /** Starts every task as the samples' task; ECS itself is EcsDispatchIT's business. */
+    private static final class SampleTaskLauncher implements Launcher {
+        @Override
+        public String register(TaskDefinitionSpec spec) {
+            return "arn:aws:ecs:us-east-1:123456789012:task-definition/" + spec.family() + ":1";
+        }
+
+        @Override
+        public LaunchResult launch(TaskLaunch launch) {
+            return new LaunchResult.Started(ECS_TASK_ARN);
+        }
+
+        @Override
+        public List<TaskStatus> describe(String cluster, List<String> taskArns) {
+            return List.of();
+        }
+
+        @Override
+        public void stop(String cluster, String taskArn, String reason) {
+        }
+
+        @Override
+        public Optional<String> findTask(String cluster, String startedBy) {
+            return Optional.empty();
+        }
     }
 
     static Stream<Path> events() {
@@ -186,6 +271,19 @@ class EventsIT {
 
                 expect.body().accept(Json.MAPPER.valueToTree(counts), this);
             }
+            case "EcsDispatchFunction" -> {
+                Map<String, Integer> counts = new EcsDispatchFunction(ecsFerry)
+                        .handleRequest(read(file, ScheduledEvent.class), new LocalContext("EcsDispatchFunction", Duration.ofSeconds(11)));
+
+                expect.body().accept(Json.MAPPER.valueToTree(counts), this);
+            }
+            case "EcsEventsFunction" -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> event = read(file, Map.class);
+                Map<String, String> out = new EcsEventsFunction(ecsFerry).handleRequest(event, context("EcsEventsFunction"));
+
+                expect.body().accept(Json.MAPPER.valueToTree(out), this);
+            }
             default -> throw new AssertionError("EventsIT does not feed " + function + " yet: add a case for events/" + name);
         }
     }
@@ -214,6 +312,23 @@ class EventsIT {
 
     private void given(Given given) {
         if (given == Given.NOTHING) return;
+        if (given == Given.ECS_DUE || given == Given.ECS_RUN || given == Given.ECS_CANCELLING) {
+            call("POST", "/api/work_pools", "{\"name\": \"my-ecs-pool\", \"type\": \"ecs\"}");
+            ids.then(DEPLOYMENT_ID);
+            call("POST", "/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\", "
+                    + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-ecs-pool\", \"job_variables\": "
+                    + "{\"cluster\": \"ferry\", \"image\": \"ghcr.io/acme/flows:1\", \"subnets\": [\"subnet-0a1b2c3d\"]}}");
+            ids.then(RUN_ID);
+            call("POST", "/api/deployments/" + DEPLOYMENT_ID + "/create_flow_run", "{}");
+            if (given == Given.ECS_DUE) return;
+            try {
+                assertThat(ecsFerry.ecs().dispatcher().dispatch("my-ecs-pool", 1, 0)).hasSize(1);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            if (given == Given.ECS_CANCELLING) call("POST", "/api/flow_runs/" + RUN_ID + "/cancel", null);
+            return;
+        }
         call("POST", "/api/work_pools", "{\"name\": \"my-process-pool\", \"type\": \"process\"}");
         if (given == Given.POOL) return;
         ids.then(DEPLOYMENT_ID);

@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  * RUNNING                             -> RUNNING
  * STOPPED, essential container exit 0 -> COMPLETED
  * STOPPED, exit code N != 0           -> FAILED (the code, ECS's reason, the last log lines)
- * STOPPED without an exit code        -> CRASHED (the task failed to start; ECS's stop reason)
+ * STOPPED otherwise                   -> CRASHED (failed to start, Spot interruption, stopped outside Ferry: ECS's stop code and reason)
  * STOPPED after Ferry stopped it      -> CANCELLED (cancellation) or FAILED (timeout)
  * </pre>
  *
@@ -33,6 +33,8 @@ import java.util.logging.Logger;
 public final class TaskObserver {
     public static final String INFRASTRUCTURE_PENDING = "InfrastructurePending";
     static final int LOG_TAIL_LINES = 10;
+    /** ECS's stop code for a task whose essential container exited by itself: only then is its exit code the flow's. */
+    static final String EXITED = "EssentialContainerExited";
     private static final Logger LOG = Logger.getLogger(TaskObserver.class.getName());
 
     private final Store store;
@@ -104,12 +106,16 @@ public final class TaskObserver {
                     + " (it stopped and was forgotten before Ferry saw it stop)", transitionId, record);
         }
         TaskStatus.Container container = essential(status, infra);
-        if (container == null || container.exitCode() == null) {
+        boolean exited = status.stopCode() == null || EXITED.equals(status.stopCode());
+        if (container == null || container.exitCode() == null || !exited) {
+            // Failed to start, or stopped by ECS or someone else (Spot interruption, a console stop):
+            // the flow did not fail, its infrastructure did.
             String why = (status.stopCode() == null ? "" : status.stopCode() + ": ")
                     + (status.stoppedReason() == null ? "no reason given" : status.stoppedReason());
             if (container != null && container.reason() != null) why += " (container: " + container.reason() + ")";
-            return report(run, StateType.CRASHED, null, task + " stopped before its container ran: " + why,
-                    transitionId, record);
+            String what = container != null && container.exitCode() != null
+                    ? " stopped (exit code " + container.exitCode() + "): " : " stopped before its container ran: ";
+            return report(run, StateType.CRASHED, null, task + what + why + tail(infra), transitionId, record);
         }
         if (container.exitCode() == 0) {
             if (run.state().type() == StateType.PENDING) {
