@@ -117,11 +117,12 @@ public final class TaskObserver {
                     ? " stopped (exit code " + container.exitCode() + "): " : " stopped before its container ran: ";
             return report(run, StateType.CRASHED, null, task + what + why + tail(infra), transitionId, record);
         }
+        if (run.state().type() == StateType.PENDING) {
+            // The container ran though its RUNNING event never came (or comes late): the run ran too,
+            // which the policy needs to complete it and to count the attempt.
+            report(run, StateType.RUNNING, null, "ECS task ran", transitionId + ":running", UnaryOperator.identity());
+        }
         if (container.exitCode() == 0) {
-            if (run.state().type() == StateType.PENDING) {
-                // Its RUNNING event never came (or came late): the policy completes only running runs.
-                report(run, StateType.RUNNING, null, "ECS task ran", transitionId + ":running", UnaryOperator.identity());
-            }
             return report(run, StateType.COMPLETED, null, null, transitionId, record);
         }
         String reason = container.reason() != null ? container.reason() : status.stoppedReason();

@@ -70,7 +70,9 @@ public final class OrchestrationPolicy {
         if (to == CANCELLING && from == SCHEDULED) {
             return accept(run, proposal(CANCELLED, null, p.message(), p.transitionId()), now);
         }
-        if (to == FAILED && from != CANCELLING && run.runCount() <= run.retries()) {
+        // A run that fails before it ever ran (PENDING, run count 0) has used one attempt all the
+        // same: counting it as none retried it forever even with no retries configured.
+        if (to == FAILED && from != CANCELLING && Math.max(run.runCount(), 1) <= run.retries()) {
             String message = "retry " + run.runCount() + " of " + run.retries() + " after: "
                     + (p.message() == null ? "failure" : p.message());
             Proposal retry = proposal(SCHEDULED, AWAITING_RETRY, message, p.transitionId());

@@ -90,6 +90,13 @@ class OrchestrationPolicyTest {
     }
 
     @Test
+    void failedBeforeItRan_withoutRetries_staysFailed() {
+        FlowRun pending = Runs.in(StateType.PENDING); // run_count 0, retries 0
+        Accept d = (Accept) policy.decide(pending, Proposal.report(StateType.FAILED, null, "bad config", null), now);
+        assertThat(d.next().state().type()).isEqualTo(StateType.FAILED);
+    }
+
+    @Test
     void cancel_endsScheduledRunsAtOnce_andAsksActiveRunsToStop() {
         Accept scheduled = (Accept) policy.decide(Runs.scheduled(), Proposal.of(Origin.CANCEL, StateType.CANCELLING, null, null), now);
         assertThat(scheduled.next().state().type()).isEqualTo(StateType.CANCELLED);
