@@ -68,9 +68,11 @@ public final class TaskObserver {
         } else if (!infra.taskArn().equals(status.taskArn())) {
             return Effect.IGNORED;
         }
-        if (!status.missing() && status.version() <= (infra == null ? -1 : infra.appliedVersion())) return Effect.IGNORED;
+        // Older than what was applied: out of order. The same version again is a repeat (its
+        // transition id makes it a no-op) or, from DescribeTasks, the same news seen another way.
+        if (!status.missing() && status.version() < (infra == null ? -1 : infra.appliedVersion())) return Effect.IGNORED;
 
-        String transitionId = "ecs:" + taskId(status.taskArn()) + ":v" + status.version();
+        String transitionId = "ecs:" + taskId(status.taskArn()) + ":" + status.lastStatus() + ":v" + status.version();
         UnaryOperator<FlowRun> record = next -> next.withTask(observed(next.infrastructure(), status));
         String last = status.missing() ? "STOPPED" : String.valueOf(status.lastStatus());
         switch (last) {
@@ -102,7 +104,7 @@ public final class TaskObserver {
                     + " s; Ferry stopped " + task + tail(infra), transitionId, record);
         }
         if (status.missing()) {
-            return report(run, StateType.CRASHED, null, "ECS has no record of " + task
+            return report(run, StateType.CRASHED, null, "ECS no longer knows " + task
                     + " (it stopped and was forgotten before Ferry saw it stop)", transitionId, record);
         }
         TaskStatus.Container container = essential(status, infra);
@@ -162,6 +164,7 @@ public final class TaskObserver {
         FlowRun stored = transitions.annotate(run.id(), current -> {
             Infrastructure infra = current.infrastructure();
             if (!current.state().type().holdsSlot() || (infra != null && status.version() <= infra.appliedVersion())) return null;
+            if (infra != null && infra.taskArn() != null && !infra.taskArn().equals(status.taskArn())) return null;
             return current.launchedOn(observed(infra, status), current.updated());
         });
         return stored.infrastructure() != null && stored.infrastructure().appliedVersion() >= status.version()

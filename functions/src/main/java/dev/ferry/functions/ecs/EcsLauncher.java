@@ -150,9 +150,14 @@ public final class EcsLauncher implements Launcher {
         DescribeTasksResponse response = ecs.describeTasks(b -> b.cluster(cluster).tasks(taskArns));
         List<TaskStatus> out = new ArrayList<>();
         for (Task t : response.tasks()) out.add(status(t));
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        out.forEach(t -> answered.add(t.taskArn()));
+        response.failures().forEach(f -> answered.add(f.arn()));
         for (Failure f : response.failures()) {
             if ("MISSING".equals(f.reason()) && f.arn() != null) out.add(TaskStatus.missing(f.arn()));
         }
+        // ECS names a forgotten task as MISSING; an emulator may just leave it out. Either way it is gone.
+        for (String arn : taskArns) if (!answered.contains(arn)) out.add(TaskStatus.missing(arn));
         return out;
     }
 

@@ -78,6 +78,7 @@ final class EcsWorld {
     final Router router;
     final List<String> subnets;
     final DynamoDbStore store;
+    final SqsWorkQueues queues;
 
     EcsWorld(String table) {
         this(table, null);
@@ -87,13 +88,14 @@ final class EcsWorld {
         Emulator.reset();
         Emulator.pinEcsTasks();
         DynamoDbStore.createTable(DYNAMODB, table);
-        ecs.createCluster(b -> b.clusterName(CLUSTER));
+        ecs.createCluster(b -> b.clusterName(CLUSTER).capacityProviders("FARGATE", "FARGATE_SPOT"));
         subnets = Emulator.defaultSubnets();
         store = new DynamoDbStore(DYNAMODB, table, Duration.ofDays(1), DynamoDbStore.DEFAULT_WORKER_RETENTION, clock);
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(DYNAMODB, table),
                 BootstrapKey.ofHash(ApiKeyService.hash(KEY), "test"), clock, Ids.RANDOM);
         Launcher used = replacement != null ? replacement : launcher;
-        ferry = Ferry.wire(store, new SqsWorkQueues(SQS, table + "-", clock), clock, Ids.RANDOM, auth.runTokens(),
+        queues = new SqsWorkQueues(SQS, table + "-", clock);
+        ferry = Ferry.wire(store, queues, clock, Ids.RANDOM, auth.runTokens(),
                 new Ecs.Settings(used, new CloudWatchTaskLogs(LOGS), API_URL, pauses::add));
         router = new Router(ferry, clock, auth);
     }
@@ -127,6 +129,13 @@ final class EcsWorld {
                 + "\", \"entrypoint\": \"flows/etl.py:etl\", \"work_pool_name\": \"" + pool + "\""
                 + (queue == null ? "" : ", \"work_queue_name\": \"" + queue + "\"")
                 + ", \"job_variables\": " + jobVariables + "}").path("id").asText();
+    }
+
+    /** Another deployment on an existing pool. */
+    String deploy(String pool, String name, String queue, String jobVariables) {
+        return call("POST", "/api/deployments", "{\"name\": \"" + name + "\", \"flow_name\": \"etl\", "
+                + "\"entrypoint\": \"flows/etl.py:etl\", \"work_pool_name\": \"" + pool + "\", \"work_queue_name\": \""
+                + queue + "\", \"job_variables\": " + jobVariables + "}").path("id").asText();
     }
 
     String createRun(String deploymentId, String body) {
