@@ -167,8 +167,8 @@ public final class TaskObserver {
             if (infra != null && infra.taskArn() != null && !infra.taskArn().equals(status.taskArn())) return null;
             return current.launchedOn(observed(infra, status), current.updated());
         });
-        return stored.infrastructure() != null && stored.infrastructure().appliedVersion() >= status.version()
-                ? Effect.APPLIED : Effect.IGNORED;
+        return stored.version() != run.version() && stored.infrastructure() != null
+                && stored.infrastructure().appliedVersion() == status.version() ? Effect.APPLIED : Effect.IGNORED;
     }
 
     private static Infrastructure observed(Infrastructure infra, TaskStatus status) {
