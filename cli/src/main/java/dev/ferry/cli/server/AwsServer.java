@@ -8,6 +8,7 @@ import dev.ferry.functions.ApiFunction;
 import dev.ferry.functions.Aws;
 import dev.ferry.functions.AwsClients;
 import dev.ferry.functions.Config;
+import dev.ferry.functions.EcsDispatchFunction;
 import dev.ferry.functions.JanitorFunction;
 import dev.ferry.functions.LocalContext;
 import dev.ferry.functions.dynamodb.DynamoDbStore;
@@ -28,6 +29,9 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 public final class AwsServer implements AutoCloseable {
     /** template.yaml's schedule: rate(1 minute). */
     private static final Duration JANITOR_PERIOD = Duration.ofMinutes(1);
+    /** template.yaml's EcsDispatchFunction timeout. */
+    private static final Duration DISPATCH_INVOCATION = Duration.ofSeconds(75);
+    private static final Duration DISPATCH_IDLE = Duration.ofSeconds(2);
 
     /**
      * How {@code ferry server start --aws} was asked to run.
@@ -39,16 +43,21 @@ public final class AwsServer implements AutoCloseable {
                           String region) {}
 
     private final ServerHost host;
+    private final Thread dispatcher;
 
-    private AwsServer(ServerHost host) {
+    private AwsServer(ServerHost host, Thread dispatcher) {
         this.host = host;
+        this.dispatcher = dispatcher;
     }
 
     public static AwsServer start(Options options) {
         String key = options.apiKey() == null || options.apiKey().isBlank() ? null : options.apiKey().strip();
         InetAddress address = ServerHost.bindable(options.host(), key);
+        // What ECS tasks report back to: this server is on loopback, so it must be said where they reach it.
+        String taskApiUrl = System.getenv(Config.TASK_API_URL);
         Config config = new Config(options.table(), options.queuePrefix(), options.region(), options.endpoint(),
-                key == null ? null : ApiKeyService.hash(key), Config.DEFAULT_RUN_LOG_RETENTION);
+                key == null ? null : ApiKeyService.hash(key), Config.DEFAULT_RUN_LOG_RETENTION,
+                taskApiUrl == null || taskApiUrl.isBlank() ? null : taskApiUrl.strip());
         // An emulator checks no signature: it gets dummy credentials, so real ones are never sent to it.
         AwsClients clients = options.endpoint() == null ? AwsClients.create(config)
                 : AwsClients.create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("ferry-local", "ferry-local")));
@@ -57,14 +66,43 @@ public final class AwsServer implements AutoCloseable {
             Aws.Wiring wiring = Aws.wire(clients, config, Clock.SYSTEM, Ids.RANDOM);
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             JanitorFunction sweeper = new JanitorFunction(wiring.ferry());
-            return new AwsServer(ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),
+            ServerHost host = ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),
                     () -> sweeper.handleRequest(new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event"),
                             new LocalContext("JanitorFunction", Duration.ofSeconds(29))),
-                    JANITOR_PERIOD, clients));
+                    JANITOR_PERIOD, clients);
+            return new AwsServer(host, wiring.ferry().ecs() == null ? null : startDispatcher(new EcsDispatchFunction(wiring.ferry())));
         } catch (RuntimeException e) {
             clients.close();
             throw e;
         }
+    }
+
+    /**
+     * The ECS dispatcher as the stack runs it (one invocation after another), on a daemon thread:
+     * runs of ecs pools are started as ECS tasks just as in AWS.
+     */
+    private static Thread startDispatcher(EcsDispatchFunction function) {
+        Thread thread = new Thread(() -> {
+            ScheduledEvent event = new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event");
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    function.handleRequest(event, new LocalContext("EcsDispatchFunction", DISPATCH_INVOCATION));
+                    Thread.sleep(DISPATCH_IDLE.toMillis()); // no ecs pool (or a short pass): don't spin
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    System.err.println("ferry: ECS dispatch failed: " + e.getMessage());
+                    try {
+                        Thread.sleep(DISPATCH_IDLE.toMillis());
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        }, "ferry-ecs-dispatch");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /**
@@ -97,6 +135,7 @@ public final class AwsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dispatcher != null) dispatcher.interrupt();
         host.close();
     }
 }
