@@ -52,6 +52,7 @@ public final class EcsDispatcher {
     private final Clock clock;
     private final Pause pause;
     private final String apiUrl;
+    private final Map<String, String> knownDefinitions = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EcsDispatcher(Store store, Transitions transitions, ClaimService claims, Launcher launcher, Clock clock,
                          Pause pause, String apiUrl) {
@@ -97,6 +98,15 @@ public final class EcsDispatcher {
             List<String> shortages = new ArrayList<>();
             for (EcsJob.Placement placement : job.attempts()) {
                 LaunchResult result = launchWithBackoff(request(job, placement, taskDefinition, claimed));
+                if (result instanceof LaunchResult.Refused refused && job.taskDefinitionArn() == null
+                        && refused.reason().toLowerCase(java.util.Locale.ROOT).contains("inactive")) {
+                    // Someone deregistered the revision Ferry remembered: forget it, register anew, once.
+                    String key = TASK_DEFINITION_KEY + spec(job, run.workPoolName()).contentHash();
+                    knownDefinitions.remove(key);
+                    store.deleteValue(key);
+                    taskDefinition = taskDefinition(job, run);
+                    result = launchWithBackoff(request(job, placement, taskDefinition, claimed));
+                }
                 if (result instanceof LaunchResult.Started started) {
                     return recordStart(run, job, started.taskArn());
                 }
@@ -140,17 +150,23 @@ public final class EcsDispatcher {
         if (job.taskDefinitionArn() != null) return job.taskDefinitionArn();
         TaskDefinitionSpec spec = spec(job, run.workPoolName());
         String key = TASK_DEFINITION_KEY + spec.contentHash();
-        return store.value(key).orElseGet(() -> {
-            String arn;
+        // A hash names one content for good, so its ARN can be kept for the container's life.
+        String known = knownDefinitions.get(key);
+        if (known != null) return known;
+        String arn = store.value(key).orElseGet(() -> {
+            String registered;
             try {
-                arn = launcher.register(spec);
+                registered = launcher.register(spec);
             } catch (RuntimeException e) {
                 throw new RegistrationFailed("ECS refused the task definition for family '" + spec.family() + "': "
                         + e.getMessage());
             }
-            store.putValue(key, arn);
-            return arn;
+            store.putValue(key, registered);
+            return registered;
         });
+        if (knownDefinitions.size() > 1000) knownDefinitions.clear();
+        knownDefinitions.put(key, arn);
+        return arn;
     }
 
     static TaskDefinitionSpec spec(EcsJob job, String poolName) {
@@ -203,7 +219,7 @@ public final class EcsDispatcher {
         Infrastructure started = new Infrastructure(Infrastructure.ECS_TASK, job.cluster(), taskArn, job.containerName(),
                 logGroup, logStream, deadline, job.timeoutSeconds(), null, null, null);
         Instant attempt = run.claimedAt();
-        FlowRun stored = transitions.annotate(run.id(), current -> {
+        FlowRun stored = transitions.annotate(run, current -> {
             if (current.state().type().isTerminal() || current.state().type() == StateType.SCHEDULED
                     || !java.util.Objects.equals(attempt, current.claimedAt())) {
                 return null; // a later attempt, or over already: nothing of this task belongs on it

@@ -107,7 +107,13 @@ public final class Transitions {
      * leave it alone. Retried on a lost race; returns the run as stored.
      */
     public FlowRun annotate(String runId, java.util.function.Function<FlowRun, FlowRun> change) {
-        FlowRun run = load(runId);
+        return annotate(load(runId), change);
+    }
+
+    /** As {@link #annotate(String, java.util.function.Function)}, starting from the run as last seen (no read when it is current). */
+    public FlowRun annotate(FlowRun seen, java.util.function.Function<FlowRun, FlowRun> change) {
+        FlowRun run = seen;
+        String runId = seen.id();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             FlowRun next = change.apply(run);
             if (next == null) return run;
