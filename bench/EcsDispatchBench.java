@@ -10,6 +10,7 @@ import dev.ferry.functions.Aws;
 import dev.ferry.functions.AwsClients;
 import dev.ferry.functions.Config;
 import dev.ferry.functions.dynamodb.DynamoDbStore;
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -38,6 +39,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -82,9 +84,14 @@ public class EcsDispatchBench {
                     .matcher(post(endpoint, "/", "Action=DescribeSubnets&Version=2016-11-15", "ec2"));
             if (!subnet.find()) throw new IllegalStateException("no default subnet in moto");
 
+            // schedules are not used here: the scheduler client and settings only complete the wiring
+            SchedulerClient scheduler = SchedulerClient.builder().endpointOverride(endpoint).region(region)
+                    .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
             Config config = new Config("ferry-bench", "ferry-bench-", region.id(), endpoint, ApiKeyService.hash(KEY),
-                    Config.DEFAULT_RUN_LOG_RETENTION, "https://api.bench.example");
-            Aws.Wiring wiring = Aws.wire(new AwsClients(ddb, sqs, ecs, logs), config, Clock.SYSTEM, Ids.RANDOM);
+                    Config.DEFAULT_RUN_LOG_RETENTION, new EventBridgeTimer.Settings("ferry-bench",
+                    "arn:aws:lambda:us-east-1:123456789012:function:ferry-schedule", "arn:aws:iam::123456789012:role/ferry-scheduler",
+                    "arn:aws:sqs:us-east-1:123456789012:ferry-schedule-dlq"), "https://api.bench.example");
+            Aws.Wiring wiring = Aws.wire(new AwsClients(ddb, sqs, scheduler, ecs, logs), config, Clock.SYSTEM, Ids.RANDOM);
             Router router = new Router(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             EcsDispatcher dispatcher = wiring.ferry().ecs().dispatcher();
             call(router, "POST", "/api/work_pools", "{\"name\": \"ecs-bench\", \"type\": \"ecs\"}");

@@ -10,6 +10,7 @@ import dev.ferry.core.janitor.Janitor;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
+import dev.ferry.core.ports.ScheduleTimer;
 import dev.ferry.core.ports.Store;
 import dev.ferry.core.ports.TaskLogs;
 import dev.ferry.core.ports.WorkQueues;
@@ -17,26 +18,28 @@ import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Transitions;
+import dev.ferry.core.schedules.ScheduleService;
 
 /** The application services, wired once from the ports an adapter set provides. */
 public record Ferry(PoolService pools, DeploymentService deployments, FlowRunService runs, ClaimService claims,
-                    Janitor janitor, Ecs ecs) {
+                    ScheduleService schedules, Janitor janitor, Ecs ecs) {
 
     public static final String VERSION = "0.1.0";
 
     /** Without run tokens: claims carry no {@code run_token}. */
-    public static Ferry wire(Store store, WorkQueues workQueues, Clock clock, Ids ids) {
-        return wire(store, workQueues, clock, ids, RunTokens.none());
+    public static Ferry wire(Store store, WorkQueues workQueues, ScheduleTimer timer, Clock clock, Ids ids) {
+        return wire(store, workQueues, timer, clock, ids, RunTokens.none());
     }
 
     /** @param runTokens minted for every claimed run ({@code ApiKeyService.runTokens()}) */
-    public static Ferry wire(Store store, WorkQueues workQueues, Clock clock, Ids ids, RunTokens runTokens) {
-        return wire(store, workQueues, clock, ids, runTokens, null);
+    public static Ferry wire(Store store, WorkQueues workQueues, ScheduleTimer timer, Clock clock, Ids ids,
+                             RunTokens runTokens) {
+        return wire(store, workQueues, timer, clock, ids, runTokens, null);
     }
 
     /** @param ecs how {@code ecs} pools reach ECS; null where there is no ECS (their runs then wait in their queues) */
-    public static Ferry wire(Store store, WorkQueues workQueues, Clock clock, Ids ids, RunTokens runTokens,
-                             Ecs.Settings ecs) {
+    public static Ferry wire(Store store, WorkQueues workQueues, ScheduleTimer timer, Clock clock, Ids ids,
+                             RunTokens runTokens, Ecs.Settings ecs) {
         Transitions transitions = new Transitions(store, workQueues, clock);
         PoolService pools = new PoolService(store, workQueues, clock, ids);
         ClaimService claims = new ClaimService(store, workQueues, transitions, pools, clock, runTokens);
@@ -47,12 +50,16 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
                     ecs.apiUrl()), observer, new EcsReconciler(store, transitions, ecs.launcher(), observer, clock));
         }
         EcsReconciler reconciler = ecsServices == null ? null : ecsServices.reconciler();
+        FlowRunService runs = new FlowRunService(store, workQueues, transitions, clock, ids,
+                ecs == null ? TaskLogs.NONE : ecs.logs(),
+                reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now()));
+        ScheduleService schedules = new ScheduleService(store, timer, runs, clock);
         return new Ferry(pools,
-                new DeploymentService(store, clock, ids),
-                new FlowRunService(store, workQueues, transitions, clock, ids, ecs == null ? TaskLogs.NONE : ecs.logs(),
-                        reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now())),
+                new DeploymentService(store, clock, ids, schedules),
+                runs,
                 claims,
-                new Janitor(store, workQueues, transitions, clock, reconciler),
+                schedules,
+                new Janitor(store, workQueues, transitions, schedules, clock, reconciler),
                 ecsServices);
     }
 }

@@ -6,6 +6,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -19,12 +21,12 @@ import software.amazon.awssdk.services.ecs.EcsClientBuilder;
  * (fastest cold start, no pool threads, and no classpath scan for an HTTP implementation).
  * Building a client opens no connection, so building them during SnapStart's snapshotted init is safe.
  */
-public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EcsClient ecs, CloudWatchLogsClient logs)
-        implements AutoCloseable {
+public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler, EcsClient ecs,
+                         CloudWatchLogsClient logs) implements AutoCloseable {
 
     /** Without ECS: {@code ecs} pools' runs wait in their queues (servers that start no tasks, tests). */
-    public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs) {
-        this(dynamoDb, sqs, null, null);
+    public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler) {
+        this(dynamoDb, sqs, scheduler, null, null);
     }
 
     /**
@@ -42,23 +44,27 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, EcsClient ecs, 
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         SqsClientBuilder sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
+        SchedulerClientBuilder scheduler = SchedulerClient.builder().region(region).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
         EcsClientBuilder ecs = EcsClient.builder().region(region).credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         CloudWatchLogsClientBuilder logs = CloudWatchLogsClient.builder().region(region).credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         if (config.endpoint() != null) {
-            dynamoDb.endpointOverride(config.endpoint());
-            sqs.endpointOverride(config.endpoint());
             ecs.endpointOverride(config.endpoint());
             logs.endpointOverride(config.endpoint());
+            dynamoDb.endpointOverride(config.endpoint());
+            sqs.endpointOverride(config.endpoint());
+            scheduler.endpointOverride(config.endpoint());
         }
-        return new AwsClients(dynamoDb.build(), sqs.build(), ecs.build(), logs.build());
+        return new AwsClients(dynamoDb.build(), sqs.build(), scheduler.build(), ecs.build(), logs.build());
     }
 
     @Override
     public void close() {
         dynamoDb.close();
         sqs.close();
+        scheduler.close();
         if (ecs != null) ecs.close();
         if (logs != null) logs.close();
     }

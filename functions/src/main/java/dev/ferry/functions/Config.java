@@ -1,5 +1,6 @@
 package dev.ferry.functions;
 
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -18,16 +19,22 @@ import java.util.regex.Pattern;
  * @param endpoint     an endpoint override for both services (an emulator), or null for AWS itself
  * @param adminKeyHash hex SHA-256 of the admin API key, or null for no key (only ever on a loopback server)
  * @param runLogRetention how long flow-run log lines are kept (DynamoDB's TTL deletes them after)
+ * @param scheduling   where schedule firings are armed: the stack's schedule group, ScheduleFunction, the
+ *                     role EventBridge Scheduler invokes it with, and the firings' dead-letter queue
  * @param taskApiUrl   the API URL ECS tasks get as {@code FERRY_API_URL} to report back; null where no tasks are started
  */
 public record Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
-                     Duration runLogRetention, String taskApiUrl) {
+                     Duration runLogRetention, EventBridgeTimer.Settings scheduling, String taskApiUrl) {
     public static final String TABLE_NAME = "FERRY_TABLE_NAME";
     public static final String QUEUE_PREFIX = "FERRY_QUEUE_PREFIX";
     public static final String REGION = "AWS_REGION";
     public static final String ENDPOINT = "FERRY_AWS_ENDPOINT";
     public static final String ADMIN_KEY_HASH = "FERRY_ADMIN_KEY_HASH";
     public static final String RUN_LOG_RETENTION_DAYS = "FERRY_RUN_LOG_RETENTION_DAYS";
+    public static final String SCHEDULE_GROUP = "FERRY_SCHEDULE_GROUP";
+    public static final String SCHEDULE_TARGET_ARN = "FERRY_SCHEDULE_TARGET_ARN";
+    public static final String SCHEDULER_ROLE_ARN = "FERRY_SCHEDULER_ROLE_ARN";
+    public static final String SCHEDULE_DLQ_ARN = "FERRY_SCHEDULE_DLQ_ARN";
     public static final String TASK_API_URL = "FERRY_TASK_API_URL";
     /** When {@value #RUN_LOG_RETENTION_DAYS} is empty. */
     public static final Duration DEFAULT_RUN_LOG_RETENTION = Duration.ofDays(30);
@@ -35,7 +42,7 @@ public record Config(String tableName, String queuePrefix, String region, URI en
 
     /** Every variable {@link #from} reads. */
     public static final List<String> VARIABLES = List.of(TABLE_NAME, QUEUE_PREFIX, REGION, ENDPOINT, ADMIN_KEY_HASH,
-            RUN_LOG_RETENTION_DAYS, TASK_API_URL);
+            RUN_LOG_RETENTION_DAYS, SCHEDULE_GROUP, SCHEDULE_TARGET_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_DLQ_ARN, TASK_API_URL);
     /** Set by Lambda itself (reserved: a template may not set them); template.yaml sets all the others. */
     public static final Set<String> SET_BY_LAMBDA = Set.of(REGION);
 
@@ -43,8 +50,8 @@ public record Config(String tableName, String queuePrefix, String region, URI en
     private static final Pattern QUEUE_PREFIX_SHAPE = Pattern.compile("[A-Za-z0-9_-]{1,40}");
     /** Without a task API URL (servers and functions that start no ECS tasks). */
     public Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
-                  Duration runLogRetention) {
-        this(tableName, queuePrefix, region, endpoint, adminKeyHash, runLogRetention, null);
+                  Duration runLogRetention, EventBridgeTimer.Settings scheduling) {
+        this(tableName, queuePrefix, region, endpoint, adminKeyHash, runLogRetention, scheduling, null);
     }
 
     private static final Pattern KEY_HASH_SHAPE = Pattern.compile("[0-9a-fA-F]{64}");
@@ -68,6 +75,9 @@ public record Config(String tableName, String queuePrefix, String region, URI en
         if (taskApiUrl != null && endpoint(taskApiUrl) == null) {
             invalid.add(TASK_API_URL + "='" + taskApiUrl + "' must be an http(s) URL (the stack's ApiUrl), or empty");
         }
+        EventBridgeTimer.Settings scheduling = new EventBridgeTimer.Settings(required(env, SCHEDULE_GROUP, missing),
+                required(env, SCHEDULE_TARGET_ARN, missing), required(env, SCHEDULER_ROLE_ARN, missing),
+                required(env, SCHEDULE_DLQ_ARN, missing));
 
         if (prefix != null && !QUEUE_PREFIX_SHAPE.matcher(prefix).matches()) {
             invalid.add(QUEUE_PREFIX + "='" + prefix + "' must be 1 to 40 letters, digits, '-' or '_' (it starts SQS queue names)");
@@ -101,7 +111,7 @@ public record Config(String tableName, String queuePrefix, String region, URI en
             for (String problem : invalid) message.append(' ').append(problem).append('.');
             throw new IllegalStateException(message.toString());
         }
-        return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention,
+        return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention, scheduling,
                 taskApiUrl);
     }
 

@@ -18,6 +18,7 @@ import dev.ferry.core.ecs.TaskLaunch;
 import dev.ferry.core.ecs.TaskStatus;
 import dev.ferry.core.ports.Launcher;
 import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import dev.ferry.functions.sqs.SqsWorkQueues;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -63,6 +65,8 @@ class EventsIT {
     private static final String PREFIX = "ferry-events-";
     private static final DynamoDbClient DYNAMODB = Emulator.dynamoDb();
     private static final SqsClient SQS = Emulator.sqs();
+    private static final SchedulerClient SCHEDULER = Emulator.scheduler();
+    private static final String GROUP = "ferry-events";
     private static final Set<String> FUNCTIONS = Repo.functions();
 
     /** What the store holds before an event is fed. */
@@ -70,7 +74,10 @@ class EventsIT {
         NOTHING,
         /** my-process-pool */
         POOL,
-        /** my-process-pool; deployment my-flow/my-deployment; run RUN_ID claimed by my-worker; one more run SCHEDULED */
+        /**
+         * my-process-pool; deployment my-flow/my-deployment with schedule "nightly" (02:00 Berlin); run RUN_ID
+         * claimed by my-worker; one more run SCHEDULED
+         */
         TUTORIAL,
         /** my-ecs-pool; deployment my-flow/my-deployment on it; run RUN_ID due */
         ECS_DUE,
@@ -186,14 +193,22 @@ class EventsIT {
                     assertThat(t.call("GET", "/api/flow_runs/" + RUN_ID, null).path("state_type").asText()).isEqualTo("CANCELLED"))),
             Map.entry("janitor-scheduled.json", new Expect(Given.TUTORIAL, 200, (b, t) -> {
                 assertThat(b.properties()).extracting(Map.Entry::getKey)
-                        .containsExactly("late", "crashed", "cancelled", "redelivered");
+                        .containsExactly("late", "crashed", "cancelled", "redelivered", "schedules_healed");
+                // the nightly schedule's firing is armed in EventBridge: nothing to heal
+                assertThat(b.path("schedules_healed").asInt()).isZero();
                 // the tutorial's second run is due and SCHEDULED: the janitor sends it again
                 assertThat(b.path("redelivered").asInt()).isEqualTo(1);
+            })),
+            Map.entry("schedule-firing.json", new Expect(Given.TUTORIAL, 200, (b, t) -> {
+                assertThat(b.asText()).isEqualTo("CREATED");
+                JsonNode runs = t.call("GET", "/api/flow_runs", null).path("items");
+                assertThat(runs.findValuesAsText("scheduled_start_time")).contains("2026-01-31T01:00:00Z");
             })));
 
     private final ScriptedIds ids = new ScriptedIds();
     private ApiFunction api;
     private JanitorFunction janitor;
+    private Ferry ferry;
     private Ferry ecsFerry;
 
     @BeforeEach
@@ -201,13 +216,15 @@ class EventsIT {
         Emulator.reset();
         DynamoDbStore.createTable(DYNAMODB, TABLE);
         Config config = new Config(TABLE, PREFIX, Emulator.REGION.id(), Emulator.endpoint(), ApiKeyService.hash(SAMPLE_KEY),
-                Config.DEFAULT_RUN_LOG_RETENTION);
-        Aws.Wiring wiring = Aws.wire(new AwsClients(DYNAMODB, SQS), config, Clock.SYSTEM, ids);
+                Config.DEFAULT_RUN_LOG_RETENTION, Emulator.scheduling(GROUP));
+        SCHEDULER.createScheduleGroup(b -> b.name(GROUP));
+        Aws.Wiring wiring = Aws.wire(new AwsClients(DYNAMODB, SQS, SCHEDULER), config, Clock.SYSTEM, ids);
         api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
         janitor = new JanitorFunction(wiring.ferry());
+        ferry = wiring.ferry();
         // The same table and queues, with ECS behind a launcher that "starts" the samples' task.
-        ecsFerry = Ferry.wire(new DynamoDbStore(DYNAMODB, TABLE), new SqsWorkQueues(SQS, PREFIX, Clock.SYSTEM), Clock.SYSTEM,
-                ids, wiring.auth().runTokens(), new Ecs.Settings(new SampleTaskLauncher(), TaskLogs.NONE,
+        ecsFerry = Ferry.wire(new DynamoDbStore(DYNAMODB, TABLE), new SqsWorkQueues(SQS, PREFIX, Clock.SYSTEM),
+                new EventBridgeTimer(SCHEDULER, Emulator.scheduling(GROUP)), Clock.SYSTEM, ids, wiring.auth().runTokens(), new Ecs.Settings(new SampleTaskLauncher(), TaskLogs.NONE,
                         "https://api.example", d -> { }));
     }
 
@@ -271,6 +288,15 @@ class EventsIT {
 
                 expect.body().accept(Json.MAPPER.valueToTree(counts), this);
             }
+            case "ScheduleFunction" -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> input = read(file, Map.class);
+                ScheduleFunction schedule = new ScheduleFunction(ferry);
+                String outcome = schedule.handleRequest(input, context("ScheduleFunction"));
+                expect.body().accept(Json.MAPPER.getNodeFactory().textNode(outcome), this);
+                // EventBridge may deliver a firing twice: the second delivery makes no second run.
+                assertThat(schedule.handleRequest(input, context("ScheduleFunction"))).isEqualTo("EXISTED");
+            }
             case "EcsDispatchFunction" -> {
                 Map<String, Integer> counts = new EcsDispatchFunction(ecsFerry)
                         .handleRequest(read(file, ScheduledEvent.class), new LocalContext("EcsDispatchFunction", Duration.ofSeconds(11)));
@@ -333,7 +359,8 @@ class EventsIT {
         if (given == Given.POOL) return;
         ids.then(DEPLOYMENT_ID);
         JsonNode deployment = call("POST", "/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\", "
-                + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-process-pool\"}");
+                + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-process-pool\", "
+                + "\"schedules\": [{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\", \"timezone\": \"Europe/Berlin\"}]}");
         assertThat(deployment.path("id").asText()).as("the deployment took the first id it drew").isEqualTo(DEPLOYMENT_ID);
         ids.then(RUN_ID);
         JsonNode run = call("POST", "/api/deployments/" + DEPLOYMENT_ID + "/create_flow_run", "{}");

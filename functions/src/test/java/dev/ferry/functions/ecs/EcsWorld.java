@@ -19,6 +19,7 @@ import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
 import dev.ferry.core.ports.Launcher;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.schedules.ManualTimer;
 import dev.ferry.functions.dynamodb.DynamoDbApiKeys;
 import dev.ferry.functions.dynamodb.DynamoDbStore;
 import dev.ferry.functions.sqs.SqsWorkQueues;
@@ -95,7 +96,7 @@ final class EcsWorld {
                 BootstrapKey.ofHash(ApiKeyService.hash(KEY), "test"), clock, Ids.RANDOM);
         Launcher used = replacement != null ? replacement : launcher;
         queues = new SqsWorkQueues(SQS, table + "-", clock);
-        ferry = Ferry.wire(store, queues, clock, Ids.RANDOM, auth.runTokens(),
+        ferry = Ferry.wire(store, queues, new ManualTimer(), clock, Ids.RANDOM, auth.runTokens(),
                 new Ecs.Settings(used, new CloudWatchTaskLogs(LOGS), API_URL, pauses::add));
         router = new Router(ferry, clock, auth);
     }
