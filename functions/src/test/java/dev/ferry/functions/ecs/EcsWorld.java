@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
+import dev.ferry.core.api.QueryString;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
@@ -109,16 +110,17 @@ final class EcsWorld {
     }
 
     JsonNode call(String method, String path, String body) {
-        ApiResponse response = router.handle(new ApiRequest(method, path, Map.of(),
-                Map.of("authorization", "Bearer " + KEY, "content-type", "application/json"),
-                body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8)));
+        ApiResponse response = raw(method, path, body);
         String text = response.body() == null ? "" : new String(response.body(), StandardCharsets.UTF_8);
         assertThat(response.status()).as("%s %s answered %s", method, path, text).isLessThan(300);
         return text.isEmpty() ? Json.MAPPER.nullNode() : Json.tree(text);
     }
 
-    ApiResponse raw(String method, String path, String body) {
-        return router.handle(new ApiRequest(method, path, Map.of(),
+    ApiResponse raw(String method, String pathAndQuery, String body) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        Map<String, List<String>> query = q < 0 ? Map.of() : QueryString.parse(pathAndQuery.substring(q + 1));
+        return router.handle(new ApiRequest(method, path, query,
                 Map.of("authorization", "Bearer " + KEY, "content-type", "application/json"),
                 body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8)));
     }
