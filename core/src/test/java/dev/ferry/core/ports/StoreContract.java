@@ -546,6 +546,22 @@ public abstract class StoreContract {
     }
 
     @Test
+    void writeRun_keepsTheRunsInfrastructure() {
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        FlowRun claimed = claim(run, "ecs-dispatcher");
+        store.writeRun(claimed, run.version(), SlotChange.NONE);
+        FlowRun launched = claimed.launchedOn(new dev.ferry.core.runs.Infrastructure(
+                dev.ferry.core.runs.Infrastructure.ECS_TASK, "ferry", "arn:aws:ecs:us-east-1:1:task/ferry/abc", "flow",
+                "/ferry/tasks", "ferry/flow/abc", T0.plusSeconds(600), 600, 3L, null, null), T0.plusSeconds(2));
+
+        assertThat(store.writeRun(launched, claimed.version(), SlotChange.NONE)).isEqualTo(new RunWrite.Applied(launched));
+
+        assertThat(store.run(run.id())).contains(launched);
+        assertThat(store.run(run.id()).orElseThrow().infrastructureId()).isEqualTo("arn:aws:ecs:us-east-1:1:task/ferry/abc");
+    }
+
+    @Test
     void writeRun_isStale_withTheCurrentRun_whenTheVersionMoved() {
         Setup s = setup();
         FlowRun run = store.createRun(run(s, T0, null));
