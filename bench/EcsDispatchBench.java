@@ -91,7 +91,7 @@ public class EcsDispatchBench {
                     Config.DEFAULT_RUN_LOG_RETENTION, new EventBridgeTimer.Settings("ferry-bench",
                     "arn:aws:lambda:us-east-1:123456789012:function:ferry-schedule", "arn:aws:iam::123456789012:role/ferry-scheduler",
                     "arn:aws:sqs:us-east-1:123456789012:ferry-schedule-dlq"), "https://api.bench.example");
-            Aws.Wiring wiring = Aws.wire(new AwsClients(ddb, sqs, scheduler, ecs, logs), config, Clock.SYSTEM, Ids.RANDOM);
+            Aws.Wiring wiring = Aws.wire(AwsClients.withEcs(ddb, sqs, scheduler, ecs, logs), config, Clock.SYSTEM, Ids.RANDOM);
             Router router = new Router(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             EcsDispatcher dispatcher = wiring.ferry().ecs().dispatcher();
             call(router, "POST", "/api/work_pools", "{\"name\": \"ecs-bench\", \"type\": \"ecs\"}");

@@ -21,12 +21,18 @@ import software.amazon.awssdk.services.ecs.EcsClientBuilder;
  * (fastest cold start, no pool threads, and no classpath scan for an HTTP implementation).
  * Building a client opens no connection, so building them during SnapStart's snapshotted init is safe.
  */
-public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler, EcsClient ecs,
-                         CloudWatchLogsClient logs) implements AutoCloseable {
+public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler, Lazy<EcsClient> ecs,
+                         Lazy<CloudWatchLogsClient> logs) implements AutoCloseable {
 
     /** Without ECS: {@code ecs} pools' runs wait in their queues (servers that start no tasks, tests). */
     public AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler) {
         this(dynamoDb, sqs, scheduler, null, null);
+    }
+
+    /** With ECS and CloudWatch Logs clients already built (tests, benchmarks). */
+    public static AwsClients withEcs(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler, EcsClient ecs,
+                                     CloudWatchLogsClient logs) {
+        return new AwsClients(dynamoDb, sqs, scheduler, Lazy.built(ecs), Lazy.built(logs));
     }
 
     /**
@@ -57,7 +63,8 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient
             sqs.endpointOverride(config.endpoint());
             scheduler.endpointOverride(config.endpoint());
         }
-        return new AwsClients(dynamoDb.build(), sqs.build(), scheduler.build(), ecs.build(), logs.build());
+        // ECS and Logs are built on first use: only the ECS functions call them on every invocation.
+        return new AwsClients(dynamoDb.build(), sqs.build(), scheduler.build(), Lazy.of(ecs::build), Lazy.of(logs::build));
     }
 
     @Override
@@ -65,7 +72,11 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient
         dynamoDb.close();
         sqs.close();
         scheduler.close();
-        if (ecs != null) ecs.close();
-        if (logs != null) logs.close();
+        try {
+            if (ecs != null) ecs.close();
+            if (logs != null) logs.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the ECS and CloudWatch Logs clients failed", e);
+        }
     }
 }

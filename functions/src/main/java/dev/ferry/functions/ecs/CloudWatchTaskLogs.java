@@ -5,6 +5,7 @@ import dev.ferry.core.runs.LogLine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
@@ -17,10 +18,15 @@ import software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundExce
 public final class CloudWatchTaskLogs implements TaskLogs {
     /** Pages read per request at most: a huge stream is read up to here, then the client pages on. */
     private static final int MAX_PAGES = 20;
-    private final CloudWatchLogsClient logs;
+    private final Supplier<CloudWatchLogsClient> client;
 
     public CloudWatchTaskLogs(CloudWatchLogsClient logs) {
-        this.logs = logs;
+        this(() -> logs);
+    }
+
+    /** @param client built on first use */
+    public CloudWatchTaskLogs(Supplier<CloudWatchLogsClient> client) {
+        this.client = client;
     }
 
     @Override
@@ -31,7 +37,7 @@ public final class CloudWatchTaskLogs implements TaskLogs {
         try {
             for (int page = 0; page < MAX_PAGES && out.size() < limit; page++) {
                 String from = token;
-                GetLogEventsResponse response = logs.getLogEvents(b -> b.logGroupName(group).logStreamName(stream)
+                GetLogEventsResponse response = client.get().getLogEvents(b -> b.logGroupName(group).logStreamName(stream)
                         .startFromHead(true).nextToken(from));
                 for (OutputLogEvent e : response.events()) {
                     seq++;
@@ -57,7 +63,7 @@ public final class CloudWatchTaskLogs implements TaskLogs {
     public List<String> tail(String group, String stream, int lines) {
         try {
             List<String> out = new ArrayList<>();
-            logs.getLogEvents(b -> b.logGroupName(group).logStreamName(stream).startFromHead(false).limit(lines))
+            client.get().getLogEvents(b -> b.logGroupName(group).logStreamName(stream).startFromHead(false).limit(lines))
                     .events().forEach(e -> out.add(e.message()));
             return out;
         } catch (ResourceNotFoundException e) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
@@ -36,11 +37,16 @@ import software.amazon.awssdk.services.ecs.model.Task;
  * decides what each means for the run (backoff, fallback, failure).
  */
 public final class EcsLauncher implements Launcher {
-    private final EcsClient ecs;
+    private final Supplier<EcsClient> client;
     private final String region;
 
     public EcsLauncher(EcsClient ecs, String region) {
-        this.ecs = ecs;
+        this(() -> ecs, region);
+    }
+
+    /** @param client built on first use (most invocations of most functions never need it) */
+    public EcsLauncher(Supplier<EcsClient> client, String region) {
+        this.client = client;
         this.region = region;
     }
 
@@ -60,7 +66,7 @@ public final class EcsLauncher implements Launcher {
             if (spec.createLogGroup()) options.put("awslogs-create-group", "true");
             container.logConfiguration(LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(options).build());
         }
-        return ecs.registerTaskDefinition(b -> b
+        return client.get().registerTaskDefinition(b -> b
                 .family(spec.family())
                 .networkMode(NetworkMode.AWSVPC)
                 .requiresCompatibilitiesWithStrings(spec.compatibilities())
@@ -76,7 +82,7 @@ public final class EcsLauncher implements Launcher {
     @Override
     public LaunchResult launch(TaskLaunch launch) {
         try {
-            RunTaskResponse response = ecs.runTask(request(launch));
+            RunTaskResponse response = client.get().runTask(request(launch));
             if (!response.tasks().isEmpty()) return new LaunchResult.Started(response.tasks().get(0).taskArn());
             List<String> reasons = new ArrayList<>();
             boolean capacity = !response.failures().isEmpty();
@@ -147,7 +153,7 @@ public final class EcsLauncher implements Launcher {
     @Override
     public List<TaskStatus> describe(String cluster, List<String> taskArns) {
         if (taskArns.isEmpty()) return List.of();
-        DescribeTasksResponse response = ecs.describeTasks(b -> b.cluster(cluster).tasks(taskArns));
+        DescribeTasksResponse response = client.get().describeTasks(b -> b.cluster(cluster).tasks(taskArns));
         List<TaskStatus> out = new ArrayList<>();
         for (Task t : response.tasks()) out.add(status(t));
         java.util.Set<String> answered = new java.util.HashSet<>();
@@ -172,7 +178,7 @@ public final class EcsLauncher implements Launcher {
     @Override
     public void stop(String cluster, String taskArn, String reason) {
         try {
-            ecs.stopTask(b -> b.cluster(cluster).task(taskArn).reason(reason.length() > 255 ? reason.substring(0, 255) : reason));
+            client.get().stopTask(b -> b.cluster(cluster).task(taskArn).reason(reason.length() > 255 ? reason.substring(0, 255) : reason));
         } catch (EcsException e) {
             // A task already stopped (or forgotten) needs no stopping; anything else is worth a retry.
             if (e.statusCode() >= 500 || e.isThrottlingException()) throw e;
@@ -182,7 +188,7 @@ public final class EcsLauncher implements Launcher {
     @Override
     public Optional<String> findTask(String cluster, String startedBy) {
         for (DesiredStatus status : List.of(DesiredStatus.RUNNING, DesiredStatus.STOPPED)) {
-            List<String> arns = ecs.listTasks(b -> b.cluster(cluster).startedBy(startedBy).desiredStatus(status)).taskArns();
+            List<String> arns = client.get().listTasks(b -> b.cluster(cluster).startedBy(startedBy).desiredStatus(status)).taskArns();
             if (!arns.isEmpty()) return Optional.of(arns.get(0));
         }
         return Optional.empty();
