@@ -61,6 +61,21 @@ class EcsLifecycleIT {
     }
 
     @Test
+    void aRevisionDeregisteredBehindFerrysBack_isRegisteredAgain_once() throws Exception {
+        String deployment = world.deployment("ecs-pool", null, world.jobVariables(null));
+        world.createRun(deployment, null);
+        world.dispatch("ecs-pool");
+        String second = world.createRun(deployment, null);
+        world.launcher.then(l -> new LaunchResult.Refused("ClientException: TaskDefinition is inactive"));
+
+        List<EcsDispatcher.Dispatched> out = world.dispatch("ecs-pool");
+
+        assertThat(out).extracting(EcsDispatcher.Dispatched::kind).containsExactly(Kind.STARTED);
+        assertThat(world.calls("RegisterTaskDefinition")).isEqualTo(2);
+        assertThat(world.run(second).infrastructureId()).isNotNull();
+    }
+
+    @Test
     void redeliveredMessage_startsNoSecondTask() throws Exception {
         String deployment = world.deployment("ecs-pool", null, world.jobVariables(null));
         String runId = world.createRun(deployment, null);
