@@ -115,9 +115,13 @@ public record FlowRun(
     }
 
     public FlowRun withRunCountReset() {
+        return withRunCount(0);
+    }
+
+    public FlowRun withRunCount(int count) {
         return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
                 workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                0, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
+                count, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
                 version, created, updated, infrastructure);
     }
 

@@ -94,6 +94,21 @@ class OrchestrationPolicyTest {
         FlowRun pending = Runs.in(StateType.PENDING); // run_count 0, retries 0
         Accept d = (Accept) policy.decide(pending, Proposal.report(StateType.FAILED, null, "bad config", null), now);
         assertThat(d.next().state().type()).isEqualTo(StateType.FAILED);
+        assertThat(d.next().runCount()).as("the attempt counts").isEqualTo(1);
+    }
+
+    @Test
+    void failingBeforeItRuns_usesUpTheRetries_insteadOfRetryingForever() {
+        FlowRun run = Runs.withRetries(Runs.in(StateType.PENDING), 1, 0);
+
+        Accept first = (Accept) policy.decide(run, Proposal.report(StateType.FAILED, null, "no capacity", null), now);
+        assertThat(first.next().state().name()).isEqualTo(OrchestrationPolicy.AWAITING_RETRY);
+        FlowRun again = ((Accept) policy.decide(first.next(),
+                Proposal.of(Origin.CLAIM, StateType.PENDING, null, null), now)).next();
+        Accept second = (Accept) policy.decide(again, Proposal.report(StateType.FAILED, null, "no capacity", null), now);
+
+        assertThat(second.next().state().type()).isEqualTo(StateType.FAILED);
+        assertThat(second.next().runCount()).isEqualTo(2);
     }
 
     @Test
