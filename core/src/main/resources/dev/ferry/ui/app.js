@@ -108,18 +108,27 @@ function when(iso, never = 'never') {
   return h('time', { datetime: iso, title: exact(iso), 'data-rel': '' }, relative(iso));
 }
 
-function duration(start, end) {
-  if (!start) return '—';
+function durationText(start, end) {
   const s = Math.max(0, Math.round(((end ? Date.parse(end) : Date.now()) - Date.parse(start)) / 1000));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** How long a run took, or has taken so far (kept current by the ticker below while it runs). */
+function duration(start, end) {
+  if (!start) return h('span', { class: 'muted' }, '—');
+  return h('span', end ? null : { 'data-since': start }, durationText(start, end));
+}
+
 setInterval(() => {
   for (const t of document.querySelectorAll('time[data-rel]')) {
     const text = relative(t.getAttribute('datetime'));
     if (t.textContent !== text) t.textContent = text;
+  }
+  for (const d of document.querySelectorAll('[data-since]')) {
+    const text = durationText(d.getAttribute('data-since'));
+    if (d.textContent !== text) d.textContent = text;
   }
 }, 1000);
 
@@ -293,6 +302,12 @@ function limitValue(raw, control) {
 // ---------- login ----------
 
 function login(reason) {
+  const shown = main.querySelector('form.login');
+  if (shown) { // several requests of one view were refused: one sign-in form, the latest reason
+    const said = shown.querySelector('.reason');
+    if (said && reason) said.textContent = `The server said: ${reason}`;
+    return;
+  }
   if (current) { current.dispose(); current = null; }
   sessionStorage.removeItem(KEY);
   renderSession();
@@ -301,7 +316,7 @@ function login(reason) {
   const form = h('form', { class: 'card login', 'aria-labelledby': 'login-title' },
     h('h1', { id: 'login-title', tabindex: '-1' }, 'Sign in'),
     h('p', null, 'This Ferry server needs an API key. It is kept in this browser tab only, until you close it.'),
-    reason ? h('p', { class: 'muted' }, `The server said: ${reason}`) : null,
+    h('p', { class: 'muted reason', role: 'status' }, reason ? `The server said: ${reason}` : ''),
     field('API key', input, 'Made with ferry api-key create, or the server\'s admin key.', true),
     h('button', { type: 'submit', class: 'primary' }, 'Sign in'));
   form.addEventListener('submit', (e) => {
@@ -480,6 +495,28 @@ function scheduleText(s) {
   return JSON.stringify(s);
 }
 
+function typeName(kind) {
+  const t = kind.type === 'enum' ? kind.values.map(describeValue).join(' | ') : kind.type;
+  return kind.nullable ? `${t} | null` : t;
+}
+
+/** The parameters as the schema declares them, with the default each run gets. */
+function parameterTable(d) {
+  const root = d.parameter_openapi_schema || {};
+  const props = root.properties && typeof root.properties === 'object' ? root.properties : {};
+  const names = Object.keys(props);
+  if (!names.length) return pre(d.parameters || {});
+  const required = new Set(Array.isArray(root.required) ? root.required : []);
+  const defaults = d.parameters || {};
+  return table('Parameters', ['Name', 'Type', 'Default'], names.map((n) => {
+    const kind = kindOf(props[n], root);
+    const has = Object.prototype.hasOwnProperty.call(defaults, n);
+    const value = has ? defaults[n] : kind.schema.default;
+    return h('tr', null, h('td', null, h('code', null, n)), h('td', null, typeName(kind)),
+      h('td', null, value !== undefined ? h('code', null, JSON.stringify(value)) : (required.has(n) ? h('span', { class: 'req-text' }, 'required') : '—')));
+  }), '');
+}
+
 async function quickRun(ctx, button, deployment) {
   await act(ctx, button, async () => {
     const run = await api('POST', `/deployments/${enc(deployment.id)}/create_flow_run`, {});
@@ -517,7 +554,7 @@ function deploymentView(ctx, id) {
         x.version ? ['Version', x.version] : null, x.tags && x.tags.length ? ['Tags', x.tags.join(', ')] : null,
         x.description ? ['Description', x.description] : null, ['Updated', when(x.updated)]]),
       h('div', { class: 'cols' },
-        h('section', null, h('h2', null, 'Parameters'), pre(x.parameters || {})),
+        h('section', null, h('h2', null, 'Parameters'), parameterTable(x)),
         h('section', null, h('h2', null, 'Job variables'), pre(x.job_variables || {}))),
     ]);
     let upcoming = null;

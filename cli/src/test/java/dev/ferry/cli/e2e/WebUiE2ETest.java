@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -312,18 +311,17 @@ class WebUiE2ETest {
         return items;
     }
 
-    /** The whole page, not just the window: the window is grown to the page's height for the shot. */
+    /** The whole page, not just the window (through the DevTools protocol, which can capture beyond the viewport). */
+    @SuppressWarnings("unchecked")
     private void screenshot(String name) throws Exception {
-        Dimension window = browser.manage().window().getSize();
-        long height = (Long) ((JavascriptExecutor) browser).executeScript(
-                "return Math.max(document.documentElement.scrollHeight, document.body.scrollHeight);");
-        browser.manage().window().setSize(new Dimension(window.getWidth(), (int) Math.min(Math.max(height, 600), 2400)));
-        byte[] png;
-        try {
-            png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-        } finally {
-            browser.manage().window().setSize(window);
-        }
+        ChromeDriver chrome = (ChromeDriver) browser;
+        Map<String, Object> size = (Map<String, Object>) chrome.executeCdpCommand("Page.getLayoutMetrics", Map.of())
+                .get("cssContentSize");
+        double width = ((Number) size.get("width")).doubleValue();
+        double height = Math.min(((Number) size.get("height")).doubleValue(), 2400);
+        Map<String, Object> shot = chrome.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+        byte[] png = Base64.getDecoder().decode((String) shot.get("data"));
         Path dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath().resolve("target/ui-screenshots");
         Files.createDirectories(dir);
         Files.write(dir.resolve(name + ".png"), png);
