@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -125,6 +126,20 @@ class WebUiE2ETest {
         assertThat(text(row)).containsPattern("[0-9a-f-]{36}").contains("NOT_READY");
         screenshot("work-pools");
 
+        click(By.cssSelector(row + " button[aria-label^='Edit the concurrency limit']"));
+        WebElement limit = shown(By.cssSelector("input[name=limit]"));
+        limit.sendKeys("three", Keys.ENTER);
+        assertThat(shown(By.id(limit.getAttribute("id") + "-error")).getText()).contains("whole number").contains("three");
+        limit.clear();
+        limit.sendKeys("3", Keys.ENTER);
+        waitFor(d -> text(row).matches("(?s).*process\\s+[0-9a-f-]{36}\\s+3\\s.*"));
+
+        click(By.cssSelector(row + " button[aria-label='Pause " + POOL + "']"));
+        waitFor(d -> "PAUSED".equals(attribute(row + " .status", "data-status")) && text(row).contains("yes"));
+        click(By.cssSelector(row + " button[aria-label='Resume " + POOL + "']"));
+        waitFor(d -> "NOT_READY".equals(attribute(row + " .status", "data-status")));
+        assertThat(Json.tree(ferry.ok("work-pool", "inspect", POOL)).path("concurrency_limit").asInt()).isEqualTo(3);
+
         click(By.linkText(POOL));
         String status = "tr[data-queue='default'] .status";
         waitFor(d -> "NOT_READY".equals(attribute(status, "data-status")));
@@ -211,6 +226,11 @@ class WebUiE2ETest {
         ferry.ok("deploy", "flows/slow.py:slow", "-n", "s", "-p", POOL);
         String id = Json.tree(ferry.ok("deployment", "inspect", "slow/s")).path("id").asText();
         open("#/deployments/" + id);
+        click(By.xpath("//button[normalize-space()='Pause']"));
+        waitFor(d -> text(".toolbar .tag").equals("Paused"));
+        assertThat(Json.tree(ferry.ok("deployment", "inspect", "slow/s")).path("paused").asBoolean()).isTrue();
+        click(By.xpath("//button[normalize-space()='Resume']"));
+        waitFor(d -> text(".toolbar .tag").equals("Active"));
         click(By.xpath("//button[normalize-space()='Quick run']"));
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("#/runs/"));
         waitFor(Duration.ofSeconds(60), d -> browser.findElement(By.id("logs")).getText().contains("started"));
