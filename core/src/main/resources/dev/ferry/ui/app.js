@@ -97,7 +97,7 @@ function relative(iso) {
   const future = seconds < 0;
   const s = Math.abs(seconds);
   let n; let unit;
-  if (s < 60) { n = s; unit = 'second'; } else if (s < 3600) { n = Math.floor(s / 60); unit = 'minute'; } else if (s < 86400) { n = Math.floor(s / 3600); unit = 'hour'; } else { n = Math.floor(s / 86400); unit = 'day'; }
+  if (s < 60) { n = s; unit = 'second'; } else if (s < 3600) { n = Math.floor(s / 60); unit = 'minute'; } else if (s < 86400) { n = Math.floor(s / 3600); unit = 'hour'; } else if (s < 60 * 86400) { n = Math.floor(s / 86400); unit = 'day'; } else if (s < 730 * 86400) { n = Math.floor(s / (30 * 86400)); unit = 'month'; } else { n = Math.floor(s / (365 * 86400)); unit = 'year'; }
   const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return future ? `in ${text}` : `${text} ago`;
 }
@@ -488,9 +488,16 @@ function deploymentsView(ctx) {
   });
 }
 
+function intervalText(seconds) {
+  for (const [n, unit] of [[86400, 'day'], [3600, 'hour'], [60, 'minute']]) {
+    if (seconds >= n && seconds % n === 0) { const k = seconds / n; return `${k} ${unit}${k === 1 ? '' : 's'}`; }
+  }
+  return `${seconds} seconds`;
+}
+
 function scheduleText(s) {
   if (s.cron) return `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}`;
-  if (s.interval != null) return `every ${s.interval} s${s.timezone ? ` (${s.timezone})` : ''}`;
+  if (s.interval != null) return `every ${intervalText(s.interval)}${s.timezone ? ` (${s.timezone})` : ''}`;
   if (s.rrule) return `RRULE ${s.rrule}${s.timezone ? ` (${s.timezone})` : ''}`;
   return JSON.stringify(s);
 }
@@ -538,8 +545,10 @@ function deploymentView(ctx, id) {
     const d = await api('GET', `/deployments/${enc(id)}`);
     const title = `${d.flow_name}/${d.name}`;
     if (h1.textContent !== title) { h1.textContent = title; document.title = `${title} · Ferry`; }
-    update(actions, { paused: d.paused, note: d.pause_note }, () => [
+    update(actions, { paused: d.paused, note: d.pause_note, resume: d.resume_at }, () => [
       d.paused ? h('span', { class: 'tag tag-paused', title: d.pause_note || 'paused' }, 'Paused') : h('span', { class: 'tag' }, 'Active'),
+      d.paused && (d.pause_note || d.resume_at) ? h('span', { class: 'muted' }, d.pause_note || '',
+        d.resume_at ? [d.pause_note ? '; resumes ' : 'Resumes ', when(d.resume_at)] : null) : null,
       h('button', { type: 'button', class: 'primary', 'data-focus': 'quick', onclick: (e) => quickRun(ctx, e.currentTarget, d) }, 'Quick run'),
       h('a', { class: 'button', href: `#/deployments/${enc(id)}/run`, 'data-focus': 'custom' }, 'Custom run'),
       h('button', {
@@ -569,10 +578,12 @@ function deploymentView(ctx, id) {
     schedules.hidden = !list.length && !(upcoming && upcoming.length);
     update(schedules, { list, upcoming }, () => [
       h('h2', { id: 'schedules-title' }, 'Schedules'),
-      list.length ? table('Schedules', ['Schedule', 'When', 'Active'], list.map((s) => h('tr', null,
+      list.length ? table('Schedules', ['Schedule', 'When', 'Active'], list.map((s) => h('tr', { 'data-schedule': s.slug },
         h('td', null, s.slug || '—'), h('td', null, scheduleText(s)), h('td', null, s.active === false ? 'no' : 'yes'))), '') : null,
-      upcoming && upcoming.length ? [h('h3', null, 'Upcoming runs'), table('Upcoming runs', ['Starts', 'Schedule', 'Parameters'],
-        upcoming.map((u) => h('tr', null, h('td', null, when(u.scheduled_start_time)), h('td', null, u.schedule || '—'),
+      upcoming && upcoming.length ? [h('h3', null, 'Upcoming runs'), table('Upcoming runs', ['Starts', 'At', 'Schedule', 'Parameters'],
+        upcoming.map((u) => h('tr', { 'data-upcoming': u.scheduled_start_time },
+          h('td', null, u.flow_run_id ? link(`#/runs/${enc(u.flow_run_id)}`, relative(u.scheduled_start_time)) : when(u.scheduled_start_time)),
+          h('td', null, new Date(u.scheduled_start_time).toLocaleString()), h('td', null, u.schedule || '—'),
           h('td', { class: 'mono' }, JSON.stringify(u.parameters || {})))), '')] : null,
     ]);
     const r = await api('GET', `/flow_runs${query({ deployment_id: id, limit: 25 })}`);

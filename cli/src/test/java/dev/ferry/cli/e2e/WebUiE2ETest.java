@@ -172,9 +172,19 @@ class WebUiE2ETest {
     @Order(3)
     void customRun_refusesBadValuesByTheField_thenRunsAGoodOne_toCompletedWithLogs() throws Exception {
         ferry.ok("deploy", "flows/my_flow.py:my_flow", "-n", "my-deployment", "-p", POOL);
+        // A yearly schedule: shown with its upcoming runs, and none of them fires during the test.
+        String deploymentId = Json.tree(ferry.ok("deployment", "inspect", "my-flow/my-deployment")).path("id").asText();
+        HttpResponse<String> added = http.send(HttpRequest.newBuilder(URI.create(base + "/api/deployments/" + deploymentId + "/schedules"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"cron\": \"0 9 1 1 *\", \"timezone\": \"Europe/Paris\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
         open("#/deployments");
         click(By.linkText("my-flow/my-deployment"));
         waitFor(d -> browser.findElement(By.tagName("main")).getText().contains("flows/my_flow.py:my_flow"));
+        waitFor(d -> browser.findElements(By.cssSelector("tr[data-upcoming]")).size() == 5);
+        assertThat(text("tr[data-schedule]")).contains("cron 0 9 1 1 * (Europe/Paris)").contains("yes");
+        assertThat(text("tr[data-upcoming]")).containsPattern("in \\d+ (hours?|days?|months?)");
         screenshot("deployment");
         click(By.linkText("Custom run"));
 
