@@ -342,7 +342,7 @@ function renderSession() {
 
 function poolsView(ctx) {
   heading(ctx, 'Work pools');
-  const list = h('div', { 'aria-live': 'polite' });
+  const list = h('div');
   const editor = h('div');
   const name = h('input', { name: 'name', required: true, autocomplete: 'off', spellcheck: 'false' });
   const type = h('select', { name: 'type' }, h('option', { value: 'process' }, 'process'), h('option', { value: 'ecs' }, 'ecs'));
@@ -889,7 +889,7 @@ function runsView(ctx, q) {
 
 function runView(ctx, id) {
   const h1 = heading(ctx, 'Flow run');
-  const head = h('div', { class: 'toolbar' });
+  const head = h('div', { class: 'toolbar', 'aria-live': 'polite' }); // a run's state change is worth announcing
   const facts = h('div');
   const timeline = h('div');
   const follow = h('input', { type: 'checkbox', id: 'follow', checked: true });
