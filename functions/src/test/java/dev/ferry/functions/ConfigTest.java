@@ -1,9 +1,9 @@
 package dev.ferry.functions;
 
-import dev.ferry.functions.schedules.EventBridgeTimer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;

@@ -94,7 +94,8 @@ public final class ScheduleService {
         }
         Outcome outcome = createRun(d, s, firing.at(), true).outcome;
         advanceCursor(d, s, firing.at());
-        arm(d, s, firing.at());
+        // Usually arms the next firing; after a late delivery it also catches up what was missed meanwhile.
+        catchUp(d, s, clock.now(), LOST_AFTER);
         return outcome;
     }
 
