@@ -60,7 +60,8 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.from(env))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("Ferry can't start: its configuration is incomplete. "
-                        + "Missing environment variables: FERRY_TABLE_NAME, AWS_REGION, FERRY_ADMIN_KEY_HASH "
+                        + "Missing environment variables: FERRY_TABLE_NAME, AWS_REGION, FERRY_ADMIN_KEY_HASH, "
+                        + "FERRY_SCHEDULE_GROUP, FERRY_SCHEDULE_TARGET_ARN, FERRY_SCHEDULER_ROLE_ARN, FERRY_SCHEDULE_DLQ_ARN "
                         + "(template.yaml sets them in Globals.Function.Environment; Lambda sets AWS_REGION).");
     }
 
