@@ -460,7 +460,21 @@ function poolView(ctx, name, tab) {
       update(body, deployments.items, (items) => deploymentsTable(items, 'No deployment uses this pool yet.'));
     } else {
       const runs = await api('GET', `/flow_runs${query({ work_pool_name: name, limit: 25 })}`);
-      update(body, runs.items, (items) => runsTable(items, 'No runs in this pool yet.'));
+      let upcoming = [];
+      try {
+        upcoming = (await api('GET', `/work_pools/${enc(name)}/upcoming_runs?hours=24&limit=20`)).items || [];
+      } catch (e) {
+        if (e.status !== 404) throw e; // a server without schedules: nothing to show
+      }
+      update(body, { runs: runs.items, upcoming }, (x) => [
+        x.upcoming.length ? [h('h2', null, 'Coming up in the next 24 hours'), table('Upcoming runs', ['Starts', 'Deployment', 'Schedule'],
+          x.upcoming.map((u) => h('tr', { 'data-upcoming': u.scheduled_start_time },
+            h('td', null, u.flow_run_id ? link(`#/runs/${enc(u.flow_run_id)}`, relative(u.scheduled_start_time)) : when(u.scheduled_start_time),
+              u.late ? [' ', h('span', { class: 'state state-scheduled' }, 'Late')] : null),
+            h('td', null, u.deployment_id ? link(`#/deployments/${enc(u.deployment_id)}`, u.deployment || u.deployment_id) : (u.deployment || '—')),
+            h('td', null, u.schedule || '—'))), ''), h('h2', null, 'Recent runs')] : null,
+        runsTable(x.runs, 'No runs in this pool yet.'),
+      ]);
     }
   });
 }

@@ -272,6 +272,32 @@ class WebUiE2ETest {
 
     @Test
     @Order(6)
+    void aRunStartingLater_isScheduled_andComingUpOnItsPool() throws Exception {
+        String id = Json.tree(ferry.ok("deployment", "inspect", "my-flow/my-deployment")).path("id").asText();
+        open("#/deployments/" + id + "/run");
+        shown(By.id("param-name")).sendKeys("Later");
+        // datetime-local takes the browser's local time; two hours from now, to the minute
+        ((JavascriptExecutor) browser).executeScript("const d = new Date(Date.now() + 2 * 3600e3); d.setSeconds(0, 0);"
+                + "arguments[0].value = new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);",
+                browser.findElement(By.id("run-start")));
+        submit();
+
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().contains("#/runs/"));
+        waitForState("SCHEDULED", Duration.ofSeconds(10));
+        String runId = browser.getCurrentUrl().replaceAll(".*#/runs/", "");
+        JsonNode run = Json.tree(ferry.ok("flow-run", "inspect", runId));
+        long minutes = Duration.between(java.time.Instant.now(), java.time.Instant.parse(run.path("scheduled_start_time").asText())).toMinutes();
+        assertThat(minutes).isBetween(115L, 120L);
+
+        open("#/pools/" + POOL + "/runs");
+        waitFor(d -> !d.findElements(By.cssSelector("tr[data-upcoming] a[href='#/runs/" + runId + "']")).isEmpty());
+        assertThat(text("tr[data-upcoming]")).containsPattern("in (1 hour|2 hours|1\\d\\d minutes)").contains("my-flow/my-deployment");
+        screenshot("work-pool-runs");
+        ferry.ok("flow-run", "cancel", runId);
+    }
+
+    @Test
+    @Order(7)
     void onANarrowScreen_thePageDoesNotScrollSideways() throws Exception {
         browser.manage().window().setSize(new Dimension(375, 812));
         try {
@@ -287,7 +313,7 @@ class WebUiE2ETest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void nothingWentWrongInThePage_noScriptErrors_noContentSecurityPolicyViolations() {
         List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
