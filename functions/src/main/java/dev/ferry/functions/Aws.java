@@ -5,12 +5,14 @@ import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
+import dev.ferry.core.ports.ScheduleTimer;
 import dev.ferry.functions.dynamodb.DynamoDbApiKeys;
 import dev.ferry.functions.dynamodb.DynamoDbStore;
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import dev.ferry.functions.sqs.SqsWorkQueues;
 import java.util.Map;
 
-/** Ferry on the AWS adapters: DynamoDB for state and API keys, SQS for work queues. */
+/** Ferry on the AWS adapters: DynamoDB for state and API keys, SQS for work queues, EventBridge Scheduler for schedules. */
 public final class Aws {
     private Aws() {}
 
@@ -24,11 +26,16 @@ public final class Aws {
 
     /** The one place the AWS side is wired; a null {@link Config#adminKeyHash()} (loopback servers only) means no admin key. */
     public static Wiring wire(AwsClients clients, Config config, Clock clock, Ids ids) {
+        return wire(clients, config, new EventBridgeTimer(clients.scheduler(), config.scheduling()), clock, ids);
+    }
+
+    /** With another schedule timer: {@code ferry server start --aws} fires schedules in its own process. */
+    public static Wiring wire(AwsClients clients, Config config, ScheduleTimer timer, Clock clock, Ids ids) {
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(clients.dynamoDb(), config.tableName()),
                 BootstrapKey.ofHash(config.adminKeyHash(), Config.ADMIN_KEY_HASH), clock, ids);
         Ferry ferry = Ferry.wire(new DynamoDbStore(clients.dynamoDb(), config.tableName(), config.runLogRetention(),
                         DynamoDbStore.DEFAULT_WORKER_RETENTION, clock),
-                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), clock, ids, auth.runTokens());
+                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), timer, clock, ids, auth.runTokens());
         return new Wiring(ferry, auth);
     }
 

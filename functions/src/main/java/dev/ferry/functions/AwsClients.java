@@ -6,6 +6,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
@@ -15,7 +17,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * (fastest cold start, no pool threads, and no classpath scan for an HTTP implementation).
  * Building a client opens no connection, so building them during SnapStart's snapshotted init is safe.
  */
-public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs) implements AutoCloseable {
+public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs, SchedulerClient scheduler) implements AutoCloseable {
 
     /**
      * With the default credentials chain: in Lambda that finds the execution role's credentials
@@ -32,16 +34,20 @@ public record AwsClients(DynamoDbClient dynamoDb, SqsClient sqs) implements Auto
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
         SqsClientBuilder sqs = SqsClient.builder().region(region).credentialsProvider(credentials)
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
+        SchedulerClientBuilder scheduler = SchedulerClient.builder().region(region).credentialsProvider(credentials)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
         if (config.endpoint() != null) {
             dynamoDb.endpointOverride(config.endpoint());
             sqs.endpointOverride(config.endpoint());
+            scheduler.endpointOverride(config.endpoint());
         }
-        return new AwsClients(dynamoDb.build(), sqs.build());
+        return new AwsClients(dynamoDb.build(), sqs.build(), scheduler.build());
     }
 
     @Override
     public void close() {
         dynamoDb.close();
         sqs.close();
+        scheduler.close();
     }
 }

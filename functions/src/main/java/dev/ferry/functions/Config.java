@@ -1,5 +1,6 @@
 package dev.ferry.functions;
 
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -18,22 +19,28 @@ import java.util.regex.Pattern;
  * @param endpoint     an endpoint override for both services (an emulator), or null for AWS itself
  * @param adminKeyHash hex SHA-256 of the admin API key, or null for no key (only ever on a loopback server)
  * @param runLogRetention how long flow-run log lines are kept (DynamoDB's TTL deletes them after)
+ * @param scheduling   where schedule firings are armed: the stack's schedule group, ScheduleFunction, the
+ *                     role EventBridge Scheduler invokes it with, and the firings' dead-letter queue
  */
 public record Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
-                     Duration runLogRetention) {
+                     Duration runLogRetention, EventBridgeTimer.Settings scheduling) {
     public static final String TABLE_NAME = "FERRY_TABLE_NAME";
     public static final String QUEUE_PREFIX = "FERRY_QUEUE_PREFIX";
     public static final String REGION = "AWS_REGION";
     public static final String ENDPOINT = "FERRY_AWS_ENDPOINT";
     public static final String ADMIN_KEY_HASH = "FERRY_ADMIN_KEY_HASH";
     public static final String RUN_LOG_RETENTION_DAYS = "FERRY_RUN_LOG_RETENTION_DAYS";
+    public static final String SCHEDULE_GROUP = "FERRY_SCHEDULE_GROUP";
+    public static final String SCHEDULE_TARGET_ARN = "FERRY_SCHEDULE_TARGET_ARN";
+    public static final String SCHEDULER_ROLE_ARN = "FERRY_SCHEDULER_ROLE_ARN";
+    public static final String SCHEDULE_DLQ_ARN = "FERRY_SCHEDULE_DLQ_ARN";
     /** When {@value #RUN_LOG_RETENTION_DAYS} is empty. */
     public static final Duration DEFAULT_RUN_LOG_RETENTION = Duration.ofDays(30);
     private static final int MAX_RUN_LOG_RETENTION_DAYS = 3653;
 
     /** Every variable {@link #from} reads. */
     public static final List<String> VARIABLES = List.of(TABLE_NAME, QUEUE_PREFIX, REGION, ENDPOINT, ADMIN_KEY_HASH,
-            RUN_LOG_RETENTION_DAYS);
+            RUN_LOG_RETENTION_DAYS, SCHEDULE_GROUP, SCHEDULE_TARGET_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_DLQ_ARN);
     /** Set by Lambda itself (reserved: a template may not set them); template.yaml sets all the others. */
     public static final Set<String> SET_BY_LAMBDA = Set.of(REGION);
 
@@ -56,6 +63,9 @@ public record Config(String tableName, String queuePrefix, String region, URI en
         String hash = required(env, ADMIN_KEY_HASH, missing);
         String endpointText = value(env, ENDPOINT);
         String retentionText = value(env, RUN_LOG_RETENTION_DAYS);
+        EventBridgeTimer.Settings scheduling = new EventBridgeTimer.Settings(required(env, SCHEDULE_GROUP, missing),
+                required(env, SCHEDULE_TARGET_ARN, missing), required(env, SCHEDULER_ROLE_ARN, missing),
+                required(env, SCHEDULE_DLQ_ARN, missing));
 
         if (prefix != null && !QUEUE_PREFIX_SHAPE.matcher(prefix).matches()) {
             invalid.add(QUEUE_PREFIX + "='" + prefix + "' must be 1 to 40 letters, digits, '-' or '_' (it starts SQS queue names)");
@@ -89,7 +99,7 @@ public record Config(String tableName, String queuePrefix, String region, URI en
             for (String problem : invalid) message.append(' ').append(problem).append('.');
             throw new IllegalStateException(message.toString());
         }
-        return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention);
+        return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention, scheduling);
     }
 
     private static String required(Map<String, String> env, String name, List<String> missing) {

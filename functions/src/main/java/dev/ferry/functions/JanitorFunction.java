@@ -34,6 +34,7 @@ public final class JanitorFunction implements RequestHandler<ScheduledEvent, Map
         counts.put("crashed", sweep.crashed());
         counts.put("cancelled", sweep.cancelled());
         counts.put("redelivered", sweep.redelivered());
+        counts.put("schedules_healed", sweep.schedulesHealed());
         if (context != null) context.getLogger().log("janitor sweep " + Json.string(counts));
         return counts;
     }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ApiFunctionTest {
     private static final String KEY = "ferry_test-admin-key";
     // routes that reach no adapter: the ports can be absent
-    private final ApiFunction function = new ApiFunction(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM,
+    private final ApiFunction function = new ApiFunction(Ferry.wire(null, null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM,
             ApiKeyService.bootstrapOnly(BootstrapKey.ofKey(KEY)));
 
     private static APIGatewayV2HTTPEvent.APIGatewayV2HTTPEventBuilder event(String method, String path) {

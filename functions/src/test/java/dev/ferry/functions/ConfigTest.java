@@ -1,5 +1,6 @@
 package dev.ferry.functions;
 
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,6 +23,10 @@ class ConfigTest {
         env.put("FERRY_ADMIN_KEY_HASH", HASH);
         env.put("FERRY_AWS_ENDPOINT", "");
         env.put("FERRY_RUN_LOG_RETENTION_DAYS", "");
+        env.put("FERRY_SCHEDULE_GROUP", "ferry-dev");
+        env.put("FERRY_SCHEDULE_TARGET_ARN", "arn:aws:lambda:eu-west-1:123456789012:function:ferry-dev-Schedule");
+        env.put("FERRY_SCHEDULER_ROLE_ARN", "arn:aws:iam::123456789012:role/ferry-dev-Scheduler");
+        env.put("FERRY_SCHEDULE_DLQ_ARN", "arn:aws:sqs:eu-west-1:123456789012:ferry-dev-ScheduleDlq");
         return env;
     }
 
@@ -34,7 +39,10 @@ class ConfigTest {
         Config config = Config.from(env);
 
         assertThat(config).isEqualTo(new Config("ferry-dev-Table-1ABC", "ferry-dev-", "eu-west-1",
-                URI.create("http://127.0.0.1:5000"), HASH.toLowerCase(), Duration.ofDays(90)));
+                URI.create("http://127.0.0.1:5000"), HASH.toLowerCase(), Duration.ofDays(90),
+                new EventBridgeTimer.Settings("ferry-dev", "arn:aws:lambda:eu-west-1:123456789012:function:ferry-dev-Schedule",
+                        "arn:aws:iam::123456789012:role/ferry-dev-Scheduler",
+                        "arn:aws:sqs:eu-west-1:123456789012:ferry-dev-ScheduleDlq")));
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -52,6 +53,8 @@ class EventsIT {
     private static final String PREFIX = "ferry-events-";
     private static final DynamoDbClient DYNAMODB = Emulator.dynamoDb();
     private static final SqsClient SQS = Emulator.sqs();
+    private static final SchedulerClient SCHEDULER = Emulator.scheduler();
+    private static final String GROUP = "ferry-events";
     private static final Set<String> FUNCTIONS = Repo.functions();
 
     /** What the store holds before an event is fed. */
@@ -147,8 +150,9 @@ class EventsIT {
         Emulator.reset();
         DynamoDbStore.createTable(DYNAMODB, TABLE);
         Config config = new Config(TABLE, PREFIX, Emulator.REGION.id(), Emulator.endpoint(), ApiKeyService.hash(SAMPLE_KEY),
-                Config.DEFAULT_RUN_LOG_RETENTION);
-        Aws.Wiring wiring = Aws.wire(new AwsClients(DYNAMODB, SQS), config, Clock.SYSTEM, ids);
+                Config.DEFAULT_RUN_LOG_RETENTION, Emulator.scheduling(GROUP));
+        SCHEDULER.createScheduleGroup(b -> b.name(GROUP));
+        Aws.Wiring wiring = Aws.wire(new AwsClients(DYNAMODB, SQS, SCHEDULER), config, Clock.SYSTEM, ids);
         api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
         janitor = new JanitorFunction(wiring.ferry());
     }

@@ -128,7 +128,8 @@ public final class Database implements AutoCloseable {
                 created    INTEGER NOT NULL,
                 last_used  INTEGER,
                 revoked_at INTEGER)""",
-            "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
 
     private final Path file;
     private final Connection writer;

@@ -380,6 +380,26 @@ public final class SqliteStore implements Store {
                         rs -> parse(rs.getString(1), LogLine.class), runId, afterSeq, limit));
     }
 
+    // --- small named values ---
+
+    @Override
+    public Optional<String> value(String key) {
+        return db.read("reading value " + key, c -> one(c, "SELECT value FROM named_values WHERE key = ?",
+                rs -> rs.getString(1), key));
+    }
+
+    @Override
+    public void putValue(String key, String value) {
+        db.write("writing value " + key, c -> update(c, """
+                INSERT INTO named_values (key, value) VALUES (?, ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value""", key, value));
+    }
+
+    @Override
+    public void deleteValue(String key) {
+        db.write("deleting value " + key, c -> update(c, "DELETE FROM named_values WHERE key = ?", key));
+    }
+
     // --- helpers ---
 
     private static int insertQueue(Connection c, WorkQueue queue) throws SQLException {

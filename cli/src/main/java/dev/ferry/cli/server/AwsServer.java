@@ -1,6 +1,7 @@
 package dev.ferry.cli.server;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.ferry.cli.embedded.InProcessTimer;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
@@ -48,20 +49,28 @@ public final class AwsServer implements AutoCloseable {
         String key = options.apiKey() == null || options.apiKey().isBlank() ? null : options.apiKey().strip();
         InetAddress address = ServerHost.bindable(options.host(), key);
         Config config = new Config(options.table(), options.queuePrefix(), options.region(), options.endpoint(),
-                key == null ? null : ApiKeyService.hash(key), Config.DEFAULT_RUN_LOG_RETENTION);
+                key == null ? null : ApiKeyService.hash(key), Config.DEFAULT_RUN_LOG_RETENTION, null);
         // An emulator checks no signature: it gets dummy credentials, so real ones are never sent to it.
         AwsClients clients = options.endpoint() == null ? AwsClients.create(config)
                 : AwsClients.create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("ferry-local", "ferry-local")));
+        // This process is the stack's ScheduleFunction: it fires schedules itself, so no EventBridge is needed.
+        InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
         try {
             prepareTable(clients, config);
-            Aws.Wiring wiring = Aws.wire(clients, config, Clock.SYSTEM, Ids.RANDOM);
+            Aws.Wiring wiring = Aws.wire(clients, config, timer, Clock.SYSTEM, Ids.RANDOM);
+            wiring.ferry().schedules().heal(Duration.ZERO);
+            timer.start(wiring.ferry().schedules()::fire);
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             JanitorFunction sweeper = new JanitorFunction(wiring.ferry());
             return new AwsServer(ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),
                     () -> sweeper.handleRequest(new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event"),
                             new LocalContext("JanitorFunction", Duration.ofSeconds(29))),
-                    JANITOR_PERIOD, clients));
+                    JANITOR_PERIOD, () -> {
+                        timer.close();
+                        clients.close();
+                    }));
         } catch (RuntimeException e) {
+            timer.close();
             clients.close();
             throw e;
         }

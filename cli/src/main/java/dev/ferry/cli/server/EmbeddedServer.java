@@ -1,6 +1,7 @@
 package dev.ferry.cli.server;
 
 import dev.ferry.cli.embedded.Database;
+import dev.ferry.cli.embedded.InProcessTimer;
 import dev.ferry.cli.embedded.SqliteApiKeys;
 import dev.ferry.cli.embedded.SqliteStore;
 import dev.ferry.cli.embedded.SqliteWorkQueues;
@@ -41,16 +42,24 @@ public final class EmbeddedServer implements AutoCloseable {
             throw new UncheckedIOException("can't create the data directory " + dataDir, e);
         }
         Database database = Database.open(dataDir.resolve("ferry.db"));
+        InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
         try {
             // --api-key is the bootstrap admin; keys made through the API live in the same file
             ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(options.apiKey()),
                     Clock.SYSTEM, Ids.RANDOM);
-            Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, Clock.SYSTEM),
+            Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, Clock.SYSTEM), timer,
                     Clock.SYSTEM, Ids.RANDOM, auth.runTokens());
             Router router = new Router(ferry, Clock.SYSTEM, auth);
+            // The timer starts empty: arm every schedule, catching up what was missed while the server was down.
+            ferry.schedules().heal(Duration.ZERO);
+            timer.start(ferry.schedules()::fire);
             return new EmbeddedServer(ServerHost.start(address, options.port(), new HttpAdapter(router),
-                    () -> ferry.janitor().sweep(), JANITOR_PERIOD, database));
+                    () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
+                        timer.close();
+                        database.close();
+                    }));
         } catch (RuntimeException e) {
+            timer.close();
             database.close();
             throw e;
         }

@@ -233,8 +233,8 @@ class SqliteDurabilityTest {
 
     private static Deployment deployment(WorkPool pool) {
         return new Deployment("dep-1", "nightly", "etl", "flows/etl.py:etl", pool.name(), "default",
-                Json.MAPPER.createObjectNode(), null, false, Json.MAPPER.createObjectNode(), List.of(), List.of(), null,
-                CollisionStrategy.ENQUEUE, false, List.of(), null, null, 0, 0, T0, T0);
+                Json.MAPPER.createObjectNode(), null, false, Json.MAPPER.createObjectNode(), List.of(), List.of(), null, null,
+                CollisionStrategy.ENQUEUE, false, null, null, null, List.of(), null, null, 0, 0, T0, T0);
     }
 
     private static FlowRun run(WorkPool pool, WorkQueue queue, Deployment d) {

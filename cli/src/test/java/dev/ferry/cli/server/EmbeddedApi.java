@@ -14,6 +14,7 @@ import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
+import dev.ferry.core.schedules.ManualTimer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** The embedded adapter set wired to the core router, with a clock the test moves. */
 final class EmbeddedApi implements AutoCloseable {
     final MovableClock clock = new MovableClock();
+    final ManualTimer timer = new ManualTimer();
     final Database database;
     final ApiKeyService auth;
     final Ferry ferry;
@@ -35,7 +37,7 @@ final class EmbeddedApi implements AutoCloseable {
     EmbeddedApi(Path dir, String apiKey) {
         database = Database.open(dir.resolve("ferry.db"));
         auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(apiKey), clock, Ids.RANDOM);
-        ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), clock, Ids.RANDOM,
+        ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), timer, clock, Ids.RANDOM,
                 auth.runTokens());
         router = new Router(ferry, clock, auth);
     }

@@ -26,7 +26,12 @@ final class Bodies {
                   ObjectNode parameters, ObjectNode parameterOpenapiSchema, Boolean enforceParameterSchema,
                   ObjectNode jobVariables, List<String> tags, Integer concurrencyLimit,
                   CollisionStrategy collisionStrategy, Boolean paused, List<JsonNode> pullSteps, String version,
-                  String description, Integer retries, Integer retryDelaySeconds) {}
+                  String description, Integer retries, Integer retryDelaySeconds, List<JsonNode> schedules,
+                  String overlap) {}
+
+    record Pause(String note, Instant resumeAt) {}
+
+    record Backfill(Instant start, Instant end, Boolean dryRun) {}
 
     record CreateRun(ObjectNode parameters, ObjectNode jobVariables, String idempotencyKey, Instant scheduledStartTime,
                      List<String> tags, String name) {}

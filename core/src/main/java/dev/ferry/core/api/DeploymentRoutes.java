@@ -26,7 +26,7 @@ final class DeploymentRoutes {
                             b.flowName(), b.entrypoint(), b.workPoolName(), b.workQueueName(), b.parameters(),
                             b.parameterOpenapiSchema(), b.enforceParameterSchema(), b.jobVariables(), b.tags(),
                             b.concurrencyLimit(), b.collisionStrategy(), b.paused(), b.pullSteps(), b.version(),
-                            b.description(), b.retries(), b.retryDelaySeconds()));
+                            b.description(), b.retries(), b.retryDelaySeconds(), b.schedules(), b.overlap()));
                     return ApiResponse.json(result.created() ? 201 : 200, result.deployment());
                 }),
                 new Route("GET", "/api/deployments", "List deployments", (r, p) -> ApiResponse.json(200, Views.list(
@@ -37,12 +37,14 @@ final class DeploymentRoutes {
                 new Route("GET", "/api/deployments/name/{flow_name}/{name}", "Read a deployment by its names",
                         (r, p) -> ApiResponse.json(200, deployments.get(p.get("flow_name"), p.get("name")))),
                 new Route("PATCH", "/api/deployments/{id}", "Update a deployment", (r, p) -> {
-                    Patch b = Patch.read(r.body(), Set.of("paused", "concurrency_limit", "collision_strategy", "description"));
+                    Patch b = Patch.read(r.body(), Set.of("paused", "concurrency_limit", "collision_strategy", "description",
+                            "overlap"));
                     return ApiResponse.json(200, deployments.update(p.get("id"), new DeploymentService.Change(
                             b.bool("paused"), b.integer("concurrency_limit"), b.has("concurrency_limit"),
-                            strategy(b.text("collision_strategy")), b.text("description"), b.has("description"))));
+                            strategy(b.text("collision_strategy")), b.text("description"), b.has("description"),
+                            b.text("overlap"))));
                 }),
-                new Route("DELETE", "/api/deployments/{id}", "Delete a deployment", (r, p) -> {
+                new Route("DELETE", "/api/deployments/{id}", "Delete a deployment and its schedules", (r, p) -> {
                     deployments.delete(p.get("id"));
                     return ApiResponse.noContent();
                 }),

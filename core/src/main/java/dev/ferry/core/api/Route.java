@@ -4,6 +4,8 @@ import java.util.Map;
 
 /** One API operation: method, path template ({@code /api/work_pools/{pool}}), handler. */
 public record Route(String method, String path, String summary, Handler handler) {
+    /** The parameter that carries the caller's {@code Principal.name()} (null when anyone may call). */
+    public static final String CALLER = "@caller";
 
     @FunctionalInterface
     public interface Handler {

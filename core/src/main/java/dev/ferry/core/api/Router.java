@@ -40,6 +40,7 @@ public final class Router {
         all.addAll(new SystemRoutes().routes());
         all.addAll(new PoolRoutes(ferry.pools(), ferry.claims(), clock).routes());
         all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs()).routes());
+        all.addAll(new ScheduleRoutes(ferry.deployments(), ferry.schedules(), clock).routes());
         all.addAll(new RunRoutes(ferry.runs()).routes());
         all.addAll(new ApiKeyRoutes(auth).routes());
         this.routes = List.copyOf(all);
@@ -61,7 +62,8 @@ public final class Router {
                     allowed.add(route.method());
                     continue;
                 }
-                auth.authorize(request.header("authorization"), route.method(), route.path(), params, this::poolOfRun);
+                params.put(Route.CALLER, auth.authorize(request.header("authorization"), route.method(), route.path(),
+                        params, this::poolOfRun).name());
                 return route.handler().handle(request, params);
             }
             if (!allowed.isEmpty()) {

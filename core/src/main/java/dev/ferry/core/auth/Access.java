@@ -60,6 +60,7 @@ public final class Access {
         allow("POST /api/work_pools/{pool}/workers/heartbeat", POOL_WORKER);
         allow("GET /api/work_pools/{pool}/workers", DEPLOYER, READER, POOL_WORKER);
         allow("POST /api/work_pools/{pool}/get_scheduled_flow_runs", POOL_WORKER);
+        allow("GET /api/work_pools/{pool}/upcoming_runs", DEPLOYER, READER, POOL_WORKER);
         // deployments
         allow("POST /api/deployments", DEPLOYER);
         allow("GET /api/deployments", DEPLOYER, READER);
@@ -68,6 +69,14 @@ public final class Access {
         allow("PATCH /api/deployments/{id}", DEPLOYER);
         allow("DELETE /api/deployments/{id}", DEPLOYER);
         allow("POST /api/deployments/{id}/create_flow_run", DEPLOYER);
+        allow("GET /api/deployments/{id}/schedules", DEPLOYER, READER);
+        allow("POST /api/deployments/{id}/schedules", DEPLOYER);
+        allow("PATCH /api/deployments/{id}/schedules/{slug}", DEPLOYER);
+        allow("DELETE /api/deployments/{id}/schedules/{slug}", DEPLOYER);
+        allow("POST /api/deployments/{id}/pause", DEPLOYER);
+        allow("POST /api/deployments/{id}/resume", DEPLOYER);
+        allow("GET /api/deployments/{id}/upcoming_runs", DEPLOYER, READER);
+        allow("POST /api/deployments/{id}/backfill", DEPLOYER);
         // flow runs: deployers start and stop them, whoever runs one reports on it
         allow("GET /api/flow_runs", DEPLOYER, READER);
         allow("GET /api/flow_runs/{id}", DEPLOYER, READER, RUN_WORKER, RUN_TOKEN);

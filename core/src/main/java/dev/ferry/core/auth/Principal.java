@@ -6,11 +6,19 @@ public sealed interface Principal {
     /** For log lines and messages. */
     String describe();
 
+    /** Short, for records of who did something (a deployment's {@code paused_by}); null for anyone. */
+    String name();
+
     /** A stored API key (not revoked). */
     record Key(ApiKeyRecord key) implements Principal {
         @Override
         public String describe() {
             return key.describe() + " with role " + key.role();
+        }
+
+        @Override
+        public String name() {
+            return key.name();
         }
     }
 
@@ -20,6 +28,11 @@ public sealed interface Principal {
         public String describe() {
             return "the server's configured admin key";
         }
+
+        @Override
+        public String name() {
+            return "admin";
+        }
     }
 
     /** A flow run's own token. */
@@ -28,6 +41,11 @@ public sealed interface Principal {
         public String describe() {
             return "the run token of flow run " + runId;
         }
+
+        @Override
+        public String name() {
+            return "flow run " + runId;
+        }
     }
 
     /** Anyone, on a server without keys (see {@link ApiKeyService}), or on a public route. */
@@ -35,6 +53,11 @@ public sealed interface Principal {
         @Override
         public String describe() {
             return "anyone";
+        }
+
+        @Override
+        public String name() {
+            return null;
         }
     }
 }

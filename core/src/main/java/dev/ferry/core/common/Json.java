@@ -49,6 +49,9 @@ public final class Json {
     private Json() {}
 
     /** Reads a request body into {@code type}, turning every mapping failure into a {@link BadInput} naming the field. */
+    private static final com.fasterxml.jackson.databind.ObjectWriter SORTED =
+            MAPPER.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
     public static <T> T read(byte[] body, Class<T> type) {
         if (body == null || body.length == 0) {
             throw BadInput.malformed(null, "request body is empty; expected a JSON object");
@@ -99,6 +102,15 @@ public final class Json {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** JSON text with object keys sorted at every level: equal content, equal text (for content digests). */
+    public static String canonical(Object value) {
+        try {
+            return SORTED.writeValueAsString(MAPPER.convertValue(value, Object.class));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not serializable as JSON: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -12,6 +12,7 @@ import dev.ferry.core.runs.Proposal;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.Transitions;
+import dev.ferry.core.schedules.ScheduleService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.logging.Logger;
 /**
  * Acts on time: marks runs Late, crashes runs whose heartbeats stopped (their slots come back),
  * ends cancellations nobody is left to carry out, and re-delivers due runs whose queue message
- * was lost. Every action goes through the policy, so a run that moved on meanwhile is left alone.
+ * was lost, resumes deployments whose pause ended and heals schedules whose firing went missing.
+ * Every action goes through the policy, so a run that moved on meanwhile is left alone.
  */
 public final class Janitor {
     public static final Duration LATE_AFTER = Duration.ofSeconds(15);
@@ -31,24 +33,38 @@ public final class Janitor {
     public static final Duration CANCELLING_TIMEOUT = Duration.ofMinutes(5);
     /** Runs due within this window are sent now, with a delay; SQS delays at most 15 minutes. */
     public static final Duration SEND_AHEAD = Duration.ofMinutes(14);
+    /** Healing schedules reads every deployment: once a minute is enough (EventBridge delivers on time or not at all). */
+    public static final Duration HEAL_EVERY = Duration.ofMinutes(1);
     private static final int PAGE = 200;
     private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
 
     private final Store store;
     private final WorkQueues workQueues;
     private final Transitions transitions;
+    private final ScheduleService schedules;
     private final Clock clock;
+    private volatile Instant lastHeal = Instant.MIN;
 
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Clock clock) {
+    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, ScheduleService schedules, Clock clock) {
         this.store = store;
         this.workQueues = workQueues;
         this.transitions = transitions;
+        this.schedules = schedules;
         this.clock = clock;
     }
 
-    public record Sweep(int late, int crashed, int cancelled, int redelivered) {}
+    public record Sweep(int late, int crashed, int cancelled, int redelivered, int schedulesHealed) {}
 
     public Sweep sweep() {
+        int healed = 0;
+        try {
+            if (!clock.now().isBefore(lastHeal.plus(HEAL_EVERY))) {
+                lastHeal = clock.now();
+                healed = schedules.heal(ScheduleService.LOST_AFTER);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "janitor could not heal schedules", e); // the run checks below must still happen
+        }
         Instant now = clock.now();
         int[] counts = new int[4];
         forEach(Set.of(StateType.SCHEDULED), run -> {
@@ -81,7 +97,7 @@ public final class Janitor {
                 counts[2]++;
             }
         });
-        return new Sweep(counts[0], counts[1], counts[2], counts[3]);
+        return new Sweep(counts[0], counts[1], counts[2], counts[3], healed);
     }
 
     private boolean workerOnline(FlowRun run, Instant now) {

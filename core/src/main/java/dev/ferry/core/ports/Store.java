@@ -105,4 +105,12 @@ public interface Store {
 
     /** Lines with {@code seq > afterSeq}, oldest first. */
     List<LogLine> logs(String runId, long afterSeq, int limit);
+
+    // --- small named values: schedule cursors, task-definition ARNs by content hash ---
+
+    Optional<String> value(String key);
+
+    void putValue(String key, String value);
+
+    void deleteValue(String key);
 }

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param endAt         no occurrence after this instant (inclusive), or null
  * @param jitterSeconds each firing is delayed by a fixed per-deployment offset in [0, jitterSeconds)
  * @param parameters    flow parameters this schedule's runs get on top of the deployment's defaults
+ * @param catchup       which firings missed while the server was down or the deployment paused still run
+ * @param catchupWindow how far back a missed firing may lie and still be caught up
  */
 public record Schedule(
         String slug,
@@ -30,7 +32,12 @@ public record Schedule(
         Instant startAt,
         Instant endAt,
         int jitterSeconds,
-        ObjectNode parameters) {
+        ObjectNode parameters,
+        Catchup catchup,
+        Duration catchupWindow) {
+
+    /** Firings missed while down or paused: none of them, the most recent one, or all (within the window). */
+    public enum Catchup { NONE, LATEST, ALL }
 
     /** When a schedule fires. */
     public sealed interface Spec permits Cron, Interval, RRule {}

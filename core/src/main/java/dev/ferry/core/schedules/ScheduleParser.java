@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Hashes;
+import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Names;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -38,8 +40,12 @@ public final class ScheduleParser {
     /** Where interval and rrule schedules count from when the user gives no anchor: midnight, 2020-01-01, local. */
     static final LocalDateTime DEFAULT_ANCHOR = LocalDateTime.of(2020, 1, 1, 0, 0);
 
-    private static final Set<String> FIELDS = Set.of("slug", "cron", "interval", "rrule", "timezone", "day_or",
-            "anchor_date", "dst_policy", "active", "start_at", "end_at", "jitter_seconds", "parameters");
+    /** The fields a schedule object may have. */
+    public static final Set<String> FIELDS = Set.of("slug", "cron", "interval", "rrule", "timezone", "day_or",
+            "anchor_date", "dst_policy", "active", "start_at", "end_at", "jitter_seconds", "parameters", "catchup",
+            "catchup_window");
+    public static final long DEFAULT_CATCHUP_WINDOW_SECONDS = 24 * 3600;
+    public static final long MAX_CATCHUP_WINDOW_SECONDS = 366L * 24 * 3600;
     private static final DateTimeFormatter ICAL = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss");
     private static final Pattern ICAL_LINE = Pattern.compile("(?i)(DTSTART|EXDATE)((?:;[^:]*)?):(.*)");
 
@@ -114,7 +120,43 @@ public final class ScheduleParser {
         } else {
             spec = rrule(path + ".rrule", rrule, zone, startAt);
         }
-        return new Schedule(slug, spec, zone, dst, active, startAt, endAt, jitter, parameters);
+        Schedule.Catchup catchup = catchup(node, path);
+        Duration window = seconds(node, path, "catchup_window", DEFAULT_CATCHUP_WINDOW_SECONDS, 1, MAX_CATCHUP_WINDOW_SECONDS);
+        return new Schedule(slug, spec, zone, dst, active, startAt, endAt, jitter, parameters, catchup, window);
+    }
+
+    /**
+     * The schedule with a {@code slug}: the one it has, or one derived from its content, so that
+     * deploying the same schedule again finds the same schedule (and keeps its next firing).
+     */
+    public static ObjectNode withSlug(JsonNode node) {
+        ObjectNode copy = ((ObjectNode) node).deepCopy();
+        if (copy.hasNonNull("slug")) return copy;
+        String kind = copy.has("cron") ? "cron" : copy.has("interval") ? "interval" : "rrule";
+        String digest = Hashes.sha256Hex(Json.canonical(copy));
+        copy.put("slug", kind + "-" + digest.substring(0, 8));
+        return copy;
+    }
+
+    private static Schedule.Catchup catchup(JsonNode node, String path) {
+        String value = text(node, path, "catchup");
+        if (value == null) return Schedule.Catchup.NONE;
+        try {
+            return Schedule.Catchup.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw BadInput.invalid(path + ".catchup", "'" + path + ".catchup' must be none, latest or all (got '" + value + "')");
+        }
+    }
+
+    private static Duration seconds(JsonNode node, String path, String name, long fallback, long min, long max) {
+        String field = path + "." + name;
+        JsonNode n = node.get(name);
+        if (n == null || n.isNull()) return Duration.ofSeconds(fallback);
+        if (!n.isIntegralNumber()) throw BadInput.malformed(field, "'" + field + "' must be a whole number of seconds");
+        if (!n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
+            throw BadInput.invalid(field, "'" + field + "' is " + n.asText() + "; accepted: " + min + " to " + max);
+        }
+        return Duration.ofSeconds(n.longValue());
     }
 
     private static Schedule.Interval interval(JsonNode node, String path, ZoneId zone) {

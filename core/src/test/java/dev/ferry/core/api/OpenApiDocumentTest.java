@@ -19,6 +19,7 @@ import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.Overlap;
 import dev.ferry.core.jobs.BaseJobTemplates;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.Readiness;
@@ -66,16 +67,22 @@ class OpenApiDocumentTest {
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     /** Operations that read a {@link Bodies} record, and the record. */
-    private static final Map<String, Class<?>> RECORD_BODIES = Map.of(
-            "POST /api/work_pools", Bodies.CreatePool.class,
-            "POST /api/work_pools/{pool}/queues", Bodies.CreateQueue.class,
-            "POST /api/work_pools/{pool}/workers/heartbeat", Bodies.Heartbeat.class,
-            "POST /api/work_pools/{pool}/get_scheduled_flow_runs", Bodies.GetScheduledRuns.class,
-            "POST /api/deployments", Bodies.Deploy.class,
-            "POST /api/deployments/{id}/create_flow_run", Bodies.CreateRun.class,
-            "POST /api/flow_runs/{id}/set_state", Bodies.SetState.class,
-            "POST /api/flow_runs/{id}/logs", Bodies.Logs.class,
-            "POST /api/api_keys", Bodies.CreateApiKey.class);
+    private static final Map<String, Class<?>> RECORD_BODIES = Map.ofEntries(
+            Map.entry("POST /api/work_pools", Bodies.CreatePool.class),
+            Map.entry("POST /api/work_pools/{pool}/queues", Bodies.CreateQueue.class),
+            Map.entry("POST /api/work_pools/{pool}/workers/heartbeat", Bodies.Heartbeat.class),
+            Map.entry("POST /api/work_pools/{pool}/get_scheduled_flow_runs", Bodies.GetScheduledRuns.class),
+            Map.entry("POST /api/deployments", Bodies.Deploy.class),
+            Map.entry("POST /api/deployments/{id}/create_flow_run", Bodies.CreateRun.class),
+            Map.entry("POST /api/deployments/{id}/pause", Bodies.Pause.class),
+            Map.entry("POST /api/deployments/{id}/backfill", Bodies.Backfill.class),
+            Map.entry("POST /api/flow_runs/{id}/set_state", Bodies.SetState.class),
+            Map.entry("POST /api/flow_runs/{id}/logs", Bodies.Logs.class),
+            Map.entry("POST /api/api_keys", Bodies.CreateApiKey.class));
+
+    /** Operations whose body is one schedule, read by {@code ScheduleParser} (which names the accepted fields). */
+    private static final Set<String> SCHEDULE_BODIES = Set.of(
+            "POST /api/deployments/{id}/schedules", "PATCH /api/deployments/{id}/schedules/{slug}");
 
     /** PATCH operations read their body with {@link Patch} (null differs from absent) instead of a record. */
     private static final Map<String, String> PATCH_BODIES = Map.of(
@@ -83,7 +90,7 @@ class OpenApiDocumentTest {
             "PATCH /api/work_pools/{pool}/queues/{queue}", "UpdateQueue",
             "PATCH /api/deployments/{id}", "UpdateDeployment");
 
-    private final Router router = new Router(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
+    private final Router router = new Router(Ferry.wire(null, null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
     private final JsonNode doc = load();
 
     // --- the operations ---
@@ -192,7 +199,7 @@ class OpenApiDocumentTest {
 
     @Test
     void serverWithAKey_refusesEveryRouteButHealth_withADocumentedProblem() {
-        Router locked = new Router(Ferry.wire(null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.ofKey("sesame")));
+        Router locked = new Router(Ferry.wire(null, null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.ofKey("sesame")));
         Schema problem = compile("Problem");
         for (Route route : locked.routes()) {
             ApiResponse response = locked.handle(new ApiRequest(route.method(), concrete(route.path()), Map.of(), Map.of(),
@@ -239,13 +246,26 @@ class OpenApiDocumentTest {
         });
         assertThat(ops.get("POST /api/deployments/{id}/create_flow_run").at("/requestBody/required").asBoolean())
                 .as("create_flow_run takes an empty body").isFalse();
+        assertThat(ops.get("POST /api/deployments/{id}/pause").at("/requestBody/required").asBoolean())
+                .as("pause takes an empty body").isFalse();
         Set<String> withBodies = new TreeSet<>();
         ops.forEach((key, op) -> {
             if (op.has("requestBody")) withBodies.add(key);
         });
         Set<String> covered = new TreeSet<>(RECORD_BODIES.keySet());
         covered.addAll(PATCH_BODIES.keySet());
+        covered.addAll(SCHEDULE_BODIES);
         assertThat(withBodies).as("every documented request body is checked against the server").isEqualTo(covered);
+    }
+
+    @Test
+    void scheduleBodies_acceptExactlyTheDocumentedFields() {
+        for (String key : SCHEDULE_BODIES) {
+            assertThat(operations().get(key).at("/requestBody/content/application~1json/schema/$ref").asText())
+                    .isEqualTo("#/components/schemas/Schedule");
+        }
+        assertThat(fieldNames(doc.at("/components/schemas/Schedule/properties")))
+                .isEqualTo(new TreeSet<>(dev.ferry.core.schedules.ScheduleParser.FIELDS));
     }
 
     @Test
@@ -323,6 +343,7 @@ class OpenApiDocumentTest {
         assertThat(texts(doc.at("/components/schemas/PoolType/enum"))).isEqualTo(wire(PoolType.values()));
         assertThat(texts(doc.at("/components/schemas/CollisionStrategy/enum"))).isEqualTo(wire(CollisionStrategy.values()));
         assertThat(texts(doc.at("/components/schemas/Readiness/enum"))).isEqualTo(wire(Readiness.values()));
+        assertThat(texts(doc.at("/components/schemas/Overlap/enum"))).isEqualTo(wire(Overlap.values()));
         assertThat(texts(doc.at("/components/schemas/Worker/properties/status/enum"))).isEqualTo(wire(Worker.Status.values()));
     }
 
@@ -448,6 +469,7 @@ class OpenApiDocumentTest {
         if (type == boolean.class || type == Boolean.class) return true;
         if (type == Instant.class) return Instant.parse("2026-01-31T12:00:00Z");
         if (field.equals("base_job_template")) return BaseJobTemplates.defaultFor(PoolType.PROCESS);
+        if (field.equals("schedules")) return List.of(Json.tree("{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\"}"));
         if (JsonNode.class.isAssignableFrom(type)) return JsonNodeFactory.instance.objectNode().put("key", "value");
         if (type.isEnum()) return type.getEnumConstants()[0];
         if (List.class.isAssignableFrom(type)) {

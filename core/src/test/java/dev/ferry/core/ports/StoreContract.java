@@ -9,6 +9,7 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.Overlap;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.Readiness;
 import dev.ferry.core.pools.WorkPool;
@@ -253,7 +254,8 @@ public abstract class StoreContract {
         Deployment first = store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
         Deployment again = new Deployment(UUID.randomUUID().toString(), "nightly", "etl", "flows/etl.py:etl",
                 "pool-b", "default", params("who", "again"), null, false, Json.MAPPER.createObjectNode(),
-                List.of("v2"), List.of(), 4, CollisionStrategy.CANCEL_NEW, false, List.of(), "2", "second",
+                List.of("v2"), List.of(), Overlap.SKIP, 4, CollisionStrategy.CANCEL_NEW, false, null, null, null,
+                List.of(), "2", "second",
                 1, 10, T0.plusSeconds(99), T0.plusSeconds(99));
 
         Deployment stored = store.upsertDeployment(again);
@@ -335,7 +337,7 @@ public abstract class StoreContract {
     @Test
     void updateDeployment_replacesTheDeploymentWithTheSameId() {
         Deployment d = store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
-        Deployment paused = d.withPaused(true, T0.plusSeconds(3));
+        Deployment paused = d.paused("maintenance", "ops", T0.plusSeconds(600), T0.plusSeconds(3));
 
         assertThat(store.updateDeployment(paused)).isTrue();
 
@@ -348,7 +350,7 @@ public abstract class StoreContract {
         Deployment d = store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
         store.deleteDeployment(d.id());
 
-        assertThat(store.updateDeployment(d.withPaused(true, T0))).isFalse();
+        assertThat(store.updateDeployment(d.paused(null, null, null, T0))).isFalse();
         assertThat(store.deployment(d.id())).isEmpty();
         assertThat(store.deployment("etl", "nightly")).isEmpty();
         assertThat(store.deployments(null, 10, null).items()).isEmpty();
@@ -811,6 +813,21 @@ public abstract class StoreContract {
         assertThat(store.logs("run-1", 0, 10)).isEmpty();
     }
 
+    // ------------------------------------------------------------------ small named values
+
+    @Test
+    void namedValuesAreWrittenReplacedAndDeleted() {
+        assertThat(store.value("schedule/d1/nightly")).isEmpty();
+        store.putValue("schedule/d1/nightly", "2026-03-08T07:00:00Z");
+        store.putValue("schedule/d1/nightly", "2026-03-09T07:00:00Z");
+        store.putValue("schedule/d1/hourly", "other");
+        assertThat(store.value("schedule/d1/nightly")).contains("2026-03-09T07:00:00Z");
+        store.deleteValue("schedule/d1/nightly");
+        store.deleteValue("never/written");
+        assertThat(store.value("schedule/d1/nightly")).isEmpty();
+        assertThat(store.value("schedule/d1/hourly")).contains("other");
+    }
+
     // ------------------------------------------------------------------ fixtures
 
     /** A pool with its default queue and a deployment on it, all stored. */
@@ -855,11 +872,11 @@ public abstract class StoreContract {
     }
 
     protected static Deployment deployment(String flow, String name, String poolName) {
-        List<JsonNode> schedules = List.of(Json.tree("{\"cron\": \"0 * * * *\", \"timezone\": \"UTC\", \"active\": true}"));
+        List<JsonNode> schedules = List.of(Json.tree("{\"slug\": \"hourly\", \"cron\": \"0 * * * *\", \"timezone\": \"UTC\"}"));
         return new Deployment(newId(), name, flow, "flows/" + flow + ".py:" + flow, poolName, WorkPool.DEFAULT_QUEUE,
                 params("who", "Marvin"), (ObjectNode) Json.tree("{\"type\": \"object\"}"), true,
-                Json.MAPPER.createObjectNode(), List.of("nightly"), schedules, null, CollisionStrategy.ENQUEUE, false,
-                List.of(), "1", null, 0, 0, T0, T0);
+                Json.MAPPER.createObjectNode(), List.of("nightly"), schedules, Overlap.ALLOW, null, CollisionStrategy.ENQUEUE,
+                false, null, null, null, List.of(), "1", null, 0, 0, T0, T0);
     }
 
     protected static FlowRun run(Setup s, Instant created, String idempotencyKey) {

@@ -545,6 +545,25 @@ public final class DynamoDbStore implements Store {
         return get(Keys.slot(slotKey)).map(item -> (int) Items.number(item, Items.USED, 0)).orElse(0);
     }
 
+    // ------------------------------------------------------------------ small named values
+
+    @Override
+    public Optional<String> value(String key) {
+        return get(Keys.namedValue(key)).map(item -> item.get(Items.VALUE).s());
+    }
+
+    @Override
+    public void putValue(String key, String value) {
+        Map<String, AttributeValue> item = new HashMap<>(Keys.namedValue(key));
+        item.put(Items.VALUE, AttributeValue.fromS(value));
+        client.putItem(b -> b.tableName(table).item(item));
+    }
+
+    @Override
+    public void deleteValue(String key) {
+        client.deleteItem(b -> b.tableName(table).key(Keys.namedValue(key)));
+    }
+
     // ------------------------------------------------------------------ logs
 
     @Override

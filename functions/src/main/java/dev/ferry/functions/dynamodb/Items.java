@@ -34,6 +34,7 @@ final class Items {
     static final String RUN_ID = "run_id";
     static final String USED = "used";
     static final String SEQ = "seq";
+    static final String VALUE = "value";
     static final String TIMESTAMP = "timestamp";
     static final String STREAM = "stream";
     static final String MESSAGE = "message";

@@ -169,4 +169,10 @@ final class Keys {
     static Map<String, AttributeValue> slot(String slotKey) {
         return key("SLOT#" + slotKey, "#SLOT");
     }
+
+    // --- small named values ---
+
+    static Map<String, AttributeValue> namedValue(String key) {
+        return key("VALUE#" + key, "#VALUE");
+    }
 }

@@ -10,6 +10,7 @@ import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
+import dev.ferry.core.schedules.ManualTimer;
 import dev.ferry.core.ports.WorkQueues;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRun;
@@ -44,11 +45,11 @@ class DynamoDbRequestsIT {
         InterceptingClient client = new InterceptingClient(raw);
         String table = "ferry-" + UUID.randomUUID();
         DynamoDbStore.createTable(raw, table);
-        Ferry ferry = Ferry.wire(new DynamoDbStore(client, table), new ListQueues(), Clock.SYSTEM, Ids.RANDOM);
+        Ferry ferry = Ferry.wire(new DynamoDbStore(client, table), new ListQueues(), new ManualTimer(), Clock.SYSTEM, Ids.RANDOM);
         ferry.pools().create(new PoolService.NewPool("pool-a", PoolType.PROCESS, null, null, 5, null));
         Deployment deployment = ferry.deployments().deploy(new DeploymentService.Deploy("nightly", "etl",
                 "flows/etl.py:etl", "pool-a", null, null, null, null, null, null, 2, null, null, null, null, null,
-                null, null)).deployment();
+                null, null, null, null)).deployment();
         client.takeCounts();
 
         FlowRun run = ferry.runs().create(deployment, new FlowRunService.NewRun(null, null, "key-1", null, null, null)).run();

@@ -137,8 +137,8 @@ class DynamoDbStoreIT extends StoreContract {
         Deployment d = s.deployment();
         Deployment renamed = new Deployment(d.id(), "weekly", d.flowName(), d.entrypoint(), d.workPoolName(),
                 d.workQueueName(), d.parameters(), d.parameterOpenapiSchema(), d.enforceParameterSchema(),
-                d.jobVariables(), d.tags(), d.schedules(), d.concurrencyLimit(), d.collisionStrategy(), d.paused(),
-                d.pullSteps(), d.version(), d.description(), d.retries(), d.retryDelaySeconds(), d.created(), d.updated());
+                d.jobVariables(), d.tags(), d.schedules(), d.overlap(), d.concurrencyLimit(), d.collisionStrategy(),
+                d.paused(), d.pauseNote(), d.pausedBy(), d.resumeAt(), d.pullSteps(), d.version(), d.description(), d.retries(), d.retryDelaySeconds(), d.created(), d.updated());
 
         assertThat(store.updateDeployment(renamed)).isTrue();
 
@@ -148,7 +148,8 @@ class DynamoDbStoreIT extends StoreContract {
         Deployment clash = new Deployment(other.id(), "weekly", other.flowName(), other.entrypoint(),
                 other.workPoolName(), other.workQueueName(), other.parameters(), other.parameterOpenapiSchema(),
                 other.enforceParameterSchema(), other.jobVariables(), other.tags(), other.schedules(),
-                other.concurrencyLimit(), other.collisionStrategy(), other.paused(), other.pullSteps(), other.version(),
+                other.overlap(), other.concurrencyLimit(), other.collisionStrategy(), other.paused(), other.pauseNote(),
+                other.pausedBy(), other.resumeAt(), other.pullSteps(), other.version(),
                 other.description(), other.retries(), other.retryDelaySeconds(), other.created(), other.updated());
         assertThatThrownBy(() -> store.updateDeployment(clash))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("etl/weekly");

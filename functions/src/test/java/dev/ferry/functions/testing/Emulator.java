@@ -1,5 +1,6 @@
 package dev.ferry.functions.testing;
 
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.core.retry.RetryPolicy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -81,6 +83,17 @@ public final class Emulator implements BeforeAllCallback {
     public static SqsClient sqs() {
         return SqsClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
                 .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
+    }
+
+    public static SchedulerClient scheduler() {
+        return SchedulerClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
+    }
+
+    /** Settings for an {@code EventBridgeTimer} in the emulator's account (the group is made by {@code scheduler()} callers). */
+    public static EventBridgeTimer.Settings scheduling(String group) {
+        return new EventBridgeTimer.Settings(group, "arn:aws:lambda:us-east-1:123456789012:function:ferry-schedule",
+                "arn:aws:iam::123456789012:role/ferry-scheduler", "arn:aws:sqs:us-east-1:123456789012:ferry-schedule-dlq");
     }
 
     /** Dummy keys: a test can never reach a real account with real credentials. */

@@ -1,0 +1,379 @@
+package dev.ferry.core.schedules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Hashes;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.Overlap;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.Page;
+import dev.ferry.core.ports.RunFilter;
+import dev.ferry.core.ports.ScheduleTimer;
+import dev.ferry.core.ports.Store;
+import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.FlowRunService;
+import dev.ferry.core.runs.OrchestrationPolicy;
+import dev.ferry.core.runs.StateType;
+import dev.ferry.core.runs.TransitionRefused;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns schedules into runs. Runs are never created ahead: a {@link ScheduleTimer} holds each
+ * schedule's next firing, {@link #fire} creates that firing's run and arms the next one, and what
+ * is upcoming is computed on demand, so changing a schedule changes the future at once.
+ *
+ * <p>A run's idempotency key is derived from (deployment, occurrence, effective parameters): a
+ * firing delivered twice, two schedules on the same slot with the same parameters, or a firing
+ * racing a redeploy all make one run. Per schedule the store keeps a cursor, the last firing
+ * handled; what lies between the cursor and now was missed (server down, deployment paused, a
+ * firing lost) and is caught up by the schedule's {@code catchup} policy.
+ */
+public final class ScheduleService {
+    /** A firing this overdue is taken as lost (EventBridge delivers within about a minute) and healed. */
+    public static final Duration LOST_AFTER = Duration.ofMinutes(3);
+    public static final int MAX_LIST = 1000;
+    private static final int PAGE = 200;
+    private static final Set<StateType> ACTIVE = Set.of(StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING,
+            StateType.CANCELLING);
+    private static final Logger LOG = Logger.getLogger(ScheduleService.class.getName());
+
+    private final Store store;
+    private final ScheduleTimer timer;
+    private final FlowRunService runs;
+    private final Clock clock;
+    private final ScheduleEngine engine = new ScheduleEngine();
+
+    public ScheduleService(Store store, ScheduleTimer timer, FlowRunService runs, Clock clock) {
+        this.store = store;
+        this.timer = timer;
+        this.runs = runs;
+        this.clock = clock;
+    }
+
+    /** A firing to come, or one a backfill made: {@code slot} is the occurrence, before jitter. */
+    public record Slot(Instant scheduledStartTime, Instant slot, String schedule, ObjectNode parameters,
+                       String flowRunId, Boolean created) {}
+
+    /** What a firing did. */
+    public enum Outcome { CREATED, EXISTED, SKIPPED_OVERLAP, REFUSED, NOT_DUE, PAUSED, GONE }
+
+    // ------------------------------------------------------------------ firing
+
+    /** Called by the timer. Idempotent: the same firing twice makes one run. */
+    public Outcome fire(Firing firing) {
+        Optional<Deployment> found = store.deployment(firing.deploymentId());
+        Optional<Schedule> schedule = found.flatMap(d -> schedule(d, firing.slug()));
+        if (schedule.isEmpty() || !schedule.get().active()) {
+            timer.disarm(firing.timerKey());
+            return Outcome.GONE;
+        }
+        Deployment d = found.get();
+        if (d.paused()) {
+            timer.disarm(firing.timerKey()); // resuming re-arms, after catching up by the schedule's policy
+            return Outcome.PAUSED;
+        }
+        Schedule s = schedule.get();
+        if (!engine.next(s, firing.at().minusNanos(1), d.id()).map(firing.at()::equals).orElse(false)) {
+            // Armed before the schedule changed: not one of its firings. Arm the right one.
+            catchUp(d, s, clock.now(), LOST_AFTER);
+            return Outcome.NOT_DUE;
+        }
+        Outcome outcome = createRun(d, s, firing.at(), true).outcome;
+        advanceCursor(d, s, firing.at());
+        arm(d, s, firing.at());
+        return outcome;
+    }
+
+    // ------------------------------------------------------------------ keeping the timer in step
+
+    /**
+     * After a deployment was written ({@code after}, null when deleted) over {@code before} (null when
+     * new): arms what should fire, disarms what should not. A schedule that did not change keeps its
+     * pending firing untouched; one that is new or changed starts from now.
+     */
+    public void sync(Deployment before, Deployment after) {
+        Map<String, JsonNode> old = new HashMap<>();
+        if (before != null) for (JsonNode s : before.schedules()) old.put(s.get("slug").asText(), s);
+        Instant now = clock.now();
+        if (after != null) {
+            for (JsonNode node : after.schedules()) {
+                String slug = node.get("slug").asText();
+                JsonNode previous = old.remove(slug);
+                Schedule s = ScheduleParser.parse("schedules", node);
+                String key = Firing.timerKey(after.id(), slug);
+                if (after.paused() || !s.active()) {
+                    timer.disarm(key);
+                    continue;
+                }
+                boolean unchanged = node.equals(previous) && !before.paused();
+                if (unchanged) continue;
+                if (previous == null || !node.equals(previous)) store.putValue(cursorKey(after.id(), slug), now.toString());
+                catchUp(after, s, now, Duration.ZERO);
+            }
+        }
+        String id = after != null ? after.id() : before != null ? before.id() : null;
+        for (String slug : old.keySet()) {
+            timer.disarm(Firing.timerKey(id, slug));
+            store.deleteValue(cursorKey(id, slug));
+        }
+    }
+
+    /**
+     * The janitor's pass: resumes deployments whose pause has ended, and heals every schedule whose
+     * firing is not armed or is overdue (a timer that lost it, a server that was down). With
+     * {@code lostAfter} zero (embedded start-up, where the timer begins empty) everything is armed anew.
+     */
+    public int heal(Duration lostAfter) {
+        Instant now = clock.now();
+        Map<String, Instant> armed = timer.armed();
+        int healed = 0;
+        String cursor = null;
+        do {
+            Page<Deployment> page = store.deployments(null, PAGE, cursor);
+            for (Deployment d : page.items()) {
+                if (d.schedules().isEmpty()) continue;
+                try {
+                    healed += heal(d, armed, now, lostAfter);
+                } catch (RuntimeException e) {
+                    // One deployment's trouble (a throttled call) must not keep the others from firing.
+                    LOG.log(Level.WARNING, "could not heal the schedules of deployment " + d.id(), e);
+                }
+            }
+            cursor = page.next();
+        } while (cursor != null);
+        return healed;
+    }
+
+    private int heal(Deployment d, Map<String, Instant> armed, Instant now, Duration lostAfter) {
+        if (d.paused() && d.resumeAt() != null && !d.resumeAt().isAfter(now)) {
+            Deployment resumed = d.resumed(now);
+            if (store.updateDeployment(resumed)) {
+                LOG.info("deployment " + d.fullName() + " resumed: its pause ended at " + d.resumeAt());
+                sync(d, resumed);
+                return 1;
+            }
+            return 0;
+        }
+        if (d.paused()) return 0;
+        int healed = 0;
+        for (Schedule s : schedules(d)) {
+            if (!s.active()) continue;
+            Instant at = armed.get(Firing.timerKey(d.id(), s.slug()));
+            if (at != null && !at.isBefore(now.minus(lostAfter))) continue;
+            catchUp(d, s, now, lostAfter);
+            healed++;
+        }
+        return healed;
+    }
+
+    /**
+     * Fires what the cursor says is missed, by the catchup policy, then arms the next firing. Firings
+     * within {@code grace} of now are not missed but due, and fire whatever the policy.
+     */
+    private void catchUp(Deployment d, Schedule s, Instant now, Duration grace) {
+        Instant from = cursor(d, s).orElse(now);
+        Instant dueSince = now.minus(grace);
+        List<Instant> missed = from.isBefore(now)
+                ? engine.between(s, from.plusNanos(1), now.plusNanos(1), d.id(), MAX_LIST) : List.of();
+        List<Instant> fire = new ArrayList<>();
+        Instant windowStart = now.minus(s.catchupWindow());
+        List<Instant> eligible = new ArrayList<>();
+        for (Instant t : missed) {
+            if (!t.isBefore(dueSince)) fire.add(t);
+            else if (!t.isBefore(windowStart)) eligible.add(t);
+        }
+        if (s.catchup() == Schedule.Catchup.ALL) fire.addAll(0, eligible);
+        else if (s.catchup() == Schedule.Catchup.LATEST && !eligible.isEmpty()) fire.add(0, eligible.get(eligible.size() - 1));
+        if (!missed.isEmpty() && fire.size() < missed.size()) {
+            LOG.info("schedule " + s.slug() + " of " + d.fullName() + ": " + (missed.size() - fire.size())
+                    + " missed firing(s) not run (catchup " + s.catchup().name().toLowerCase() + ")");
+        }
+        for (Instant t : fire) createRun(d, s, t, true);
+        Instant last = missed.isEmpty() ? from : missed.get(missed.size() - 1);
+        if (last.isAfter(from)) advanceCursor(d, s, last);
+        arm(d, s, last.isAfter(now) ? last : now);
+    }
+
+    private void arm(Deployment d, Schedule s, Instant after) {
+        Optional<Instant> next = engine.next(s, after, d.id());
+        if (next.isPresent()) timer.arm(new Firing(d.id(), s.slug(), next.get()));
+        else timer.disarm(Firing.timerKey(d.id(), s.slug()));
+    }
+
+    // ------------------------------------------------------------------ what is to come
+
+    /** The next firings of the deployment's active schedules, merged, as the runs they would make. */
+    public List<Slot> upcoming(Deployment d, Instant after, Instant until, int limit) {
+        if (d.paused() && d.resumeAt() == null) return List.of();
+        Instant from = d.paused() && d.resumeAt().isAfter(after) ? d.resumeAt() : after;
+        Instant end = until != null ? until : from.plus(Duration.ofDays(3660));
+        if (!end.isAfter(from)) return List.of();
+        return slots(d, from.plusNanos(1), end, limit, "limit");
+    }
+
+    /** A run a pool will get soon: computed from a schedule (no run id yet) or already created (perhaps late). */
+    public record Preview(String deploymentId, String deployment, Instant scheduledStartTime, String schedule,
+                          String flowRunId, boolean late) {}
+
+    /** What the pool's deployments will run within {@code window}, and its runs that are due or late. */
+    public List<Preview> preview(String poolName, Duration window, int limit) {
+        store.pool(poolName).orElseThrow(() -> BadInput.notFound("work pool", poolName));
+        Instant now = clock.now();
+        Instant until = now.plus(window);
+        List<Preview> out = new ArrayList<>();
+        String next = null;
+        do {
+            Page<FlowRun> page = store.runs(new RunFilter(Set.of(StateType.SCHEDULED), null, poolName, null), PAGE, next);
+            for (FlowRun run : page.items()) {
+                if (run.scheduledStartTime().isAfter(until)) continue;
+                boolean late = OrchestrationPolicy.LATE.equals(run.state().name());
+                out.add(new Preview(run.deploymentId(), run.flowName() + "/" + run.deploymentName(),
+                        run.scheduledStartTime(), null, run.id(), late));
+            }
+            next = page.next();
+        } while (next != null && out.size() < MAX_LIST);
+        do {
+            Page<Deployment> page = store.deployments(poolName, PAGE, next);
+            for (Deployment d : page.items()) {
+                for (Slot slot : upcoming(d, now, until, limit)) {
+                    out.add(new Preview(d.id(), d.fullName(), slot.scheduledStartTime(), slot.schedule(), null, false));
+                }
+            }
+            next = page.next();
+        } while (next != null && out.size() < MAX_LIST);
+        out.sort(Comparator.comparing(Preview::scheduledStartTime).thenComparing(Preview::deployment));
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /** Creates (or lists, for a dry run) the runs of every firing in {@code [start, end)}; idempotent. */
+    public List<Slot> backfill(Deployment d, Instant start, Instant end, boolean dryRun) {
+        if (!end.isAfter(start)) throw BadInput.invalid("end", "'end' " + end + " must be after 'start' " + start);
+        List<Slot> slots = slots(d, start, end, MAX_LIST, "end");
+        if (dryRun) return slots;
+        Map<String, Schedule> bySlug = new LinkedHashMap<>();
+        for (Schedule s : schedules(d)) bySlug.put(s.slug(), s);
+        List<Slot> made = new ArrayList<>();
+        for (Slot slot : slots) {
+            Created c = createRun(d, bySlug.get(slot.schedule()), slot.scheduledStartTime(), false);
+            made.add(new Slot(slot.scheduledStartTime(), slot.slot(), slot.schedule(), slot.parameters(),
+                    c.run == null ? null : c.run.id(), c.outcome == Outcome.CREATED));
+        }
+        return made;
+    }
+
+    private List<Slot> slots(Deployment d, Instant from, Instant until, int limit, String limitField) {
+        List<Slot> all = new ArrayList<>();
+        Set<String> keys = new java.util.HashSet<>();
+        for (Schedule s : schedules(d)) {
+            for (Instant t : engine.between(s, from, until, d.id(), limit + 1)) {
+                ObjectNode parameters = effectiveParameters(d, s);
+                Instant slot = t.minus(ScheduleEngine.jitter(s, d.id()));
+                if (keys.add(idempotencyKey(d, slot, parameters))) all.add(new Slot(t, slot, s.slug(), parameters, null, null));
+            }
+        }
+        all.sort(Comparator.comparing(Slot::scheduledStartTime).thenComparing(Slot::schedule));
+        if (all.size() > limit && limitField.equals("end")) {
+            throw BadInput.invalid("end", "more than " + limit + " firings between start and end; backfill a shorter range");
+        }
+        return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
+    }
+
+    // ------------------------------------------------------------------ runs
+
+    private record Created(FlowRun run, Outcome outcome) {}
+
+    /** Creates the run of one firing; a firing the deployment refuses (its pool is gone) is logged, not retried forever. */
+    private Created createRun(Deployment d, Schedule s, Instant at, boolean applyOverlap) {
+        try {
+            return tryCreateRun(d, s, at, applyOverlap);
+        } catch (BadInput e) {
+            LOG.warning("schedule " + s.slug() + " of " + d.fullName() + ": no run for the firing at " + at + ": "
+                    + e.getMessage());
+            return new Created(null, Outcome.REFUSED);
+        }
+    }
+
+    private Created tryCreateRun(Deployment d, Schedule s, Instant at, boolean applyOverlap) {
+        ObjectNode parameters = effectiveParameters(d, s);
+        Instant slot = at.minus(ScheduleEngine.jitter(s, d.id()));
+        String key = idempotencyKey(d, slot, parameters);
+        if (applyOverlap && d.overlap() != Overlap.ALLOW) {
+            List<FlowRun> active = store.runs(new RunFilter(ACTIVE, d.id(), null, null), 50, null).items().stream()
+                    .filter(r -> !key.equals(r.idempotencyKey())).toList();
+            if (!active.isEmpty()) {
+                boolean waiting = active.stream().anyMatch(r -> r.stateType() == StateType.SCHEDULED);
+                if (d.overlap() == Overlap.SKIP || (d.overlap() == Overlap.BUFFER_ONE && waiting)) {
+                    LOG.info("schedule " + s.slug() + " of " + d.fullName() + ": firing at " + at + " skipped, "
+                            + active.size() + " run(s) still active (overlap " + d.overlap().wire() + ")");
+                    return new Created(null, Outcome.SKIPPED_OVERLAP);
+                }
+                if (d.overlap() == Overlap.CANCEL_OTHER) cancelAll(active);
+            }
+        }
+        FlowRunService.Created c = runs.create(d, new FlowRunService.NewRun(parameters, null, key, at, null, null));
+        return new Created(c.run(), c.created() ? Outcome.CREATED : Outcome.EXISTED);
+    }
+
+    private void cancelAll(List<FlowRun> active) {
+        for (FlowRun run : active) {
+            try {
+                runs.cancel(run.id());
+            } catch (TransitionRefused | BadInput e) {
+                // It ended (or is ending) meanwhile: nothing left to cancel.
+            }
+        }
+    }
+
+    /** The deployment's parameters with the schedule's on top, as the run will get them. */
+    private static ObjectNode effectiveParameters(Deployment d, Schedule s) {
+        ObjectNode merged = d.parameters() == null ? JsonNodeFactory.instance.objectNode() : d.parameters().deepCopy();
+        merged.setAll(s.parameters());
+        return merged;
+    }
+
+    static String idempotencyKey(Deployment d, Instant slot, ObjectNode parameters) {
+        return "schedule:" + Hashes.sha256Hex(d.id() + "\n" + slot + "\n" + Json.canonical(parameters)).substring(0, 40);
+    }
+
+    // ------------------------------------------------------------------ schedules and cursors
+
+    public static List<Schedule> schedules(Deployment d) {
+        List<Schedule> out = new ArrayList<>();
+        for (JsonNode node : d.schedules()) out.add(ScheduleParser.parse("schedules", node));
+        return out;
+    }
+
+    private static Optional<Schedule> schedule(Deployment d, String slug) {
+        for (JsonNode node : d.schedules()) {
+            if (slug.equals(node.path("slug").asText())) return Optional.of(ScheduleParser.parse("schedules", node));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Instant> cursor(Deployment d, Schedule s) {
+        return store.value(cursorKey(d.id(), s.slug())).map(Instant::parse);
+    }
+
+    private void advanceCursor(Deployment d, Schedule s, Instant to) {
+        Optional<Instant> current = cursor(d, s);
+        if (current.isEmpty() || current.get().isBefore(to)) store.putValue(cursorKey(d.id(), s.slug()), to.toString());
+    }
+
+    private static String cursorKey(String deploymentId, String slug) {
+        return "schedule-cursor/" + deploymentId + "/" + slug;
+    }
+}
