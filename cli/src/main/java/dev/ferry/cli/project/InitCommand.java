@@ -17,10 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "init", description = {
-        "Write a ferry.yaml for this repository: a deployment for each flow found (functions decorated with",
-        "@flow, and those an existing ferry.yaml names) and, when the repository has a git remote, a git_clone",
-        "pull step so workers fetch the code."})
+@Command(name = "init", description = "Write a ferry.yaml for this repository: a deployment for each flow found "
+        + "(functions decorated with @flow, and those an existing ferry.yaml names) and, when the repository has a "
+        + "git remote, a git_clone pull step so workers fetch the code.")
 public final class InitCommand implements Callable<Integer> {
     @Option(names = {"-p", "--pool"}, paramLabel = "POOL", description = "The work pool the deployments run in.")
     String pool;

@@ -110,9 +110,9 @@ public final class FlowRunCommand {
                 + run.path("state").path("name").asText() + ")");
     }
 
-    @Command(name = "execute", description = {
-            "Run one claimed (PENDING) flow run here: its pull steps, its entrypoint, its logs and states",
-            "reported through the API. For containers started by a dispatcher; exits 0 only if it COMPLETED."})
+    @Command(name = "execute", description = "Run one claimed (PENDING) flow run here: its pull steps, its "
+            + "entrypoint, its logs and states reported through the API. For containers started by a dispatcher; "
+            + "exits 0 only if it COMPLETED.")
     int execute(@Mixin ApiOptions options, @Parameters(paramLabel = "RUN_ID") String id) {
         return RunExecutor.execute(options, id);
     }
