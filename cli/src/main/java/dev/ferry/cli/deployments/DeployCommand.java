@@ -13,6 +13,7 @@ import dev.ferry.cli.output.Output;
 import dev.ferry.cli.project.Git;
 import dev.ferry.cli.project.ProjectDeployer;
 import dev.ferry.cli.project.ProjectFile;
+import dev.ferry.cli.project.Terminal;
 import dev.ferry.cli.project.Wizard;
 import dev.ferry.core.common.Json;
 import java.io.PrintWriter;
@@ -132,7 +133,7 @@ public final class DeployCommand implements Callable<Integer> {
         Path projectFile = ProjectFile.locate(file, cwd, gitRoot);
         ProjectDeployer.Overrides overrides = overrides(strategy, schedules);
         boolean flags = (names != null && !names.isEmpty()) || all || !overrides.given().isEmpty();
-        if (!noPrompt && !flags && System.console() != null && !options.output().json()) {
+        if (!noPrompt && !flags && !options.output().json() && Terminal.interactive()) {
             return new Wizard(options, cwd, gitRoot, projectFile).run();
         }
         if (projectFile == null) {

@@ -236,8 +236,7 @@ public final class ProjectDeployer {
     }
 
     private static boolean uses(String changed, String file, String dir, Set<String> requirements) {
-        return changed.equals(file) || requirements.contains(changed)
-                || (changed.startsWith(dir) && (changed.endsWith(".py") || dir.isEmpty() && changed.endsWith(".py")));
+        return changed.equals(file) || requirements.contains(changed) || (changed.startsWith(dir) && changed.endsWith(".py"));
     }
 
     /** True when the step clones the repository being deployed from (scheme, credentials and ".git" aside). */
