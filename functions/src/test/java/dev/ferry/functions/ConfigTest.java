@@ -1,9 +1,9 @@
 package dev.ferry.functions;
 
-import dev.ferry.functions.schedules.EventBridgeTimer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
@@ -60,7 +60,8 @@ class ConfigTest {
         assertThatThrownBy(() -> Config.from(env))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("Ferry can't start: its configuration is incomplete. "
-                        + "Missing environment variables: FERRY_TABLE_NAME, AWS_REGION, FERRY_ADMIN_KEY_HASH "
+                        + "Missing environment variables: FERRY_TABLE_NAME, AWS_REGION, FERRY_ADMIN_KEY_HASH, "
+                        + "FERRY_SCHEDULE_GROUP, FERRY_SCHEDULE_TARGET_ARN, FERRY_SCHEDULER_ROLE_ARN, FERRY_SCHEDULE_DLQ_ARN "
                         + "(template.yaml sets them in Globals.Function.Environment; Lambda sets AWS_REGION).");
     }
 

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.Ferry;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ports.Clock;
@@ -62,7 +63,10 @@ class EventsIT {
         NOTHING,
         /** my-process-pool */
         POOL,
-        /** my-process-pool; deployment my-flow/my-deployment; run RUN_ID claimed by my-worker; one more run SCHEDULED */
+        /**
+         * my-process-pool; deployment my-flow/my-deployment with schedule "nightly" (02:00 Berlin); run RUN_ID
+         * claimed by my-worker; one more run SCHEDULED
+         */
         TUTORIAL
     }
 
@@ -136,14 +140,22 @@ class EventsIT {
                     assertThat(b.path("state_type").asText()).isEqualTo("CANCELLING"))),
             Map.entry("janitor-scheduled.json", new Expect(Given.TUTORIAL, 200, (b, t) -> {
                 assertThat(b.properties()).extracting(Map.Entry::getKey)
-                        .containsExactly("late", "crashed", "cancelled", "redelivered");
+                        .containsExactly("late", "crashed", "cancelled", "redelivered", "schedules_healed");
+                // the nightly schedule's firing is armed in EventBridge: nothing to heal
+                assertThat(b.path("schedules_healed").asInt()).isZero();
                 // the tutorial's second run is due and SCHEDULED: the janitor sends it again
                 assertThat(b.path("redelivered").asInt()).isEqualTo(1);
+            })),
+            Map.entry("schedule-firing.json", new Expect(Given.TUTORIAL, 200, (b, t) -> {
+                assertThat(b.asText()).isEqualTo("CREATED");
+                JsonNode runs = t.call("GET", "/api/flow_runs", null).path("items");
+                assertThat(runs.findValuesAsText("scheduled_start_time")).contains("2026-01-31T01:00:00Z");
             })));
 
     private final ScriptedIds ids = new ScriptedIds();
     private ApiFunction api;
     private JanitorFunction janitor;
+    private Ferry ferry;
 
     @BeforeEach
     void emptyAccount() {
@@ -155,6 +167,7 @@ class EventsIT {
         Aws.Wiring wiring = Aws.wire(new AwsClients(DYNAMODB, SQS, SCHEDULER), config, Clock.SYSTEM, ids);
         api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
         janitor = new JanitorFunction(wiring.ferry());
+        ferry = wiring.ferry();
     }
 
     static Stream<Path> events() {
@@ -190,6 +203,15 @@ class EventsIT {
 
                 expect.body().accept(Json.MAPPER.valueToTree(counts), this);
             }
+            case "ScheduleFunction" -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> input = read(file, Map.class);
+                ScheduleFunction schedule = new ScheduleFunction(ferry);
+                String outcome = schedule.handleRequest(input, context("ScheduleFunction"));
+                expect.body().accept(Json.MAPPER.getNodeFactory().textNode(outcome), this);
+                // EventBridge may deliver a firing twice: the second delivery makes no second run.
+                assertThat(schedule.handleRequest(input, context("ScheduleFunction"))).isEqualTo("EXISTED");
+            }
             default -> throw new AssertionError("EventsIT does not feed " + function + " yet: add a case for events/" + name);
         }
     }
@@ -222,7 +244,8 @@ class EventsIT {
         if (given == Given.POOL) return;
         ids.then(DEPLOYMENT_ID);
         JsonNode deployment = call("POST", "/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\", "
-                + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-process-pool\"}");
+                + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-process-pool\", "
+                + "\"schedules\": [{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\", \"timezone\": \"Europe/Berlin\"}]}");
         assertThat(deployment.path("id").asText()).as("the deployment took the first id it drew").isEqualTo(DEPLOYMENT_ID);
         ids.then(RUN_ID);
         JsonNode run = call("POST", "/api/deployments/" + DEPLOYMENT_ID + "/create_flow_run", "{}");

@@ -8,6 +8,7 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.Json;
 import dev.ferry.functions.dynamodb.DynamoDbStore;
+import dev.ferry.functions.schedules.EventBridgeTimer;
 import dev.ferry.functions.testing.Emulator;
 import java.time.Duration;
 import java.util.Map;
@@ -42,9 +43,13 @@ class LambdaWiringIT {
 
     @Test
     void theContainersWiring_servesTheApi_andSweeps() {
+        Emulator.scheduler().createScheduleGroup(b -> b.name("ferry-wiring"));
+        EventBridgeTimer.Settings scheduling = Emulator.scheduling("ferry-wiring");
         Aws.Container container = Aws.Container.from(Map.of("FERRY_TABLE_NAME", "ferry-wiring", "FERRY_QUEUE_PREFIX", "ferry-wiring-",
                 "AWS_REGION", Emulator.REGION.id(), "FERRY_AWS_ENDPOINT", Emulator.endpoint().toString(),
-                "FERRY_ADMIN_KEY_HASH", ApiKeyService.hash(KEY)));
+                "FERRY_ADMIN_KEY_HASH", ApiKeyService.hash(KEY), "FERRY_SCHEDULE_GROUP", scheduling.group(),
+                "FERRY_SCHEDULE_TARGET_ARN", scheduling.targetArn(), "FERRY_SCHEDULER_ROLE_ARN", scheduling.roleArn(),
+                "FERRY_SCHEDULE_DLQ_ARN", scheduling.deadLetterArn()));
         try (AwsClients clients = container.clients()) {
             ApiFunction api = ApiFunction.primed(container.wiring());
             JanitorFunction janitor = new JanitorFunction(container.wiring().ferry());
@@ -56,7 +61,7 @@ class LambdaWiringIT {
 
             assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(201);
             assertThat(Json.tree(created.getBody()).path("name").asText()).isEqualTo("wired");
-            assertThat(sweep).containsOnlyKeys("late", "crashed", "cancelled", "redelivered");
+            assertThat(sweep).containsOnlyKeys("late", "crashed", "cancelled", "redelivered", "schedules_healed");
             assertThat(clients.sqs().listQueues(r -> r.queueNamePrefix("ferry-wiring-")).queueUrls())
                     .as("the default queue and its dead-letter queue, under the configured prefix").hasSize(2);
         }

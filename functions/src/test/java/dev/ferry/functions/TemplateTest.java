@@ -20,7 +20,7 @@ class TemplateTest {
     void everyHandler_isAClassImplementingRequestHandler() throws Exception {
         Map<String, String> handlers = handlers();
 
-        assertThat(handlers).containsOnlyKeys("ApiFunction", "JanitorFunction");
+        assertThat(handlers).containsOnlyKeys("ApiFunction", "JanitorFunction", "ScheduleFunction");
         for (Map.Entry<String, String> entry : handlers.entrySet()) {
             String[] parts = entry.getValue().split("::");
             assertThat(parts).as("%s's Handler '%s' must be class::method", entry.getKey(), entry.getValue()).hasSize(2);

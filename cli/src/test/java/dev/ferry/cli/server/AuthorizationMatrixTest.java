@@ -76,6 +76,15 @@ class AuthorizationMatrixTest {
             PATCH /api/deployments/{id}                           A B D . . . . .
             DELETE /api/deployments/{id}                          A B D . . . . .
             POST /api/deployments/{id}/create_flow_run            A B D . . . . .
+            GET /api/deployments/{id}/schedules                   A B D R . . . .
+            POST /api/deployments/{id}/schedules                  A B D . . . . .
+            PATCH /api/deployments/{id}/schedules/{slug}          A B D . . . . .
+            DELETE /api/deployments/{id}/schedules/{slug}         A B D . . . . .
+            POST /api/deployments/{id}/pause                      A B D . . . . .
+            POST /api/deployments/{id}/resume                     A B D . . . . .
+            GET /api/deployments/{id}/upcoming_runs               A B D R . . . .
+            POST /api/deployments/{id}/backfill                   A B D . . . . .
+            GET /api/work_pools/{pool}/upcoming_runs              A B D R W . . .
             GET /api/flow_runs                                    A B D R . . . .
             GET /api/flow_runs/{id}                               A B D R W . T .
             POST /api/flow_runs/{id}/set_state                    A B . . W . T .
@@ -238,7 +247,7 @@ class AuthorizationMatrixTest {
                 : template.startsWith("/api/deployments/") ? deploymentId
                 : "no-such-key";
         String path = template.replace("{type}", "process").replace("{pool}", "pool-a").replace("{queue}", "default")
-                .replace("{flow_name}", "my-flow").replace("{name}", "my-deployment").replace("{id}", id);
+                .replace("{flow_name}", "my-flow").replace("{name}", "my-deployment").replace("{slug}", "nightly").replace("{id}", id);
         return api.call(method, path, null, header);
     }
 

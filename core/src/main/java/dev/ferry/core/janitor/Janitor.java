@@ -33,8 +33,11 @@ public final class Janitor {
     public static final Duration CANCELLING_TIMEOUT = Duration.ofMinutes(5);
     /** Runs due within this window are sent now, with a delay; SQS delays at most 15 minutes. */
     public static final Duration SEND_AHEAD = Duration.ofMinutes(14);
-    /** Healing schedules reads every deployment: once a minute is enough (EventBridge delivers on time or not at all). */
-    public static final Duration HEAL_EVERY = Duration.ofMinutes(1);
+    /**
+     * Healing schedules reads every deployment: about once a minute is enough. Under a minute, so
+     * that a janitor invoked every minute (AWS) heals on every invocation despite timing jitter.
+     */
+    public static final Duration HEAL_EVERY = Duration.ofSeconds(50);
     private static final int PAGE = 200;
     private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
 

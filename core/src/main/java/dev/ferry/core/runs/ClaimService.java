@@ -194,7 +194,7 @@ public final class ClaimService {
             return Outcome.of(Kind.SKIPPED);
         }
         Transitions.Result result = transitions.claim(run, worker, new Transitions.Limits(
-                pool.concurrencyLimit(), queue.concurrencyLimit(), deployment.get().concurrencyLimit()));
+                pool.concurrencyLimit(), queue.concurrencyLimit(), deployment.get().claimLimit()));
         if (result instanceof Transitions.Result.Changed changed) {
             workQueues.delete(message);
             ObjectNode config = JobTemplate.render(pool.baseJobTemplate(), changed.run().jobVariables());

@@ -46,6 +46,8 @@ public final class ScheduleService {
     /** A firing this overdue is taken as lost (EventBridge delivers within about a minute) and healed. */
     public static final Duration LOST_AFTER = Duration.ofMinutes(3);
     public static final int MAX_LIST = 1000;
+    /** At most this many missed firings are caught up at once (a minutely schedule over a week). */
+    private static final int MAX_CATCHUP = 10_080;
     private static final int PAGE = 200;
     private static final Set<StateType> ACTIVE = Set.of(StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING,
             StateType.CANCELLING);
@@ -89,12 +91,12 @@ public final class ScheduleService {
         Schedule s = schedule.get();
         if (!engine.next(s, firing.at().minusNanos(1), d.id()).map(firing.at()::equals).orElse(false)) {
             // Armed before the schedule changed: not one of its firings. Arm the right one.
-            catchUp(d, s, clock.now(), LOST_AFTER);
+            catchUp(d, s, clock.now(), LOST_AFTER, null);
             return Outcome.NOT_DUE;
         }
         Outcome outcome = createRun(d, s, firing.at(), true).outcome;
-        advanceCursor(d, s, firing.at());
-        arm(d, s, firing.at());
+        // Usually just arms the next firing; after a late delivery it also catches up what was missed meanwhile.
+        catchUp(d, s, clock.now(), LOST_AFTER, firing.at());
         return outcome;
     }
 
@@ -121,8 +123,8 @@ public final class ScheduleService {
                 }
                 boolean unchanged = node.equals(previous) && !before.paused();
                 if (unchanged) continue;
-                if (previous == null || !node.equals(previous)) store.putValue(cursorKey(after.id(), slug), now.toString());
-                catchUp(after, s, now, Duration.ZERO);
+                if (!node.equals(previous)) store.putValue(cursorKey(after.id(), slug), now.toString());
+                catchUp(after, s, now, Duration.ZERO, null);
             }
         }
         String id = after != null ? after.id() : before != null ? before.id() : null;
@@ -174,7 +176,7 @@ public final class ScheduleService {
             if (!s.active()) continue;
             Instant at = armed.get(Firing.timerKey(d.id(), s.slug()));
             if (at != null && !at.isBefore(now.minus(lostAfter))) continue;
-            catchUp(d, s, now, lostAfter);
+            catchUp(d, s, now, lostAfter, null);
             healed++;
         }
         return healed;
@@ -183,14 +185,20 @@ public final class ScheduleService {
     /**
      * Fires what the cursor says is missed, by the catchup policy, then arms the next firing. Firings
      * within {@code grace} of now are not missed but due, and fire whatever the policy.
+     *
+     * @param fired a firing just handled (its run made), which the cursor does not show yet; or null
      */
-    private void catchUp(Deployment d, Schedule s, Instant now, Duration grace) {
-        Instant from = cursor(d, s).orElse(now);
-        Instant dueSince = now.minus(grace);
-        List<Instant> missed = from.isBefore(now)
-                ? engine.between(s, from.plusNanos(1), now.plusNanos(1), d.id(), MAX_LIST) : List.of();
-        List<Instant> fire = new ArrayList<>();
+    private void catchUp(Deployment d, Schedule s, Instant now, Duration grace, Instant fired) {
+        Optional<Instant> cursor = cursor(d, s);
+        Instant from = cursor.orElse(now);
+        if (fired != null && fired.isAfter(from)) from = fired;
         Instant windowStart = now.minus(s.catchupWindow());
+        Instant dueSince = now.minus(grace);
+        // Nothing before the window or the grace can fire, so nothing before them is looked at.
+        Instant lookFrom = max(from, windowStart.isBefore(dueSince) ? windowStart : dueSince);
+        List<Instant> missed = lookFrom.isBefore(now)
+                ? engine.between(s, lookFrom.plusNanos(1), now.plusNanos(1), d.id(), MAX_CATCHUP) : List.of();
+        List<Instant> fire = new ArrayList<>();
         List<Instant> eligible = new ArrayList<>();
         for (Instant t : missed) {
             if (!t.isBefore(dueSince)) fire.add(t);
@@ -198,14 +206,18 @@ public final class ScheduleService {
         }
         if (s.catchup() == Schedule.Catchup.ALL) fire.addAll(0, eligible);
         else if (s.catchup() == Schedule.Catchup.LATEST && !eligible.isEmpty()) fire.add(0, eligible.get(eligible.size() - 1));
-        if (!missed.isEmpty() && fire.size() < missed.size()) {
+        if (fire.size() < missed.size()) {
             LOG.info("schedule " + s.slug() + " of " + d.fullName() + ": " + (missed.size() - fire.size())
-                    + " missed firing(s) not run (catchup " + s.catchup().name().toLowerCase() + ")");
+                    + " missed firing(s) not run (catchup " + s.catchup().name().toLowerCase(java.util.Locale.ROOT) + ")");
         }
         for (Instant t : fire) createRun(d, s, t, true);
-        Instant last = missed.isEmpty() ? from : missed.get(missed.size() - 1);
-        if (last.isAfter(from)) advanceCursor(d, s, last);
-        arm(d, s, last.isAfter(now) ? last : now);
+        Instant handled = max(from, now);
+        if (cursor.isEmpty() || cursor.get().isBefore(handled)) store.putValue(cursorKey(d.id(), s.slug()), handled.toString());
+        arm(d, s, handled);
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private void arm(Deployment d, Schedule s, Instant after) {
@@ -366,11 +378,6 @@ public final class ScheduleService {
 
     private Optional<Instant> cursor(Deployment d, Schedule s) {
         return store.value(cursorKey(d.id(), s.slug())).map(Instant::parse);
-    }
-
-    private void advanceCursor(Deployment d, Schedule s, Instant to) {
-        Optional<Instant> current = cursor(d, s);
-        if (current.isEmpty() || current.get().isBefore(to)) store.putValue(cursorKey(d.id(), s.slug()), to.toString());
     }
 
     private static String cursorKey(String deploymentId, String slug) {
