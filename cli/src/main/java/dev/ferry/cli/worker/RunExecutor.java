@@ -43,7 +43,8 @@ public final class RunExecutor {
         } catch (ApiProblem problem) {
             if (problem.status() != 403) throw problem;
             throw new Failure("this key may not read deployment " + run.path("deployment_id").asText()
-                    + " (" + problem.describe() + "); run it with a key that can read deployments");
+                    + " (" + problem.describe() + "); executing a run needs a key that may both read its deployment "
+                    + "and report its states, which today is an ADMIN key");
         }
         ObjectNode claimed = Json.MAPPER.createObjectNode();
         claimed.set("flow_run", run);
