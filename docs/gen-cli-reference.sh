@@ -3,12 +3,19 @@
 # `mvn -pl cli -am package -DskipTests`.
 set -euo pipefail
 jar=cli/target/ferry.jar
+subcommands() {
+  # shellcheck disable=SC2086
+  java -jar "$jar" $1 --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}' | grep -v '^help$' || true
+}
+leaves() {
+  # every leaf command under "ferry $1": "ferry X --help" lists subcommands under "Commands:"
+  local subs
+  subs=$(subcommands "$1")
+  if [[ -z "$subs" ]]; then echo "$1"; return; fi
+  for s in $subs; do leaves "${1:+$1 }$s"; done
+}
 commands() {
-  # every leaf command: "ferry X --help" lists subcommands under "Commands:"
-  java -jar "$jar" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}' | grep -v '^help$' | while read -r top; do
-    subs=$(java -jar "$jar" "$top" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}')
-    if [[ -z "$subs" ]]; then echo "$top"; else for s in $subs; do echo "$top $s"; done; fi
-  done
+  leaves ""
 }
 {
   echo "# CLI reference"

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -135,6 +136,55 @@ public final class FerryApi {
         return http.post("/api/deployments/" + segment(deploymentId) + "/create_flow_run", request);
     }
 
+    // ---- schedules, pause, upcoming runs, backfill
+
+    public List<JsonNode> schedules(String deploymentId) {
+        return items(http.get(deployment(deploymentId, "/schedules")).body());
+    }
+
+    /** Answers the schedule as stored, with its slug. */
+    public JsonNode createSchedule(String deploymentId, ObjectNode schedule) {
+        return http.post(deployment(deploymentId, "/schedules"), schedule).body();
+    }
+
+    /** Changes the fields in {@code patch}; a field set to null goes back to its default. */
+    public JsonNode updateSchedule(String deploymentId, String slug, ObjectNode patch) {
+        return http.patch(deployment(deploymentId, "/schedules/" + segment(slug)), patch).body();
+    }
+
+    public void deleteSchedule(String deploymentId, String slug) {
+        http.delete(deployment(deploymentId, "/schedules/" + segment(slug)));
+    }
+
+    /** {@code request} is {@code {note?, resume_at?}}; answers the paused deployment. */
+    public JsonNode pauseDeployment(String deploymentId, ObjectNode request) {
+        return http.post(deployment(deploymentId, "/pause"), request).body();
+    }
+
+    public JsonNode resumeDeployment(String deploymentId) {
+        return http.post(deployment(deploymentId, "/resume"), null).body();
+    }
+
+    /** The next firings of the deployment's schedules, computed by the server; nulls mean its defaults. */
+    public List<JsonNode> upcomingRuns(String deploymentId, Instant after, Instant until, int limit) {
+        Query query = new Query()
+                .add("after", after == null ? null : after.toString())
+                .add("until", until == null ? null : until.toString())
+                .add("limit", String.valueOf(limit));
+        return items(http.get(deployment(deploymentId, "/upcoming_runs") + query).body());
+    }
+
+    /** {@code request} is {@code {start, end, dry_run}}; answers the firings, with their runs unless a dry run. */
+    public List<JsonNode> backfill(String deploymentId, ObjectNode request) {
+        return items(http.post(deployment(deploymentId, "/backfill"), request).body());
+    }
+
+    /** Computed firings of the pool's deployments within {@code hours}, and its runs already due or late. */
+    public List<JsonNode> poolUpcomingRuns(String pool, int hours, int limit) {
+        return items(http.get(pool(pool) + "/upcoming_runs" + new Query().add("hours", String.valueOf(hours))
+                .add("limit", String.valueOf(limit))).body());
+    }
+
     // ---- flow runs
 
     /** Newest first, at most {@code limit} of them. */
@@ -218,6 +268,10 @@ public final class FerryApi {
         List<JsonNode> items = new ArrayList<>();
         answer.path("items").forEach(items::add);
         return items;
+    }
+
+    private static String deployment(String id, String rest) {
+        return "/api/deployments/" + segment(id) + rest;
     }
 
     private static String pool(String name) {

@@ -6,6 +6,7 @@ import dev.ferry.cli.client.ApiResponse;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
 import dev.ferry.cli.commands.KeyValues;
+import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;
 import dev.ferry.cli.output.Table;
 import dev.ferry.cli.output.Times;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "deployment", description = "List, inspect and run deployments.")
+@Command(name = "deployment", description = "List, inspect, run, pause and schedule deployments.",
+        subcommands = ScheduleCommand.class)
 public final class DeploymentCommand {
 
     @Command(name = "ls", description = "List deployments.")
@@ -101,14 +103,121 @@ public final class DeploymentCommand {
         return "COMPLETED".equals(last.path("state").path("type").asText()) ? 0 : 1;
     }
 
-    @Command(name = "pause", description = "Pause a deployment: its schedules stop creating runs.")
-    void pause(@Mixin ApiOptions options, @Parameters(paramLabel = "FLOW/NAME|ID") String ref) {
-        update(options, ref, true);
+    @Command(name = "pause", description = "Pause a deployment: its schedules create no runs and its runs are not "
+            + "handed out until it is resumed, by hand or at --until.")
+    void pause(@Mixin ApiOptions options, @Parameters(paramLabel = "FLOW/NAME|ID") String ref,
+               @Option(names = "--note", paramLabel = "TEXT", description = "Why it is paused (shown to others).") String note,
+               @Option(names = "--until", paramLabel = "TIME",
+                       description = "Resume by itself at this time (ISO-8601, e.g. 2026-01-31T12:00:00Z; checked once a minute).")
+               String until) {
+        ZoneId zone = ZoneId.systemDefault();
+        ObjectNode request = Json.MAPPER.createObjectNode();
+        if (note != null) request.put("note", note);
+        if (until != null) request.put("resume_at", StartTimes.instant("--until", until, zone).toString());
+        FerryApi api = options.api();
+        JsonNode deployment = DeploymentRef.parse(ref).fetch(api);
+        JsonNode paused = api.pauseDeployment(deployment.path("id").asText(), request);
+        Output out = options.output();
+        if (out.json()) out.print(paused);
+        else out.line(pausedLine(paused));
     }
 
-    @Command(name = "resume", description = "Resume a paused deployment.")
+    @Command(name = "resume", description = "Resume a paused deployment; firings missed meanwhile are caught up by "
+            + "each schedule's --catchup.")
     void resume(@Mixin ApiOptions options, @Parameters(paramLabel = "FLOW/NAME|ID") String ref) {
-        update(options, ref, false);
+        FerryApi api = options.api();
+        JsonNode deployment = DeploymentRef.parse(ref).fetch(api);
+        JsonNode resumed = api.resumeDeployment(deployment.path("id").asText());
+        Output out = options.output();
+        if (out.json()) out.print(resumed);
+        else out.line("Resumed deployment '" + DeploymentRef.display(resumed) + "'");
+    }
+
+    @Command(name = "upcoming", description = "The next firings of a deployment's schedules (computed; no run exists yet).")
+    void upcoming(@Mixin ApiOptions options, @Parameters(paramLabel = "FLOW/NAME|ID") String ref,
+                  @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "10",
+                          description = "How many (1 to 1000). Default: ${DEFAULT-VALUE}.") int limit,
+                  @Option(names = "--after", paramLabel = "TIME", description = "Firings after this time (ISO-8601). Default now.")
+                  String after,
+                  @Option(names = "--until", paramLabel = "TIME", description = "Firings before this time (ISO-8601).") String until) {
+        ZoneId zone = ZoneId.systemDefault();
+        if (limit < 1 || limit > 1000) throw new UsageError("-n " + limit + " is out of range; accepted: 1 to 1000");
+        Instant from = after == null ? null : StartTimes.instant("--after", after, zone);
+        Instant to = until == null ? null : StartTimes.instant("--until", until, zone);
+        FerryApi api = options.api();
+        JsonNode deployment = DeploymentRef.parse(ref).fetch(api);
+        List<JsonNode> slots = api.upcomingRuns(deployment.path("id").asText(), from, to, limit);
+        Instant now = Instant.now();
+        Table table = Table.of("Upcoming runs of '" + DeploymentRef.display(deployment) + "'",
+                "Scheduled Start (UTC)", "Local Time", "In", "Schedule", "Parameters");
+        for (JsonNode slot : slots) {
+            Instant at = Times.instant(slot.get("scheduled_start_time"));
+            table.row(String.valueOf(at), Times.local(at, zone), Times.relative(at, now), slot.path("schedule").asText(),
+                    Json.string(slot.path("parameters")));
+        }
+        String name = DeploymentRef.display(deployment);
+        String empty;
+        if (deployment.path("paused").asBoolean() && deployment.path("resume_at").isNull()) {
+            empty = pausedLine(deployment);
+        } else if (deployment.path("schedules").isEmpty()) {
+            empty = "Deployment '" + name + "' has no schedules; add one with: ferry deployment schedule create " + name
+                    + " --cron '0 9 * * *'";
+        } else {
+            empty = "No firings of '" + name + "'" + (to == null ? "" : " before " + to)
+                    + " (are its schedules paused or ended? see: ferry deployment schedule ls " + name + ")";
+        }
+        options.output().list(slots, table, empty);
+    }
+
+    @Command(name = "backfill", description = "Create the runs of the firings between two times, as the schedules would "
+            + "have (idempotent: a firing that already has its run is not run again).")
+    void backfill(@Mixin ApiOptions options, @Parameters(paramLabel = "FLOW/NAME|ID") String ref,
+                  @Option(names = "--from", required = true, paramLabel = "TIME",
+                          description = "First firing time, inclusive (ISO-8601, e.g. 2026-01-01T00:00:00Z).") String from,
+                  @Option(names = "--to", required = true, paramLabel = "TIME", description = "End, exclusive (ISO-8601).")
+                  String to,
+                  @Option(names = "--dry-run", description = "List the firings; create nothing.") boolean dryRun) {
+        ZoneId zone = ZoneId.systemDefault();
+        Instant start = StartTimes.instant("--from", from, zone);
+        Instant end = StartTimes.instant("--to", to, zone);
+        if (!end.isAfter(start)) throw new UsageError("--to " + end + " must be after --from " + start);
+        FerryApi api = options.api();
+        JsonNode deployment = DeploymentRef.parse(ref).fetch(api);
+        ObjectNode request = Json.MAPPER.createObjectNode().put("start", start.toString()).put("end", end.toString())
+                .put("dry_run", dryRun);
+        List<JsonNode> slots = api.backfill(deployment.path("id").asText(), request);
+        Output out = options.output();
+        if (out.json()) {
+            out.print(slots);
+            return;
+        }
+        String name = DeploymentRef.display(deployment);
+        Table table = dryRun
+                ? Table.of("Backfill of '" + name + "' (dry run)", "Scheduled Start (UTC)", "Schedule", "Parameters")
+                : Table.of("Backfill of '" + name + "'", "Scheduled Start (UTC)", "Schedule", "Flow Run ID", "Run", "Parameters");
+        int created = 0;
+        for (JsonNode slot : slots) {
+            String at = slot.path("scheduled_start_time").asText();
+            String parameters = Json.string(slot.path("parameters"));
+            if (dryRun) {
+                table.row(at, slot.path("schedule").asText(), parameters);
+                continue;
+            }
+            boolean made = slot.path("created").asBoolean();
+            if (made) created++;
+            table.row(at, slot.path("schedule").asText(), slot.path("flow_run_id").asText(null),
+                    slot.path("flow_run_id").isNull() ? "not created" : made ? "created" : "existed", parameters);
+        }
+        if (!table.isEmpty()) out.print(table);
+        String range = "from " + start + " to " + end;
+        if (slots.isEmpty()) {
+            out.line("No firings of '" + name + "' " + range);
+        } else if (dryRun) {
+            out.line(count(slots.size(), "firing") + " " + range + "; run again without --dry-run to create their runs");
+        } else {
+            out.line("Created " + count(created, "run") + " for " + count(slots.size(), "firing") + " " + range
+                    + (slots.size() > created ? " (" + (slots.size() - created) + " had their run already or were refused)" : ""));
+        }
     }
 
     @Command(name = "delete", description = "Delete a deployment.")
@@ -119,13 +228,20 @@ public final class DeploymentCommand {
         if (!options.output().json()) options.output().line("Deleted deployment '" + DeploymentRef.display(deployment) + "'");
     }
 
-    private static void update(ApiOptions options, String ref, boolean paused) {
-        FerryApi api = options.api();
-        JsonNode deployment = DeploymentRef.parse(ref).fetch(api);
-        JsonNode updated = api.updateDeployment(deployment.path("id").asText(),
-                Json.MAPPER.createObjectNode().put("paused", paused));
-        Output out = options.output();
-        if (out.json()) out.print(updated);
-        else out.line((paused ? "Paused" : "Resumed") + " deployment '" + DeploymentRef.display(updated) + "'");
+    /** "Deployment 'f/d' is paused until T (the note); resume it with: ...". */
+    static String pausedLine(JsonNode deployment) {
+        String name = DeploymentRef.display(deployment);
+        StringBuilder line = new StringBuilder("Deployment '" + name + "' is paused");
+        Instant until = Times.instant(deployment.get("resume_at"));
+        if (until != null) line.append(" until ").append(until);
+        String note = deployment.path("pause_note").asText("");
+        if (!note.isBlank()) line.append(" (").append(note).append(")");
+        line.append(until == null ? "; resume it with: ferry deployment resume " + name
+                : "; it resumes by itself, or now with: ferry deployment resume " + name);
+        return line.toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

@@ -55,6 +55,11 @@ public final class StartTimes {
 
     /** An ISO-8601 instant or offset time; without an offset it is a local time in {@code zone}. */
     public static Instant instant(String text, ZoneId zone) {
+        return instant("--start-at", text, zone);
+    }
+
+    /** As {@link #instant(String, ZoneId)}, naming {@code option} when {@code text} is not a time. */
+    public static Instant instant(String option, String text, ZoneId zone) {
         String value = text.strip().replace(' ', 'T');
         try {
             return OffsetDateTime.parse(value).toInstant();
@@ -64,7 +69,7 @@ public final class StartTimes {
         try {
             return LocalDateTime.parse(value).atZone(zone).toInstant();
         } catch (DateTimeParseException e) {
-            throw new UsageError("--start-at '" + text + "' is not a date and time; use ISO-8601 like "
+            throw new UsageError(option + " '" + text + "' is not a date and time; use ISO-8601 like "
                     + "2026-01-31T12:00:00Z, or 2026-01-31T13:00 for local time");
         }
     }

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 /** How times read in tables and progress lines: relative to now, or a local wall-clock time. */
 public final class Times {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss zzz");
 
     private Times() {}
 
@@ -49,6 +50,11 @@ public final class Times {
     /** Local wall-clock time of day, e.g. "12:00:01". */
     public static String clock(Instant time, ZoneId zone) {
         return CLOCK.format(time.atZone(zone));
+    }
+
+    /** Local date and wall-clock time with the zone's short name, e.g. "2026-03-08 08:00:00 CET"; "-" for null. */
+    public static String local(Instant time, ZoneId zone) {
+        return time == null ? "-" : LOCAL.format(time.atZone(zone));
     }
 
     private static String amount(long seconds) {

@@ -7,11 +7,13 @@ import dev.ferry.cli.commands.Failure;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;
 import dev.ferry.cli.output.Table;
+import dev.ferry.cli.output.Times;
 import dev.ferry.core.common.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,6 +67,30 @@ public final class WorkPoolCommand {
     @Command(name = "inspect", description = "Show a work pool as JSON.")
     void inspect(@Mixin ApiOptions options, @Parameters(paramLabel = "NAME") String name) {
         options.output().print(options.api().workPool(name));
+    }
+
+    @Command(name = "preview", description = "What the pool's workers will get soon: the next firings of its deployments' "
+            + "schedules, and its scheduled runs (LATE when past their start).")
+    void preview(@Mixin ApiOptions options, @Parameters(paramLabel = "NAME") String name,
+                 @Option(names = "--hours", paramLabel = "N", defaultValue = "1",
+                         description = "How far ahead to look (1 to 744). Default: ${DEFAULT-VALUE}.") int hours,
+                 @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "100",
+                         description = "At most this many rows (1 to 1000). Default: ${DEFAULT-VALUE}.") int limit) {
+        if (hours < 1 || hours > 744) throw new UsageError("--hours " + hours + " is out of range; accepted: 1 to 744 (31 days)");
+        if (limit < 1 || limit > 1000) throw new UsageError("-n " + limit + " is out of range; accepted: 1 to 1000");
+        List<JsonNode> items = options.api().poolUpcomingRuns(name, hours, limit);
+        Instant now = Instant.now();
+        Table table = Table.of("Upcoming runs of work pool '" + name + "'",
+                "Scheduled Start (UTC)", "In", "Deployment", "Schedule / Flow Run", "Late");
+        for (JsonNode item : items) {
+            Instant at = Times.instant(item.get("scheduled_start_time"));
+            String source = item.path("flow_run_id").isTextual()
+                    ? "run " + item.path("flow_run_id").asText() : "schedule " + item.path("schedule").asText();
+            table.row(String.valueOf(at), Times.relative(at, now), item.path("deployment").asText(), source,
+                    item.path("late").asBoolean() ? "LATE" : "");
+        }
+        options.output().list(items, table, "Nothing due in work pool '" + name + "' within " + hours + " hour"
+                + (hours == 1 ? "" : "s") + "; look further with --hours");
     }
 
     @Command(name = "pause", description = "Stop handing out this pool's runs.")

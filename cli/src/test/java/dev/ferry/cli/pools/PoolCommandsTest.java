@@ -145,4 +145,34 @@ class PoolCommandsTest {
         assertThat(result.exitCode()).isZero();
         assertThat(Json.tree(Files.readString(file)).has("variables")).isTrue();
     }
+
+    @Test
+    void preview_listsComputedFiringsAndScheduledRuns_markingTheLateOnes() {
+        ObjectNode late = Json.MAPPER.createObjectNode().put("deployment_id", "d1").put("deployment", "etl/nightly")
+                .put("scheduled_start_time", "2026-01-31T11:58:00Z").putNull("schedule").put("flow_run_id", "run-1")
+                .put("late", true);
+        ObjectNode firing = Json.MAPPER.createObjectNode().put("deployment_id", "d2").put("deployment", "etl/hourly")
+                .put("scheduled_start_time", "2026-01-31T12:00:00Z").put("schedule", "hourly").putNull("flow_run_id")
+                .put("late", false);
+        fake.on("GET", "/api/work_pools/my-pool/upcoming_runs", call -> Reply.ok(list(late, firing)));
+
+        Result result = ferry("work-pool", "preview", "my-pool", "--hours", "6");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(fake.calls("GET", ".*/upcoming_runs").get(0).query()).isEqualTo("hours=6&limit=100");
+        assertThat(result.out()).startsWith("Upcoming runs of work pool 'my-pool'\n")
+                .containsPattern("2026-01-31T11:58:00Z\\s+.+ago\\s+etl/nightly\\s+run run-1\\s+LATE")
+                .containsPattern("2026-01-31T12:00:00Z\\s+.+ago\\s+etl/hourly\\s+schedule hourly\\s+-\n");
+    }
+
+    @Test
+    void preview_ofAnIdlePool_saysSo_andRefusesAWindowOutOfRange() {
+        fake.on("GET", "/api/work_pools/my-pool/upcoming_runs", call -> Reply.ok(list()));
+
+        assertThat(ferry("work-pool", "preview", "my-pool").out())
+                .isEqualTo("Nothing due in work pool 'my-pool' within 1 hour; look further with --hours\n");
+        Result tooFar = ferry("work-pool", "preview", "my-pool", "--hours", "1000");
+        assertThat(tooFar.exitCode()).isEqualTo(2);
+        assertThat(tooFar.err()).contains("--hours 1000 is out of range");
+    }
 }
