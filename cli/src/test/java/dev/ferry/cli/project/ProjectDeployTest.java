@@ -10,7 +10,6 @@ import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.cli.testing.FakeApi.Reply;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -212,6 +211,5 @@ class ProjectDeployTest {
         assertThat(ProjectDeployer.sameRepository("https://github.com/org/a", "https://tok@github.com/org/a.git")).isTrue();
         assertThat(ProjectDeployer.sameRepository("file:///tmp/x/origin.git", "file:///tmp/x/origin.git")).isTrue();
         assertThat(ProjectDeployer.sameRepository("https://github.com/org/b", "https://github.com/org/a")).isFalse();
-        assertThat(List.of()).isEmpty();
     }
 }
