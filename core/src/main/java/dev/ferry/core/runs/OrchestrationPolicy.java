@@ -70,7 +70,9 @@ public final class OrchestrationPolicy {
         if (to == CANCELLING && from == SCHEDULED) {
             return accept(run, proposal(CANCELLED, null, p.message(), p.transitionId()), now);
         }
-        if (to == FAILED && from != CANCELLING && run.runCount() <= run.retries()) {
+        // Only a run that ran is retried: run_count counts RUNNING entries, so a run failing
+        // before it starts (a pull step, a missing interpreter) would otherwise retry forever.
+        if (to == FAILED && from == RUNNING && run.runCount() <= run.retries()) {
             String message = "retry " + run.runCount() + " of " + run.retries() + " after: "
                     + (p.message() == null ? "failure" : p.message());
             Proposal retry = proposal(SCHEDULED, AWAITING_RETRY, message, p.transitionId());

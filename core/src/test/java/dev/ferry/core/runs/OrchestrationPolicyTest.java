@@ -90,6 +90,14 @@ class OrchestrationPolicyTest {
     }
 
     @Test
+    void failedBeforeItRan_staysFailed_evenWithRetriesLeft() {
+        FlowRun pending = Runs.withRetries(Runs.in(StateType.PENDING), 2, 30); // run_count 0: it never ran
+        Accept d = (Accept) policy.decide(pending, Proposal.report(StateType.FAILED, null, "pull step 1 failed", null), now);
+        assertThat(d.next().state().type()).isEqualTo(StateType.FAILED);
+        assertThat(d.next().state().message()).isEqualTo("pull step 1 failed");
+    }
+
+    @Test
     void cancel_endsScheduledRunsAtOnce_andAsksActiveRunsToStop() {
         Accept scheduled = (Accept) policy.decide(Runs.scheduled(), Proposal.of(Origin.CANCEL, StateType.CANCELLING, null, null), now);
         assertThat(scheduled.next().state().type()).isEqualTo(StateType.CANCELLED);
