@@ -6,6 +6,7 @@ import dev.ferry.cli.commands.ServerCommand;
 import dev.ferry.cli.deployments.DeployCommand;
 import dev.ferry.cli.deployments.DeploymentCommand;
 import dev.ferry.cli.pools.WorkPoolCommand;
+import dev.ferry.cli.project.InitCommand;
 import dev.ferry.cli.pools.WorkQueueCommand;
 import dev.ferry.cli.runs.FlowRunCommand;
 import dev.ferry.cli.worker.WorkerCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
             WorkPoolCommand.class,
             WorkQueueCommand.class,
             WorkerCommand.class,
+            InitCommand.class,
             DeployCommand.class,
             DeploymentCommand.class,
             FlowRunCommand.class,

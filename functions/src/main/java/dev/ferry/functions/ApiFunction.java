@@ -147,7 +147,7 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     private static APIGatewayV2HTTPResponse response(ApiResponse response) {
         Map<String, String> headers = new LinkedHashMap<>(response.headers());
-        headers.put("Cache-Control", "no-store");
+        headers.putIfAbsent("Cache-Control", "no-store"); // API answers; the web UI's files say how they may be cached
         byte[] body = response.body();
         boolean text = body.length == 0 || isText(headers.get("Content-Type"));
         return APIGatewayV2HTTPResponse.builder()

@@ -66,6 +66,20 @@ class ApiFunctionTest {
     }
 
     @Test
+    void theWebUi_needsNoKey_andComesWithItsCacheAndSecurityHeaders() {
+        APIGatewayV2HTTPResponse page = function.handleRequest(event("GET", "/").build(), remaining(Duration.ofSeconds(29)));
+        APIGatewayV2HTTPResponse script = function.handleRequest(event("GET", "/app.js").build(), remaining(Duration.ofSeconds(29)));
+
+        assertThat(page.getStatusCode()).isEqualTo(200);
+        assertThat(page.getIsBase64Encoded()).isFalse();
+        assertThat(page.getBody()).startsWith("<!doctype html>");
+        assertThat(page.getHeaders()).containsEntry("Cache-Control", "no-cache").containsKey("Content-Security-Policy");
+        assertThat(script.getHeaders()).containsEntry("Cache-Control", "public, max-age=31536000, immutable")
+                .containsEntry("Content-Type", "text/javascript; charset=utf-8");
+        assertThat(script.getBody()).contains("/api");
+    }
+
+    @Test
     void health_needsNoKey() {
         APIGatewayV2HTTPResponse response = function.handleRequest(event("GET", "/api/health").build(), null);
 

@@ -83,7 +83,7 @@ class TemplateTest {
             paths.add(e.path("Properties").path("Path").asText());
         });
 
-        assertThat(paths).containsExactly("/api/{proxy+}", "/{proxy+}");
+        assertThat(paths).containsExactly("/", "/api/{proxy+}", "/{proxy+}");
     }
 
     @Test

@@ -19,6 +19,11 @@ public final class FlowRunner {
      * instead of an error inside the worker.
      */
     public static List<String> command(String entrypoint) {
-        return List.of(PythonScripts.python(), PythonScripts.runner().toString(), entrypoint);
+        return command(PythonScripts.python(), entrypoint);
+    }
+
+    /** The same with another interpreter, e.g. the virtualenv a pull step installed the requirements in. */
+    public static List<String> command(String python, String entrypoint) {
+        return List.of(python, PythonScripts.runner().toString(), entrypoint);
     }
 }

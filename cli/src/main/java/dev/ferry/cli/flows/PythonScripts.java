@@ -38,7 +38,7 @@ public final class PythonScripts {
     }
 
     /** {@code ~/.ferry}, or {@code FERRY_HOME} when set. */
-    static Path ferryHome() {
+    public static Path ferryHome() {
         String configured = System.getenv("FERRY_HOME");
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured.trim());

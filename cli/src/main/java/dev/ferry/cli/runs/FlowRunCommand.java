@@ -8,6 +8,7 @@ import dev.ferry.cli.deployments.DeploymentRef;
 import dev.ferry.cli.output.Output;
 import dev.ferry.cli.output.Table;
 import dev.ferry.cli.output.Times;
+import dev.ferry.cli.worker.RunExecutor;
 import dev.ferry.core.runs.StateType;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,6 +108,13 @@ public final class FlowRunCommand {
         if (out.json()) out.print(run);
         else out.line("Flow run '" + run.path("name").asText() + "' (" + id + ") is scheduled to run again ("
                 + run.path("state").path("name").asText() + ")");
+    }
+
+    @Command(name = "execute", description = "Run one claimed (PENDING) flow run here: its pull steps, its "
+            + "entrypoint, its logs and states reported through the API. For containers started by a dispatcher; "
+            + "exits 0 only if it COMPLETED.")
+    int execute(@Mixin ApiOptions options, @Parameters(paramLabel = "RUN_ID") String id) {
+        return RunExecutor.execute(options, id);
     }
 
     static List<String> stateTypes(List<String> states) {

@@ -34,8 +34,10 @@ final class HttpAdapter implements HttpHandler {
                 response = handle(exchange, headers, body);
             }
             response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            boolean empty = response.body().length == 0;
+            // API answers are never cached; the web UI's files say how they may be.
+            if (!exchange.getResponseHeaders().containsKey("Cache-Control")) exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            // A HEAD answer has no body, and the JDK server wants -1 for it, not the GET's length.
+            boolean empty = response.body().length == 0 || "HEAD".equals(exchange.getRequestMethod());
             exchange.sendResponseHeaders(response.status(), empty ? -1 : response.body().length);
             if (!empty) exchange.getResponseBody().write(response.body());
         }

@@ -47,6 +47,8 @@ final class RunProcess implements Runnable {
     private Process process;
     private boolean shuttingDown;
     private boolean killedOnShutdown;
+    /** The run's state as the server last answered a report; what {@code ferry flow-run execute} exits by. */
+    private volatile JsonNode lastState = MissingNode.getInstance();
 
     /** How the process ended, which decides the final report. */
     private sealed interface Outcome {}
@@ -78,6 +80,10 @@ final class RunProcess implements Runnable {
         return runName;
     }
 
+    JsonNode lastState() {
+        return lastState;
+    }
+
     @Override
     public void run() {
         try {
@@ -104,25 +110,37 @@ final class RunProcess implements Runnable {
     private void execute() {
         log.line("flow run '" + runName + "' (" + runId + ") claimed");
         JobConfiguration job = JobConfiguration.from(jobConfiguration);
+        LogShipper shipper = new LogShipper("ferry-logs-" + runName, body -> api.postLogs(runId, body),
+                message -> log.line("flow run '" + runName + "': " + message));
+        shipper.start();
+        PullStepRunner.Result pulled;
         List<String> command;
         Path dir;
         try {
+            Path base = job.workingDir() != null ? settings.workingDir().resolve(job.workingDir()) : settings.workingDir();
+            pulled = pull(base, job, shipper);
+            if (pulled == null) {
+                close(shipper);
+                return;
+            }
             command = job.command() != null
                     ? ShellWords.split(job.command())
+                    : pulled.python() != null
+                    ? FlowRunner.command(pulled.python(), deployment.path("entrypoint").asText())
                     : FlowRunner.command(deployment.path("entrypoint").asText());
-            dir = job.workingDir() != null ? settings.workingDir().resolve(job.workingDir()) : settings.workingDir();
+            dir = pulled.directory();
             if (!Files.isDirectory(dir)) throw new IllegalArgumentException("working directory " + dir + " does not exist");
         } catch (RuntimeException e) {
             // A bad command line, a missing directory, a runner that can't be unpacked: the run
             // can't start here, and its state should say why rather than sit PENDING.
+            close(shipper);
             report(StateType.FAILED, "cannot start the flow run: " + describe(e), null);
             return;
         }
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         environment(builder.environment(), job);
+        builder.environment().putAll(pulled.env());
 
-        LogShipper shipper = new LogShipper("ferry-logs-" + runName, body -> api.postLogs(runId, body),
-                message -> log.line("flow run '" + runName + "': " + message));
         Process p;
         String notStarted;
         synchronized (lock) {
@@ -142,6 +160,7 @@ final class RunProcess implements Runnable {
             }
         }
         if (p == null) {
+            close(shipper);
             if (notStarted != null) {
                 report(StateType.FAILED, "cannot start the flow run: " + notStarted, null);
             } else {
@@ -151,7 +170,6 @@ final class RunProcess implements Runnable {
             return;
         }
         closeStdin(p);
-        shipper.start();
         Thread out = pump(p, "stdout", shipper, job.streamOutput());
         Thread err = pump(p, "stderr", shipper, job.streamOutput());
 
@@ -167,6 +185,54 @@ final class RunProcess implements Runnable {
             throw new CancellationException("interrupted");
         }
         finish(outcome);
+    }
+
+    /**
+     * Runs the deployment's pull steps, heartbeating the run meanwhile (a long pip install must not
+     * look like a dead worker). Answers where and how the flow runs, or null when a step failed
+     * and the run has been reported FAILED.
+     */
+    private PullStepRunner.Result pull(Path base, JobConfiguration job, LogShipper shipper) {
+        List<JsonNode> steps = new java.util.ArrayList<>();
+        deployment.path("pull_steps").forEach(steps::add);
+        if (steps.isEmpty()) {
+            shipper.add("worker", "[ferry] no pull steps: running the code in " + base
+                    + (job.workingDir() != null ? " (the pool's working_dir)" : " (the worker's working directory)"));
+            return new PullStepRunner.Result(base, Map.of(), null);
+        }
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.remove("FERRY_API_KEY");
+        env.remove("FERRY_SERVER_API_KEY");
+        env.putAll(job.env());
+        PullStepRunner runner = new PullStepRunner(settings.ferryHome(), env, line -> shipper.add("worker", line));
+        java.util.concurrent.ScheduledExecutorService beats = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "ferry-pull-heartbeat-" + runName);
+                    t.setDaemon(true);
+                    return t;
+                });
+        long every = settings.heartbeatEvery().toMillis();
+        beats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        try {
+            return runner.run(steps, base);
+        } catch (PullStepRunner.StepFailed e) {
+            shipper.add("worker", "[ferry] " + e.getMessage());
+            close(shipper);
+            report(StateType.FAILED, e.getMessage(), null);
+            return null;
+        } finally {
+            beats.shutdownNow();
+        }
+    }
+
+    private static void close(LogShipper shipper) {
+        try {
+            shipper.close();
+        } catch (InterruptedException e) {
+            shipper.abort();
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        }
     }
 
     private Outcome supervise(Process p, JobConfiguration job, LogShipper shipper) {
@@ -248,6 +314,7 @@ final class RunProcess implements Runnable {
         if (pid != null) body.put("infrastructure_id", String.valueOf(pid));
         try {
             JsonNode now = api.setState(runId, body).path("flow_run").path("state");
+            lastState = now;
             log.line("flow run '" + runName + "' is " + describeState(now) + (pid != null ? " (pid " + pid + ")" : ""));
             return now;
         } catch (ApiProblem problem) {
@@ -255,6 +322,7 @@ final class RunProcess implements Runnable {
             if (problem.status() == 409 && current.isObject()) {
                 log.line("flow run '" + runName + "': the server refused " + type.defaultName() + " and keeps it "
                         + describeState(current) + " (" + problem.getMessage() + ")");
+                lastState = current;
                 return current;
             }
             log.line("flow run '" + runName + "': could not report " + type.defaultName() + ": " + problem.describe());

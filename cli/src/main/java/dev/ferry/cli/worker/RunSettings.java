@@ -18,6 +18,11 @@ import java.time.Duration;
 record RunSettings(String workerName, URI apiUrl, String apiKey, Path workingDir, Duration heartbeatEvery,
                    Duration killGrace, Duration shutdownGrace) {
 
+    /** Where pull steps keep their clones and virtualenvs (under {@code pull/}). */
+    Path ferryHome() {
+        return dev.ferry.cli.flows.PythonScripts.ferryHome();
+    }
+
     static RunSettings defaults(String workerName, URI apiUrl, String apiKey, Path workingDir) {
         return new RunSettings(workerName, apiUrl, apiKey, workingDir, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), Duration.ofSeconds(5));

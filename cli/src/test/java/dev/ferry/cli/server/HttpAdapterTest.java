@@ -23,4 +23,35 @@ class HttpAdapterTest {
             assertThat(r.body()).contains("NOPE");
         }
     }
+
+    @Test
+    void theWebUi_isServedAtTheRoot_withoutAKey_andKeepsItsOwnCacheHeaders(@TempDir Path dir) throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new ServerOptions("127.0.0.1", 0, dir, "ferry_ui-test-admin-key"))) {
+            HttpClient client = HttpClient.newHttpClient();
+            HttpResponse<String> page = client.send(HttpRequest.newBuilder(URI.create(server.url() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> api = client.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/work_pools")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+            assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-cache");
+            assertThat(page.headers().firstValue("Content-Security-Policy")).get().asString().startsWith("default-src 'self'");
+            assertThat(page.body()).contains("<script type=\"module\" src=\"/app.js?v=");
+            assertThat(api.statusCode()).as("the API still needs the key").isEqualTo(401);
+            assertThat(api.headers().firstValue("Cache-Control")).hasValue("no-store");
+        }
+    }
+
+    @Test
+    void head_answersTheHeadersWithoutABody(@TempDir Path dir) throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start(new ServerOptions("127.0.0.1", 0, dir, null))) {
+            HttpResponse<String> head = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/app.css"))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.body()).isEmpty();
+            assertThat(head.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+        }
+    }
 }

@@ -6,6 +6,7 @@ import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.TransitionRefused;
+import dev.ferry.core.ui.WebUi;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -66,6 +67,7 @@ public final class Router {
                         params, this::poolOfRun).name());
                 return route.handler().handle(request, params);
             }
+            if (allowed.isEmpty() && WebUi.serves(request)) return WebUi.shared().handle(request);
             if (!allowed.isEmpty()) {
                 ApiResponse r = ApiResponse.problem(405, request.method() + " is not allowed on " + request.path()
                         + "; allowed: " + String.join(", ", allowed), null, null);

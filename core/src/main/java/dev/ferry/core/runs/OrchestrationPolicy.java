@@ -70,20 +70,14 @@ public final class OrchestrationPolicy {
         if (to == CANCELLING && from == SCHEDULED) {
             return accept(run, proposal(CANCELLED, null, p.message(), p.transitionId()), now);
         }
-        // An attempt that fails before it ever ran (from PENDING) is an attempt all the same: it
-        // counts in run_count, or a run that can't start would be retried forever.
-        int attempts = run.runCount() + (from == PENDING ? 1 : 0);
-        if (to == FAILED && from != CANCELLING && attempts <= run.retries()) {
-            String message = "retry " + attempts + " of " + run.retries() + " after: "
+        // Only a run that ran is retried: run_count counts RUNNING entries, so a run failing
+        // before it starts (a pull step, a missing interpreter) would otherwise retry forever.
+        if (to == FAILED && from == RUNNING && run.runCount() <= run.retries()) {
+            String message = "retry " + run.runCount() + " of " + run.retries() + " after: "
                     + (p.message() == null ? "failure" : p.message());
             Proposal retry = proposal(SCHEDULED, AWAITING_RETRY, message, p.transitionId());
             Accept accepted = accept(run, retry, now);
-            return new Accept(accepted.next().rescheduled(now.plusSeconds(run.retryDelaySeconds())).withRunCount(attempts),
-                    accepted.slots());
-        }
-        if (to == FAILED && from == PENDING) {
-            Accept failed = accept(run, p, now);
-            return new Accept(failed.next().withRunCount(attempts), failed.slots());
+            return new Accept(accepted.next().rescheduled(now.plusSeconds(run.retryDelaySeconds())), accepted.slots());
         }
         return accept(run, p, now);
     }

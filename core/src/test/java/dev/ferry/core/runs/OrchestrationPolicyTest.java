@@ -90,25 +90,11 @@ class OrchestrationPolicyTest {
     }
 
     @Test
-    void failedBeforeItRan_withoutRetries_staysFailed() {
-        FlowRun pending = Runs.in(StateType.PENDING); // run_count 0, retries 0
-        Accept d = (Accept) policy.decide(pending, Proposal.report(StateType.FAILED, null, "bad config", null), now);
+    void failedBeforeItRan_staysFailed_evenWithRetriesLeft() {
+        FlowRun pending = Runs.withRetries(Runs.in(StateType.PENDING), 2, 30); // run_count 0: it never ran
+        Accept d = (Accept) policy.decide(pending, Proposal.report(StateType.FAILED, null, "pull step 1 failed", null), now);
         assertThat(d.next().state().type()).isEqualTo(StateType.FAILED);
-        assertThat(d.next().runCount()).as("the attempt counts").isEqualTo(1);
-    }
-
-    @Test
-    void failingBeforeItRuns_usesUpTheRetries_insteadOfRetryingForever() {
-        FlowRun run = Runs.withRetries(Runs.in(StateType.PENDING), 1, 0);
-
-        Accept first = (Accept) policy.decide(run, Proposal.report(StateType.FAILED, null, "no capacity", null), now);
-        assertThat(first.next().state().name()).isEqualTo(OrchestrationPolicy.AWAITING_RETRY);
-        FlowRun again = ((Accept) policy.decide(first.next(),
-                Proposal.of(Origin.CLAIM, StateType.PENDING, null, null), now)).next();
-        Accept second = (Accept) policy.decide(again, Proposal.report(StateType.FAILED, null, "no capacity", null), now);
-
-        assertThat(second.next().state().type()).isEqualTo(StateType.FAILED);
-        assertThat(second.next().runCount()).isEqualTo(2);
+        assertThat(d.next().state().message()).isEqualTo("pull step 1 failed");
     }
 
     @Test
