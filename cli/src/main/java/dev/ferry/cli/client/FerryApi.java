@@ -120,6 +120,11 @@ public final class FerryApi {
         return http.get("/api/deployments/" + segment(id)).body();
     }
 
+    /** The deployment of a run: what a run token may read of it. */
+    public JsonNode deploymentOfRun(String runId) {
+        return http.get(run(runId) + "/deployment").body();
+    }
+
     public JsonNode deploymentByName(String flow, String name) {
         return http.get("/api/deployments/name/" + segment(flow) + "/" + segment(name)).body();
     }

@@ -3,11 +3,9 @@ package dev.ferry.cli.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.client.ApiClient;
-import dev.ferry.cli.client.ApiProblem;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.client.Retry;
 import dev.ferry.cli.commands.ApiOptions;
-import dev.ferry.cli.commands.Failure;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.core.common.Json;
 import java.nio.file.Path;
@@ -37,15 +35,7 @@ public final class RunExecutor {
             throw new UsageError("flow run " + runId + " is " + run.path("state").path("name").asText(type)
                     + "; 'ferry flow-run execute' runs a run that a worker or dispatcher has claimed (PENDING)");
         }
-        JsonNode deployment;
-        try {
-            deployment = probe.deployment(run.path("deployment_id").asText());
-        } catch (ApiProblem problem) {
-            if (problem.status() != 403) throw problem;
-            throw new Failure("this key may not read deployment " + run.path("deployment_id").asText()
-                    + " (" + problem.describe() + "); executing a run needs a key that may both read its deployment "
-                    + "and report its states, which today is an ADMIN key");
-        }
+        JsonNode deployment = probe.deploymentOfRun(runId);
         ObjectNode claimed = Json.MAPPER.createObjectNode();
         claimed.set("flow_run", run);
         claimed.set("deployment", deployment);

@@ -175,9 +175,11 @@ class ScheduleE2ETest {
                 flowRun(run.path("id").asText()).path("state").path("type").asText().equals("COMPLETED"));
         assertThat(ferry.ok("flow-run", "logs", run.path("id").asText())).contains("quick scheduled");
 
-        String upcoming = ferry.ok("deployment", "upcoming", EVERY, "-n", "3");
+        // Both listings from the same instant, so a minute turning between them can't shift one of them.
+        String after = firstBoundary.toString();
+        String upcoming = ferry.ok("deployment", "upcoming", EVERY, "-n", "3", "--after", after);
         List<Instant> slots = new ArrayList<>();
-        for (JsonNode slot : Json.tree(ferry.ok("deployment", "upcoming", EVERY, "-n", "3", "-o", "json"))) {
+        for (JsonNode slot : Json.tree(ferry.ok("deployment", "upcoming", EVERY, "-n", "3", "--after", after, "-o", "json"))) {
             slots.add(Instant.parse(slot.path("scheduled_start_time").asText()));
         }
         assertThat(upcoming).contains("Upcoming runs of '" + EVERY + "'").contains("minutely").contains("{\"label\":\"scheduled\"}");

@@ -87,6 +87,7 @@ class AuthorizationMatrixTest {
             GET /api/work_pools/{pool}/upcoming_runs              A B D R W . . .
             GET /api/flow_runs                                    A B D R . . . .
             GET /api/flow_runs/{id}                               A B D R W . T .
+            GET /api/flow_runs/{id}/deployment                    A B D R W . T .
             POST /api/flow_runs/{id}/set_state                    A B . . W . T .
             POST /api/flow_runs/{id}/heartbeat                    A B . . W . T .
             POST /api/flow_runs/{id}/cancel                       A B D . . . . .

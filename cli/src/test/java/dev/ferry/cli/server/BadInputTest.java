@@ -72,6 +72,8 @@ class BadInputTest {
                 Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"nope\"}", 422, "work_pool_name"),
                 Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"work_queue_name\": \"nope\"}", 422, "work_queue_name"),
                 Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"work_pool_name\": \"p\"}", 422, "entrypoint"),
+                Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"pull_steps\": [{\"git_clone\": {\"branch\": \"main\"}}]}", 422, "pull_steps[0].git_clone.repository"),
+                Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"pull_steps\": [{\"rsync\": {}}]}", 422, "pull_steps[0].rsync"),
                 Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"collision_strategy\": \"DROP\"}", 422, "collision_strategy"),
                 Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"job_variables\": {\"timeout_seconds\": 0}}", 422, "job_variables.timeout_seconds"),
                 Arguments.of("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", \"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"parameter_openapi_schema\": {\"type\": 7}}", 422, "parameter_openapi_schema"),

@@ -34,6 +34,8 @@ final class DeploymentRoutes {
                                 r.queryParam("next"))))),
                 new Route("GET", "/api/deployments/{id}", "Read a deployment",
                         (r, p) -> ApiResponse.json(200, deployments.get(p.get("id")))),
+                new Route("GET", "/api/flow_runs/{id}/deployment", "Read the deployment of a flow run (its run token may)",
+                        (r, p) -> ApiResponse.json(200, deployments.get(runs.get(p.get("id")).deploymentId()))),
                 new Route("GET", "/api/deployments/name/{flow_name}/{name}", "Read a deployment by its names",
                         (r, p) -> ApiResponse.json(200, deployments.get(p.get("flow_name"), p.get("name")))),
                 new Route("PATCH", "/api/deployments/{id}", "Update a deployment", (r, p) -> {

@@ -80,6 +80,7 @@ public final class Access {
         // flow runs: deployers start and stop them, whoever runs one reports on it
         allow("GET /api/flow_runs", DEPLOYER, READER);
         allow("GET /api/flow_runs/{id}", DEPLOYER, READER, RUN_WORKER, RUN_TOKEN);
+        allow("GET /api/flow_runs/{id}/deployment", DEPLOYER, READER, RUN_WORKER, RUN_TOKEN);
         allow("POST /api/flow_runs/{id}/set_state", RUN_WORKER, RUN_TOKEN);
         allow("POST /api/flow_runs/{id}/heartbeat", RUN_WORKER, RUN_TOKEN);
         allow("POST /api/flow_runs/{id}/cancel", DEPLOYER);

@@ -89,6 +89,7 @@ public final class DeploymentService {
         if (retryDelay < 0) throw BadInput.invalid("retry_delay_seconds", "'retry_delay_seconds' must be 0 or more");
 
         Overlap overlap = Overlap.parse(d.overlap());
+        PullSteps.validate("pull_steps", d.pullSteps() == null ? List.of() : d.pullSteps());
         Optional<Deployment> existing = store.deployment(d.flowName(), d.name());
         ObjectNode parameters = d.parameters() == null ? JsonNodeFactory.instance.objectNode() : d.parameters();
         ObjectNode schema = d.parameterOpenapiSchema() == null ? JsonNodeFactory.instance.objectNode() : d.parameterOpenapiSchema();
