@@ -343,7 +343,8 @@ class EventsIT {
             ids.then(DEPLOYMENT_ID);
             call("POST", "/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\", "
                     + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-ecs-pool\", \"job_variables\": "
-                    + "{\"cluster\": \"ferry\", \"image\": \"ghcr.io/acme/flows:1\", \"subnets\": [\"subnet-0a1b2c3d\"]}}");
+                    + "{\"cluster\": \"ferry\", \"image\": \"ghcr.io/acme/flows:1\", \"subnets\": [\"subnet-0a1b2c3d\"], "
+                    + "\"command\": \"python -m flows.my_flow\"}}");
             ids.then(RUN_ID);
             call("POST", "/api/deployments/" + DEPLOYMENT_ID + "/create_flow_run", "{}");
             if (given == Given.ECS_DUE) return;

@@ -217,7 +217,7 @@ public final class EcsDispatcher {
                 : job.logs().streamPrefix() + "/" + job.containerName() + "/" + taskArn.substring(taskArn.lastIndexOf('/') + 1);
         Instant deadline = job.timeoutSeconds() == null ? null : now.plusSeconds(job.timeoutSeconds());
         Infrastructure started = new Infrastructure(Infrastructure.ECS_TASK, job.cluster(), taskArn, job.containerName(),
-                logGroup, logStream, deadline, job.timeoutSeconds(), null, null, null);
+                logGroup, logStream, deadline, job.timeoutSeconds(), null, null, null, job.command() == null);
         Instant attempt = run.claimedAt();
         FlowRun stored = transitions.annotate(run, current -> {
             if (current.state().type().isTerminal() || current.state().type() == StateType.SCHEDULED
@@ -227,7 +227,7 @@ public final class EcsDispatcher {
             Infrastructure seen = current.infrastructure();
             Infrastructure next = seen == null ? started : new Infrastructure(started.kind(), started.cluster(), taskArn,
                     started.containerName(), logGroup, logStream, deadline, job.timeoutSeconds(), seen.eventVersion(),
-                    seen.stopRequested(), seen.stopReason());
+                    seen.stopRequested(), seen.stopReason(), job.command() == null);
             return current.launchedOn(next, now);
         });
         boolean recorded = stored.infrastructure() != null && taskArn.equals(stored.infrastructure().taskArn());

@@ -112,7 +112,7 @@ public final class EcsReconciler {
             String cluster = cluster(run);
             run = transitions.annotate(run.id(), current -> current.infrastructure() != null
                     && current.infrastructure().taskArn() != null ? null : current.launchedOn(new Infrastructure(
-                    Infrastructure.ECS_TASK, cluster, task, null, null, null, null, null, null, null, null), now));
+                    Infrastructure.ECS_TASK, cluster, task, null, null, null, null, null, null, null, null, null), now));
             counts[2]++;
             infra = run.infrastructure();
         }

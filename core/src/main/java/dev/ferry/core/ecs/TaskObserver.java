@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  *
  * <pre>
  * PROVISIONING / PENDING / ACTIVATING -> PENDING (InfrastructurePending)
- * RUNNING                             -> RUNNING
+ * RUNNING                             -> RUNNING (unless the container's ferry flow-run execute reports it itself)
  * STOPPED, essential container exit 0 -> COMPLETED
  * STOPPED, exit code N != 0           -> FAILED (the code, ECS's reason, the last log lines)
  * STOPPED otherwise                   -> CRASHED (failed to start, Spot interruption, stopped outside Ferry: ECS's stop code and reason)
@@ -81,7 +81,9 @@ public final class TaskObserver {
                 return report(run, StateType.PENDING, INFRASTRUCTURE_PENDING, "ECS task is " + last, transitionId, record);
             }
             case "RUNNING" -> {
-                if (from != StateType.PENDING) return annotate(run, status);
+                // `ferry flow-run execute` in the container reports RUNNING itself, and only starts on a
+                // PENDING run: moving the run first would make it refuse to run the flow.
+                if (from != StateType.PENDING || (infra != null && infra.reportsItself())) return annotate(run, status);
                 return report(run, StateType.RUNNING, null, "ECS task is running", transitionId, record);
             }
             case "STOPPED" -> {
@@ -173,7 +175,7 @@ public final class TaskObserver {
 
     private static Infrastructure observed(Infrastructure infra, TaskStatus status) {
         Infrastructure base = infra != null ? infra : new Infrastructure(Infrastructure.ECS_TASK, status.clusterArn(),
-                status.taskArn(), null, null, null, null, null, null, null, null);
+                status.taskArn(), null, null, null, null, null, null, null, null, null);
         if (base.taskArn() == null) base = base.withTask(status.taskArn());
         return status.missing() ? base : base.observed(status.version());
     }

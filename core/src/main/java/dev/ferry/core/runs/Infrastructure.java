@@ -18,10 +18,12 @@ import java.time.Instant;
  * @param eventVersion  the highest ECS task {@code version} applied; older or repeated events are ignored
  * @param stopRequested when Ferry asked ECS to stop the task (cancellation or timeout), else null
  * @param stopReason    why: {@value #STOP_CANCELLED} or {@value #STOP_TIMEOUT}
+ * @param selfReporting the container runs {@code ferry flow-run execute}, which reports RUNNING itself
+ *                      (and needs the run PENDING to start): ECS's RUNNING then changes no state
  */
 public record Infrastructure(String kind, String cluster, String taskArn, String containerName, String logGroup,
                              String logStream, Instant deadline, Integer timeoutSeconds, Long eventVersion,
-                             Instant stopRequested, String stopReason) {
+                             Instant stopRequested, String stopReason, Boolean selfReporting) {
     public static final String ECS_TASK = "ecs-task";
     public static final String STOP_CANCELLED = "cancelled";
     public static final String STOP_TIMEOUT = "timeout";
@@ -31,22 +33,27 @@ public record Infrastructure(String kind, String cluster, String taskArn, String
         return ECS_TASK.equals(kind);
     }
 
+    @JsonIgnore
+    public boolean reportsItself() {
+        return Boolean.TRUE.equals(selfReporting);
+    }
+
     public long appliedVersion() {
         return eventVersion == null ? -1 : eventVersion;
     }
 
     public Infrastructure observed(long version) {
         return new Infrastructure(kind, cluster, taskArn, containerName, logGroup, logStream, deadline, timeoutSeconds,
-                Math.max(version, appliedVersion()), stopRequested, stopReason);
+                Math.max(version, appliedVersion()), stopRequested, stopReason, selfReporting);
     }
 
     public Infrastructure withTask(String arn) {
         return new Infrastructure(kind, cluster, arn, containerName, logGroup, logStream, deadline, timeoutSeconds,
-                eventVersion, stopRequested, stopReason);
+                eventVersion, stopRequested, stopReason, selfReporting);
     }
 
     public Infrastructure stopping(Instant at, String reason) {
         return new Infrastructure(kind, cluster, taskArn, containerName, logGroup, logStream, deadline, timeoutSeconds,
-                eventVersion, at, reason);
+                eventVersion, at, reason, selfReporting);
     }
 }

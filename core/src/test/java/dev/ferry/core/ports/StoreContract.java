@@ -553,7 +553,7 @@ public abstract class StoreContract {
         store.writeRun(claimed, run.version(), SlotChange.NONE);
         FlowRun launched = claimed.launchedOn(new dev.ferry.core.runs.Infrastructure(
                 dev.ferry.core.runs.Infrastructure.ECS_TASK, "ferry", "arn:aws:ecs:us-east-1:1:task/ferry/abc", "flow",
-                "/ferry/tasks", "ferry/flow/abc", T0.plusSeconds(600), 600, 3L, null, null), T0.plusSeconds(2));
+                "/ferry/tasks", "ferry/flow/abc", T0.plusSeconds(600), 600, 3L, null, null, true), T0.plusSeconds(2));
 
         assertThat(store.writeRun(launched, claimed.version(), SlotChange.NONE)).isEqualTo(new RunWrite.Applied(launched));
 

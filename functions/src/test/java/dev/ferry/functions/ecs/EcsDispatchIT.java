@@ -30,7 +30,7 @@ class EcsDispatchIT {
 
     @Test
     void dispatch_startsTheTask_withOverridesAndTags_andRecordsItOnTheRun() throws Exception {
-        String deployment = world.deployment("ecs-pool", null, world.jobVariables("\"env\": {\"MODE\": \"prod\"}"));
+        String deployment = world.deployment("ecs-pool", null, world.executorJobVariables("\"env\": {\"MODE\": \"prod\"}"));
         String runId = world.createRun(deployment, "{\"parameters\": {\"day\": \"2026-01-31\"}}");
 
         List<EcsDispatcher.Dispatched> dispatched = world.dispatch("ecs-pool");

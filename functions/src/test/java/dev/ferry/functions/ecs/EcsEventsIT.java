@@ -79,6 +79,22 @@ class EcsEventsIT {
     }
 
     @Test
+    void withTheDefaultCommand_ECSRunningLeavesTheRunToTheExecutor_whichReportsItself() throws Exception {
+        String deployment = world.deploy("ecs-pool", "executed", "default", world.executorJobVariables(null));
+        runId = world.createRun(deployment, null);
+        world.dispatch("ecs-pool");
+        assertThat(world.run(runId).infrastructure().reportsItself()).isTrue();
+
+        feed("running");
+
+        assertThat(world.run(runId).state().type()).as("ferry flow-run execute starts only on PENDING runs")
+                .isEqualTo(StateType.PENDING);
+        world.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"RUNNING\"}}");
+        feed("stopped-exit-0");
+        assertThat(world.run(runId).state().type()).isEqualTo(StateType.COMPLETED);
+    }
+
+    @Test
     void eventsOfAnotherTask_orOfNoFerryRun_areNotApplied() throws IOException {
         Map<String, Object> other = read("running");
         @SuppressWarnings("unchecked")

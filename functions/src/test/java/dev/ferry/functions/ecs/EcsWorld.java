@@ -102,8 +102,16 @@ final class EcsWorld {
         router = new Router(ferry, clock, auth);
     }
 
-    /** Job variables that start a task on moto. */
+    /**
+     * Job variables that start a task on moto, with a command of the flow's own: ECS's events alone
+     * drive the run's state.
+     */
     String jobVariables(String extra) {
+        return executorJobVariables("\"command\": \"python -m flows.etl\"" + (extra == null || extra.isEmpty() ? "" : ", " + extra));
+    }
+
+    /** As {@link #jobVariables}, with the default command: {@code ferry flow-run execute}, which reports RUNNING itself. */
+    String executorJobVariables(String extra) {
         return "{\"cluster\": \"" + CLUSTER + "\", \"image\": \"ghcr.io/acme/flows:1\", \"subnets\": "
                 + Json.string(subnets.subList(0, 1)) + ", \"security_groups\": [\"sg-0123456789abcdef0\"]"
                 + (extra == null || extra.isEmpty() ? "" : ", " + extra) + "}";
