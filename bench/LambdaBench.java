@@ -45,6 +45,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -109,7 +110,11 @@ public class LambdaBench {
             Map<String, String> env = env(endpoint);
             Config config = Config.from(env);
             cleaner = new Cleaner(dynamoDb);
-            Aws.Wiring wiring = Aws.wire(new AwsClients(dynamoDb, sqs), config, Clock.SYSTEM, Ids.RANDOM);
+            SchedulerClient scheduler = SchedulerClient.builder().region(REGION).endpointOverride(endpoint)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
+            Aws.Wiring wiring = Aws.wire(new AwsClients(dynamoDb, sqs, scheduler), config, Clock.SYSTEM, Ids.RANDOM);
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
 
             String poolId = call(api, event(read("events/api-create-work-pool.json")), 201).path("id").asText();
@@ -424,6 +429,11 @@ public class LambdaBench {
         env.put(Config.REGION, REGION.id());
         env.put(Config.ENDPOINT, endpoint.toString());
         env.put(Config.ADMIN_KEY_HASH, ApiKeyService.hash(KEY));
+        // No schedule is armed by the benchmark: the scheduling settings only have to be well formed.
+        env.put(Config.SCHEDULE_GROUP, "ferry-bench");
+        env.put(Config.SCHEDULE_TARGET_ARN, "arn:aws:lambda:us-east-1:123456789012:function:ferry-bench-schedule:live");
+        env.put(Config.SCHEDULER_ROLE_ARN, "arn:aws:iam::123456789012:role/ferry-bench-scheduler");
+        env.put(Config.SCHEDULE_DLQ_ARN, "arn:aws:sqs:us-east-1:123456789012:ferry-bench-schedule-dlq");
         return env;
     }
 
