@@ -567,7 +567,8 @@ function deploymentView(ctx, id) {
       h('a', { class: 'button', href: `#/deployments/${enc(id)}/run`, 'data-focus': 'custom' }, 'Custom run'),
       h('button', {
         type: 'button', 'data-focus': 'pause',
-        onclick: (e) => act(ctx, e.currentTarget, async () => { await api('PATCH', `/deployments/${enc(id)}`, { paused: !d.paused }); poller.now(); }),
+        // The pause routes, not PATCH: the server records who paused (paused_by) and a resume catches up missed firings.
+        onclick: (e) => act(ctx, e.currentTarget, async () => { await api('POST', `/deployments/${enc(id)}/${d.paused ? 'resume' : 'pause'}`); poller.now(); }),
       }, d.paused ? 'Resume' : 'Pause'),
     ]);
     update(facts, d, (x) => [
