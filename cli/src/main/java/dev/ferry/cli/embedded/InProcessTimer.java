@@ -3,6 +3,7 @@ package dev.ferry.cli.embedded;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.ScheduleTimer;
 import dev.ferry.core.schedules.Firing;
+import dev.ferry.core.schedules.ScheduleService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -47,7 +48,16 @@ public final class InProcessTimer implements ScheduleTimer, AutoCloseable {
     /** A firing and when to deliver it: at its instant, or later when a delivery failed. */
     private record Pending(Firing firing, Instant wakeAt) {}
 
-    /** Starts delivering due firings to {@code target} (the schedule service). */
+    /**
+     * Arms every schedule, catching up what was missed while the server was down (the timer starts
+     * empty, so start-up is where that happens), then delivers due firings to the service.
+     */
+    public void start(ScheduleService schedules) {
+        schedules.heal(Duration.ZERO);
+        start(schedules::fire);
+    }
+
+    /** Starts delivering due firings to {@code target}. */
     public void start(Consumer<Firing> target) {
         waker = daemon("ferry-schedule-timer").newThread(() -> run(target));
         waker.start();

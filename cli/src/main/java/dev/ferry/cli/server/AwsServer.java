@@ -67,8 +67,7 @@ public final class AwsServer implements AutoCloseable {
         try {
             prepareTable(clients, config);
             Aws.Wiring wiring = Aws.wire(clients, config, timer, Clock.SYSTEM, Ids.RANDOM);
-            wiring.ferry().schedules().heal(Duration.ZERO);
-            timer.start(wiring.ferry().schedules()::fire);
+            timer.start(wiring.ferry().schedules());
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             JanitorFunction sweeper = new JanitorFunction(wiring.ferry());
             ServerHost host = ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),

@@ -50,9 +50,7 @@ public final class EmbeddedServer implements AutoCloseable {
             Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, Clock.SYSTEM), timer,
                     Clock.SYSTEM, Ids.RANDOM, auth.runTokens());
             Router router = new Router(ferry, Clock.SYSTEM, auth);
-            // The timer starts empty: arm every schedule, catching up what was missed while the server was down.
-            ferry.schedules().heal(Duration.ZERO);
-            timer.start(ferry.schedules()::fire);
+            timer.start(ferry.schedules());
             return new EmbeddedServer(ServerHost.start(address, options.port(), new HttpAdapter(router),
                     () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
                         timer.close();
