@@ -1,18 +1,15 @@
 package dev.ferry.core.auth;
 
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Hashes;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -217,11 +214,7 @@ public final class ApiKeyService {
 
     /** SHA-256 of the key's UTF-8 bytes, lower-case hex: what is stored, and what FERRY_ADMIN_KEY_HASH holds. */
     public static String hash(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        return Hashes.sha256Hex(key);
     }
 
     /** A store that has nothing and takes nothing, for {@link #bootstrapOnly}. */

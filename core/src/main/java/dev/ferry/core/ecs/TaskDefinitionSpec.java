@@ -1,10 +1,7 @@
 package dev.ferry.core.ecs;
 
+import dev.ferry.core.common.Hashes;
 import dev.ferry.core.common.Json;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -21,11 +18,6 @@ public record TaskDefinitionSpec(String family, String image, int cpu, int memor
 
     /** A digest of the content: equal specs share a registered revision (content hash -> ARN in the store). */
     public String contentHash() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.string(this).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Hashes.sha256Hex(Json.string(this)).substring(0, 32);
     }
 }

@@ -1,9 +1,6 @@
 package dev.ferry.functions.sqs;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.ferry.core.common.Hashes;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -60,11 +57,6 @@ final class QueueNames {
     }
 
     private static String hash(String id) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, HASH_HEX_CHARS);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
+        return Hashes.sha256Hex(id).substring(0, HASH_HEX_CHARS);
     }
 }
