@@ -50,7 +50,7 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     /** Over given adapters (tests, {@code ferry server start --aws}). */
     public ApiFunction(Ferry ferry, Clock clock, ApiKeyService auth) {
-        this(new Router(ferry, clock, auth));
+        this(new Router(ferry, clock, auth, Throttling::isThrottling));
     }
 
     private ApiFunction(Router router) {
@@ -59,7 +59,7 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     /** What the no-arg constructor does with the container's wiring, for a test to do with its own. */
     static ApiFunction primed(Aws.Wiring wiring) {
-        return new ApiFunction(prime(new Router(wiring.ferry(), Clock.SYSTEM, wiring.auth())));
+        return new ApiFunction(prime(new Router(wiring.ferry(), Clock.SYSTEM, wiring.auth(), Throttling::isThrottling)));
     }
 
     @Override
@@ -197,6 +197,6 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
     /** The container's router: built and primed at init (the JVM's class-init lock makes it once). */
     private static final class Primed {
         static final Router ROUTER = prime(new Router(Aws.container().wiring().ferry(), Clock.SYSTEM,
-                Aws.container().wiring().auth()));
+                Aws.container().wiring().auth(), Throttling::isThrottling));
     }
 }

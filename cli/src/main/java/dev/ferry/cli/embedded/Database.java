@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class Database implements AutoCloseable {
 
     /** Bump with a migration step in {@link #migrate} whenever the schema changes. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MS = 10_000;
@@ -50,15 +50,18 @@ public final class Database implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
             """
             CREATE TABLE IF NOT EXISTS work_pools (
-                id   TEXT PRIMARY KEY,
-                name TEXT NOT NULL UNIQUE,
-                doc  TEXT NOT NULL)""",
+                id       TEXT PRIMARY KEY,
+                name     TEXT NOT NULL UNIQUE,
+                revision INTEGER NOT NULL,
+                doc      TEXT NOT NULL)""",
             """
             CREATE TABLE IF NOT EXISTS work_queues (
                 id       TEXT PRIMARY KEY,
                 pool_id  TEXT NOT NULL REFERENCES work_pools(id) ON DELETE CASCADE,
                 name     TEXT NOT NULL,
                 priority INTEGER NOT NULL,
+                revision INTEGER NOT NULL,
+                last_polled INTEGER,
                 doc      TEXT NOT NULL,
                 UNIQUE (pool_id, name))""",
             """
@@ -73,6 +76,7 @@ public final class Database implements AutoCloseable {
                 flow_name      TEXT NOT NULL,
                 name           TEXT NOT NULL,
                 work_pool_name TEXT,
+                revision       INTEGER NOT NULL,
                 doc            TEXT NOT NULL,
                 UNIQUE (flow_name, name))""",
             "CREATE INDEX IF NOT EXISTS deployments_by_pool ON deployments (work_pool_name, flow_name, name)",
@@ -382,7 +386,15 @@ public final class Database implements AutoCloseable {
                     throw new SQLException("the file has schema version " + found + " but this Ferry knows up to "
                             + SCHEMA_VERSION + "; upgrade Ferry or point it at another database file");
                 }
-                // found < SCHEMA_VERSION: migration steps go here, each followed by an UPDATE of schema_version
+                if (found != null && found < 2) {
+                    // Revisions: rows from before them are revision 0, as their documents (without the field) read.
+                    for (String table : List.of("work_pools", "work_queues", "deployments")) {
+                        s.execute("ALTER TABLE " + table + " ADD COLUMN revision INTEGER NOT NULL DEFAULT 0");
+                    }
+                    // A poll is no longer written into the queue's document; the next poll fills it in.
+                    s.execute("ALTER TABLE work_queues ADD COLUMN last_polled INTEGER");
+                    s.execute("UPDATE schema_version SET version = 2");
+                }
                 s.execute("COMMIT");
             } catch (SQLException e) {
                 s.execute("ROLLBACK");

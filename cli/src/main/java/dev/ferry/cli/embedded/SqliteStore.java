@@ -6,8 +6,10 @@ import static dev.ferry.cli.embedded.Database.update;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
@@ -24,6 +26,7 @@ import dev.ferry.core.runs.StateType;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,8 +64,9 @@ public final class SqliteStore implements Store {
                     + defaultQueue.poolId() + ", not to the new pool " + pool.id());
         }
         return db.write("creating work pool '" + pool.name() + "'", c -> {
-            int inserted = update(c, "INSERT INTO work_pools (id, name, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
-                    pool.id(), pool.name(), Json.string(pool));
+            int inserted = update(c, """
+                    INSERT INTO work_pools (id, name, revision, doc) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (name) DO NOTHING""", pool.id(), pool.name(), pool.revision(), Json.string(pool));
             if (inserted == 0) return false;
             insertQueue(c, defaultQueue);
             return true;
@@ -72,20 +76,28 @@ public final class SqliteStore implements Store {
     @Override
     public Optional<WorkPool> pool(String name) {
         return db.read("reading work pool '" + name + "'",
-                c -> one(c, "SELECT doc FROM work_pools WHERE name = ?", rs -> parse(rs.getString(1), WorkPool.class), name));
+                c -> one(c, "SELECT doc, revision FROM work_pools WHERE name = ?", rs -> revised(rs, WorkPool.class), name));
     }
 
     @Override
     public List<WorkPool> pools() {
         return db.read("listing work pools",
-                c -> query(c, "SELECT doc FROM work_pools ORDER BY name", rs -> parse(rs.getString(1), WorkPool.class)));
+                c -> query(c, "SELECT doc, revision FROM work_pools ORDER BY name", rs -> revised(rs, WorkPool.class)));
     }
 
     @Override
-    public boolean updatePool(WorkPool pool) {
-        return db.write("updating work pool '" + pool.name() + "'",
-                c -> update(c, "UPDATE work_pools SET name = ?, doc = ? WHERE id = ?",
-                        pool.name(), Json.string(pool), pool.id()) == 1);
+    public Write<WorkPool> updatePool(WorkPool next) {
+        WorkPool stored = next.withRevision(next.revision() + 1);
+        String json = Json.string(stored);
+        return db.write("updating work pool '" + next.name() + "'", c -> {
+            // names are identity (the API renames nothing): the row is found by id and revision alone
+            if (update(c, "UPDATE work_pools SET revision = ?, doc = ? WHERE id = ? AND revision = ?",
+                    stored.revision(), json, next.id(), next.revision()) == 1) {
+                return new Write.Applied<>(stored);
+            }
+            return new Write.Stale<>(one(c, "SELECT doc, revision FROM work_pools WHERE id = ?",
+                    rs -> revised(rs, WorkPool.class), next.id()).orElse(null));
+        });
     }
 
     @Override
@@ -103,22 +115,28 @@ public final class SqliteStore implements Store {
     @Override
     public Optional<WorkQueue> queue(String poolId, String name) {
         return db.read("reading work queue '" + name + "' of pool " + poolId,
-                c -> one(c, "SELECT doc FROM work_queues WHERE pool_id = ? AND name = ?",
-                        rs -> parse(rs.getString(1), WorkQueue.class), poolId, name));
+                c -> one(c, "SELECT " + QUEUE + " FROM work_queues WHERE pool_id = ? AND name = ?", SqliteStore::queue,
+                        poolId, name));
     }
 
     @Override
     public List<WorkQueue> queues(String poolId) {
         return db.read("listing work queues of pool " + poolId,
-                c -> query(c, "SELECT doc FROM work_queues WHERE pool_id = ? ORDER BY priority, name",
-                        rs -> parse(rs.getString(1), WorkQueue.class), poolId));
+                c -> query(c, "SELECT " + QUEUE + " FROM work_queues WHERE pool_id = ? ORDER BY priority, name",
+                        SqliteStore::queue, poolId));
     }
 
     @Override
-    public boolean updateQueue(WorkQueue queue) {
-        return db.write("updating work queue " + queue.id(),
-                c -> update(c, "UPDATE work_queues SET name = ?, priority = ?, doc = ? WHERE id = ?",
-                        queue.name(), queue.priority(), Json.string(queue), queue.id()) == 1);
+    public Write<WorkQueue> updateQueue(WorkQueue next) {
+        WorkQueue written = next.withRevision(next.revision() + 1);
+        String json = Json.string(written);
+        return db.write("updating work queue " + next.id(), c -> {
+            if (update(c, "UPDATE work_queues SET priority = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?",
+                    written.priority(), written.revision(), json, next.id(), next.revision()) == 1) {
+                return new Write.Applied<>(readQueue(c, next.id()).orElseThrow());
+            }
+            return new Write.Stale<>(readQueue(c, next.id()).orElse(null));
+        });
     }
 
     @Override
@@ -130,15 +148,8 @@ public final class SqliteStore implements Store {
     public void markPolled(List<String> queueIds, Instant at) {
         if (queueIds.isEmpty()) return;
         db.write("recording a poll of work queues " + queueIds, c -> {
-            for (String id : queueIds) {
-                Optional<WorkQueue> found = one(c, "SELECT doc FROM work_queues WHERE id = ?",
-                        rs -> parse(rs.getString(1), WorkQueue.class), id);
-                if (found.isEmpty()) continue; // deleted meanwhile: nothing to mark
-                WorkQueue q = found.get();
-                WorkQueue polled = new WorkQueue(q.id(), q.poolId(), q.pool(), q.name(), q.description(), q.priority(),
-                        q.concurrencyLimit(), q.isPaused(), at, q.created(), q.updated());
-                update(c, "UPDATE work_queues SET doc = ? WHERE id = ?", Json.string(polled), id);
-            }
+            // a queue deleted meanwhile has no row left to mark
+            for (String id : queueIds) update(c, "UPDATE work_queues SET last_polled = ? WHERE id = ?", nanos(at), id);
             return null;
         });
     }
@@ -166,40 +177,30 @@ public final class SqliteStore implements Store {
     // --- deployments ---
 
     @Override
-    public Deployment upsertDeployment(Deployment deployment) {
-        return db.write("saving deployment '" + deployment.fullName() + "'", c -> {
-            Optional<Deployment> existing = one(c, "SELECT doc FROM deployments WHERE flow_name = ? AND name = ?",
-                    rs -> parse(rs.getString(1), Deployment.class), deployment.flowName(), deployment.name());
-            if (existing.isEmpty()) {
-                update(c, "INSERT INTO deployments (id, flow_name, name, work_pool_name, doc) VALUES (?, ?, ?, ?, ?)",
-                        deployment.id(), deployment.flowName(), deployment.name(), deployment.workPoolName(),
-                        Json.string(deployment));
-                return deployment;
-            }
-            Deployment stored = deployment.replacing(existing.get());
-            update(c, "UPDATE deployments SET work_pool_name = ?, doc = ? WHERE id = ?",
-                    stored.workPoolName(), Json.string(stored), stored.id());
-            return stored;
-        });
+    public boolean createDeployment(Deployment deployment) {
+        String json = Json.string(deployment);
+        return db.write("creating deployment '" + deployment.fullName() + "'", c -> update(c, """
+                INSERT INTO deployments (id, flow_name, name, work_pool_name, revision, doc) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (flow_name, name) DO NOTHING""", deployment.id(), deployment.flowName(), deployment.name(),
+                deployment.workPoolName(), deployment.revision(), json) == 1);
     }
 
     @Override
     public Optional<Deployment> deployment(String id) {
-        return db.read("reading deployment " + id,
-                c -> one(c, "SELECT doc FROM deployments WHERE id = ?", rs -> parse(rs.getString(1), Deployment.class), id));
+        return db.read("reading deployment " + id, c -> readDeployment(c, id));
     }
 
     @Override
     public Optional<Deployment> deployment(String flowName, String name) {
         return db.read("reading deployment '" + flowName + "/" + name + "'",
-                c -> one(c, "SELECT doc FROM deployments WHERE flow_name = ? AND name = ?",
-                        rs -> parse(rs.getString(1), Deployment.class), flowName, name));
+                c -> one(c, "SELECT doc, revision FROM deployments WHERE flow_name = ? AND name = ?",
+                        rs -> revised(rs, Deployment.class), flowName, name));
     }
 
     @Override
     public Page<Deployment> deployments(String workPoolName, int limit, String cursor) {
         checkLimit(limit);
-        StringBuilder sql = new StringBuilder("SELECT doc FROM deployments WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT doc, revision FROM deployments WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (workPoolName != null) {
             sql.append(" AND work_pool_name = ?");
@@ -214,21 +215,31 @@ public final class SqliteStore implements Store {
         sql.append(" ORDER BY flow_name, name LIMIT ?");
         args.add(limit + 1);
         List<Deployment> found = db.read("listing deployments",
-                c -> query(c, sql.toString(), rs -> parse(rs.getString(1), Deployment.class), args.toArray()));
+                c -> query(c, sql.toString(), rs -> revised(rs, Deployment.class), args.toArray()));
         return page(found, limit, last -> Cursor.encode(Cursor.DEPLOYMENTS, last.flowName(), last.name()));
     }
 
     @Override
-    public boolean updateDeployment(Deployment deployment) {
-        return db.write("updating deployment " + deployment.id(),
-                c -> update(c, "UPDATE deployments SET flow_name = ?, name = ?, work_pool_name = ?, doc = ? WHERE id = ?",
-                        deployment.flowName(), deployment.name(), deployment.workPoolName(), Json.string(deployment),
-                        deployment.id()) == 1);
+    public Write<Deployment> updateDeployment(Deployment next) {
+        Deployment stored = next.withRevision(next.revision() + 1);
+        String json = Json.string(stored);
+        return db.write("updating deployment " + next.id(), c -> {
+            if (update(c, "UPDATE deployments SET work_pool_name = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?",
+                    stored.workPoolName(), stored.revision(), json, next.id(), next.revision()) == 1) {
+                return new Write.Applied<>(stored);
+            }
+            return new Write.Stale<>(readDeployment(c, next.id()).orElse(null));
+        });
     }
 
     @Override
-    public void deleteDeployment(String id) {
-        db.write("deleting deployment " + id, c -> update(c, "DELETE FROM deployments WHERE id = ?", id));
+    public Write<Deployment> deleteDeployment(Deployment seen) {
+        return db.write("deleting deployment " + seen.id(), c -> {
+            if (update(c, "DELETE FROM deployments WHERE id = ? AND revision = ?", seen.id(), seen.revision()) == 1) {
+                return new Write.Applied<>(seen);
+            }
+            return new Write.Stale<>(readDeployment(c, seen.id()).orElse(null));
+        });
     }
 
     // --- flow runs ---
@@ -404,9 +415,46 @@ public final class SqliteStore implements Store {
 
     private static int insertQueue(Connection c, WorkQueue queue) throws SQLException {
         return update(c, """
-                INSERT INTO work_queues (id, pool_id, name, priority, doc) VALUES (?, ?, ?, ?, ?)
+                INSERT INTO work_queues (id, pool_id, name, priority, revision, last_polled, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (pool_id, name) DO NOTHING""",
-                queue.id(), queue.poolId(), queue.name(), queue.priority(), Json.string(queue));
+                queue.id(), queue.poolId(), queue.name(), queue.priority(), queue.revision(),
+                queue.lastPolled() == null ? null : nanos(queue.lastPolled()), Json.string(queue));
+    }
+
+    /** The columns {@link #queue} reads: the document with its revision, and the last poll kept beside it. */
+    private static final String QUEUE = "doc, revision, last_polled";
+
+    private static WorkQueue queue(ResultSet rs) throws SQLException {
+        WorkQueue doc = revised(rs, WorkQueue.class);
+        long polled = rs.getLong(3);
+        return doc.polledAt(rs.wasNull() ? null : instant(polled));
+    }
+
+    /**
+     * The document in column 1 with the revision in column 2: the column is the revision's truth
+     * (conditions compare it), and documents written before revisions existed have none.
+     */
+    private static <T> T revised(ResultSet rs, Class<T> type) throws SQLException {
+        try {
+            ObjectNode doc = (ObjectNode) Json.MAPPER.readTree(rs.getString(1));
+            doc.put("revision", rs.getLong(2));
+            return Json.MAPPER.treeToValue(doc, type);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back (" + e.getMessage()
+                    + "); was the database written by another Ferry version?", e);
+        }
+    }
+
+    private static Optional<WorkQueue> readQueue(Connection c, String id) throws SQLException {
+        return one(c, "SELECT " + QUEUE + " FROM work_queues WHERE id = ?", SqliteStore::queue, id);
+    }
+
+    private static Optional<Deployment> readDeployment(Connection c, String id) throws SQLException {
+        return one(c, "SELECT doc, revision FROM deployments WHERE id = ?", rs -> revised(rs, Deployment.class), id);
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
     private static Optional<FlowRun> readRun(Connection c, String id) throws SQLException {

@@ -46,9 +46,10 @@ class SqliteDurabilityTest {
         Database db = Database.open(live);
         SqliteStore store = new SqliteStore(db);
         WorkPool pool = pool();
-        WorkQueue queue = new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0);
+        WorkQueue queue = new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0, 1);
         store.createPool(pool, queue);
-        Deployment deployment = store.upsertDeployment(deployment(pool));
+        Deployment deployment = deployment(pool);
+        store.createDeployment(deployment);
         FlowRun run = store.createRun(run(pool, queue, deployment));
         FlowRun claimed = run.claimedBy("worker-1").entering(State.of(StateType.PENDING, T0), T0);
         Slot slot = Slot.pool(pool.id(), 1);
@@ -86,7 +87,7 @@ class SqliteDurabilityTest {
         WorkPool pool = pool();
         try (Database db = Database.open(file)) {
             new SqliteStore(db).createPool(pool,
-                    new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0));
+                    new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0, 1));
         }
 
         try (Database db = Database.open(file)) {
@@ -109,6 +110,38 @@ class SqliteDurabilityTest {
             assertThat(sync).as("synchronous=FULL").isEqualTo(2);
             assertThat(fk).isEqualTo(1);
             assertThat(fkOnWriter).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void open_migratesAFileFromBeforeRevisions_whoseRecordsReadAsRevisionZeroAndUpdateConditionally() throws Exception {
+        Path file = dir.resolve("ferry.db");
+        WorkPool pool = pool();
+        String oldDoc = Json.string(pool).replace(",\"revision\":1", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement s = c.createStatement()) {
+            // the first schema's tables as a Ferry from before revisions made them
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.execute("INSERT INTO schema_version (version) VALUES (1)");
+            s.execute("CREATE TABLE work_pools (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)");
+            s.execute("CREATE TABLE work_queues (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL REFERENCES work_pools(id) "
+                    + "ON DELETE CASCADE, name TEXT NOT NULL, priority INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (pool_id, name))");
+            s.execute("CREATE TABLE deployments (id TEXT PRIMARY KEY, flow_name TEXT NOT NULL, name TEXT NOT NULL, "
+                    + "work_pool_name TEXT, doc TEXT NOT NULL, UNIQUE (flow_name, name))");
+            s.execute("INSERT INTO work_pools (id, name, doc) VALUES ('pool-1', 'my-pool', '" + oldDoc + "')");
+        }
+
+        try (Database db = Database.open(file)) {
+            SqliteStore store = new SqliteStore(db);
+            WorkPool old = store.pool("my-pool").orElseThrow();
+            assertThat(old.revision()).isZero();
+            assertThat(store.updatePool(old.withPaused(true, T0.plusSeconds(1))))
+                    .isEqualTo(new dev.ferry.core.common.Write.Applied<>(old.withPaused(true, T0.plusSeconds(1)).withRevision(1)));
+            assertThat(store.updatePool(old.withPaused(false, T0.plusSeconds(2))))
+                    .as("a write from before the first update is stale").isInstanceOf(dev.ferry.core.common.Write.Stale.class);
+            int version = db.read("reading the schema version",
+                    c -> Database.query(c, "SELECT version FROM schema_version", rs -> rs.getInt(1)).get(0));
+            assertThat(version).isEqualTo(2);
         }
     }
 
@@ -228,13 +261,13 @@ class SqliteDurabilityTest {
 
     private static WorkPool pool() {
         return new WorkPool("pool-1", "my-pool", PoolType.PROCESS, null, Json.MAPPER.createObjectNode(), 1, false,
-                WorkPool.DEFAULT_QUEUE, T0, T0);
+                WorkPool.DEFAULT_QUEUE, T0, T0, 1);
     }
 
     private static Deployment deployment(WorkPool pool) {
         return new Deployment("dep-1", "nightly", "etl", "flows/etl.py:etl", pool.name(), "default",
                 Json.MAPPER.createObjectNode(), null, false, Json.MAPPER.createObjectNode(), List.of(), List.of(), null, null,
-                CollisionStrategy.ENQUEUE, false, null, null, null, List.of(), null, null, 0, 0, T0, T0);
+                CollisionStrategy.ENQUEUE, false, null, null, null, List.of(), null, null, 0, 0, T0, T0, 1);
     }
 
     private static FlowRun run(WorkPool pool, WorkQueue queue, Deployment d) {

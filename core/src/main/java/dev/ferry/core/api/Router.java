@@ -4,6 +4,7 @@ import dev.ferry.core.Ferry;
 import dev.ferry.core.auth.AccessDenied;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Contention;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.TransitionRefused;
 import dev.ferry.core.ui.WebUi;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,13 +32,23 @@ public final class Router {
     private final List<Route> routes;
     private final ApiKeyService auth;
     private final Ferry ferry;
+    private final Predicate<Throwable> busy;
 
     /**
      * @param auth decides who may call what (stored keys with roles, run tokens, the bootstrap admin)
      */
     public Router(Ferry ferry, Clock clock, ApiKeyService auth) {
+        this(ferry, clock, auth, e -> false);
+    }
+
+    /**
+     * @param busy what the adapters' backend throws when it is throttling (it outlasted their
+     *             retries): answered 503 with {@code Retry-After}, like any other contention
+     */
+    public Router(Ferry ferry, Clock clock, ApiKeyService auth, Predicate<Throwable> busy) {
         this.auth = auth;
         this.ferry = ferry;
+        this.busy = busy;
         List<Route> all = new ArrayList<>();
         all.addAll(new SystemRoutes().routes());
         all.addAll(new PoolRoutes(ferry.pools(), ferry.claims(), clock).routes());
@@ -81,6 +93,8 @@ public final class Router {
                     e.status() == 401 ? "Bearer realm=\"ferry\"" : "Bearer realm=\"ferry\", error=\"insufficient_scope\"");
         } catch (BadInput e) {
             return ApiResponse.problem(e.status(), e.getMessage(), e.field(), null);
+        } catch (Contention e) {
+            return busy(e.getMessage());
         } catch (TransitionRefused e) {
             return ApiResponse.problem(409, e.getMessage(), "state", Map.of("state", e.current().state(),
                     "flow_run_id", e.current().id()));
@@ -88,6 +102,10 @@ public final class Router {
             Thread.currentThread().interrupt();
             return ApiResponse.problem(503, "the server is shutting down", null, null);
         } catch (Exception e) {
+            if (busy.test(e)) {
+                LOG.log(Level.WARNING, "throttled on " + request.method() + " " + request.path() + ": " + e.getMessage());
+                return busy("the store is throttling requests; nothing was written, send it again shortly");
+            }
             LOG.log(Level.SEVERE, "unexpected error on " + request.method() + " " + request.path(), e);
             return ApiResponse.problem(500, "internal error; the server log has the details", null, null);
         }
@@ -102,6 +120,11 @@ public final class Router {
             if (e.status() == 404) return Optional.empty();
             throw e;
         }
+    }
+
+    private static ApiResponse busy(String detail) {
+        return withHeader(ApiResponse.problem(503, detail, null, null), "Retry-After",
+                Integer.toString(Contention.RETRY_AFTER_SECONDS));
     }
 
     private static ApiResponse withHeader(ApiResponse response, String name, String value) {

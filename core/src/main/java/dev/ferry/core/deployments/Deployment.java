@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A deployment. {@code schedules} holds each schedule as the user gave it plus its {@code slug};
  * the schedule engine reads them with {@code ScheduleParser}. A pause carries who paused, why, and
- * optionally when it ends by itself.
+ * optionally when it ends by itself. {@code revision} is the store's (never the user's {@code version}
+ * label): 1 when created, one more with every update, and every update is conditional on it.
  */
 public record Deployment(
         String id,
@@ -36,7 +37,8 @@ public record Deployment(
         int retries,
         int retryDelaySeconds,
         Instant created,
-        Instant updated) {
+        Instant updated,
+        long revision) {
 
     public Deployment {
         schedules = schedules == null ? List.of() : List.copyOf(schedules);
@@ -57,21 +59,21 @@ public record Deployment(
         return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
                 parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
                 collisionStrategy, true, note, by, until, pullSteps, version, description, retries, retryDelaySeconds,
-                created, now);
+                created, now, revision);
     }
 
     public Deployment resumed(Instant now) {
         return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
                 parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
                 collisionStrategy, false, null, null, null, pullSteps, version, description, retries,
-                retryDelaySeconds, created, now);
+                retryDelaySeconds, created, now, revision);
     }
 
     public Deployment withSchedules(List<JsonNode> value, Instant now) {
         return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
                 parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, value, overlap, concurrencyLimit,
                 collisionStrategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, description, retries,
-                retryDelaySeconds, created, now);
+                retryDelaySeconds, created, now, revision);
     }
 
     public Deployment withSettings(Integer limit, CollisionStrategy strategy, Overlap newOverlap, String newDescription,
@@ -79,14 +81,21 @@ public record Deployment(
         return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
                 parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, newOverlap, limit,
                 strategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, newDescription, retries,
-                retryDelaySeconds, created, now);
+                retryDelaySeconds, created, now, revision);
     }
 
-    /** Keeps identity and creation time of {@code existing} when a deploy updates it. */
+    public Deployment withRevision(long stored) {
+        return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
+                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
+                collisionStrategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, description, retries,
+                retryDelaySeconds, created, updated, stored);
+    }
+
+    /** Keeps identity, creation time and revision of {@code existing} when a deploy updates it. */
     public Deployment replacing(Deployment existing) {
         return new Deployment(existing.id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
                 parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
                 collisionStrategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, description, retries,
-                retryDelaySeconds, existing.created, updated);
+                retryDelaySeconds, existing.created, updated, existing.revision);
     }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Names;
+import dev.ferry.core.common.Revisions;
+import dev.ferry.core.common.Write;
 import dev.ferry.core.jobs.JobTemplate;
 import dev.ferry.core.jobs.JsonSchemas;
 import dev.ferry.core.pools.WorkPool;
@@ -18,8 +21,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Deployments: created or updated by (flow name, name), paused, deleted, and their schedules. Every
@@ -28,7 +31,7 @@ import java.util.Set;
 public final class DeploymentService {
     private static final int MAX_RETRIES = 100;
     private static final int MAX_TAGS = 50;
-    private static final int MAX_SCHEDULES = 50;
+    public static final int MAX_SCHEDULES = 50;
     private static final int MAX_NOTE = 1000;
 
     private final Store store;
@@ -90,30 +93,49 @@ public final class DeploymentService {
 
         Overlap overlap = Overlap.parse(d.overlap());
         PullSteps.validate("pull_steps", d.pullSteps() == null ? List.of() : d.pullSteps());
-        Optional<Deployment> existing = store.deployment(d.flowName(), d.name());
         ObjectNode parameters = d.parameters() == null ? JsonNodeFactory.instance.objectNode() : d.parameters();
         ObjectNode schema = d.parameterOpenapiSchema() == null ? JsonNodeFactory.instance.objectNode() : d.parameterOpenapiSchema();
         boolean enforce = d.enforceParameterSchema() == null || d.enforceParameterSchema();
-        List<JsonNode> scheduleList = d.schedules() != null ? checkedSchedules("schedules", d.schedules(), parameters,
-                enforce ? schema : null) : existing.map(Deployment::schedules).orElse(List.of());
-
-        Instant now = clock.now();
-        Deployment deployment = new Deployment(ids.next(), d.name(), d.flowName(), d.entrypoint(), pool.name(), queue,
-                parameters, schema, enforce, jobVariables, List.copyOf(tags), scheduleList,
-                overlap != null ? overlap : existing.map(Deployment::overlap).orElse(Overlap.ALLOW), d.concurrencyLimit(),
-                d.collisionStrategy() == null ? CollisionStrategy.ENQUEUE : d.collisionStrategy(),
-                false, null, null, null, d.pullSteps() == null ? List.of() : List.copyOf(d.pullSteps()),
-                d.version(), d.description(), retries, retryDelay, now, now);
-        // A redeploy keeps a pause someone made with a reason, unless the deploy says otherwise.
-        if (Boolean.TRUE.equals(d.paused())) {
-            deployment = deployment.paused(null, null, null, now);
-        } else if (d.paused() == null && existing.isPresent() && existing.get().paused()) {
-            Deployment e = existing.get();
-            deployment = deployment.paused(e.pauseNote(), e.pausedBy(), e.resumeAt(), now);
+        List<JsonNode> given = d.schedules() == null ? null : checkedSchedules("schedules", d.schedules(), parameters,
+                enforce ? schema : null);
+        String id = ids.next();
+        // What the deploy stores, over what is stored now (null when new): left-out schedules,
+        // overlap and a pause someone made with a reason stay, unless the deploy says otherwise.
+        UnaryOperator<Deployment> over = existing -> {
+            Instant now = clock.now();
+            Deployment next = new Deployment(id, d.name(), d.flowName(), d.entrypoint(), pool.name(), queue,
+                    parameters, schema, enforce, jobVariables, List.copyOf(tags),
+                    given != null ? given : existing == null ? List.of() : existing.schedules(),
+                    overlap != null ? overlap : existing == null ? Overlap.ALLOW : existing.overlap(), d.concurrencyLimit(),
+                    d.collisionStrategy() == null ? CollisionStrategy.ENQUEUE : d.collisionStrategy(),
+                    false, null, null, null, d.pullSteps() == null ? List.of() : List.copyOf(d.pullSteps()),
+                    d.version(), d.description(), retries, retryDelay, now, now, 1);
+            if (Boolean.TRUE.equals(d.paused())) {
+                next = next.paused(null, null, null, now);
+            } else if (d.paused() == null && existing != null && existing.paused()) {
+                next = next.paused(existing.pauseNote(), existing.pausedBy(), existing.resumeAt(), now);
+            }
+            return existing == null ? next : next.replacing(existing);
+        };
+        Deployment seen = store.deployment(d.flowName(), d.name()).orElse(null);
+        for (int attempt = 0; attempt < Revisions.MAX_ATTEMPTS; attempt++) {
+            if (seen == null) {
+                Deployment fresh = over.apply(null);
+                if (store.createDeployment(fresh)) {
+                    schedules.sync(null, fresh);
+                    return new Upserted(fresh, true);
+                }
+                seen = store.deployment(d.flowName(), d.name()).orElse(null); // a first deploy racing ours won
+                continue;
+            }
+            Write<Deployment> written = store.updateDeployment(over.apply(seen));
+            if (written instanceof Write.Applied<Deployment> applied) {
+                schedules.sync(seen, applied.stored());
+                return new Upserted(applied.stored(), false);
+            }
+            seen = ((Write.Stale<Deployment>) written).current();
         }
-        Deployment stored = store.upsertDeployment(deployment);
-        schedules.sync(existing.orElse(null), stored);
-        return new Upserted(stored, stored.id().equals(deployment.id()));
+        throw new Contention("deployment " + d.flowName() + "/" + d.name() + " kept changing while being deployed; try again");
     }
 
     public Deployment get(String id) {
@@ -129,92 +151,116 @@ public final class DeploymentService {
     }
 
     public Deployment update(String id, Change change) {
-        Deployment before = get(id);
-        Deployment d = before;
-        Instant now = clock.now();
-        if (Boolean.TRUE.equals(change.paused()) && !d.paused()) d = d.paused(null, null, null, now);
-        if (Boolean.FALSE.equals(change.paused()) && d.paused()) d = d.resumed(now);
         Overlap overlap = Overlap.parse(change.overlap());
-        d = d.withSettings(
-                change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : d.concurrencyLimit(),
-                change.collisionStrategy() == null ? d.collisionStrategy() : change.collisionStrategy(),
-                overlap == null ? d.overlap() : overlap,
-                change.setDescription() ? change.description() : d.description(), now);
-        return write(before, d);
+        Integer limit = change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : null;
+        return write(get(id), before -> {
+            Deployment d = before;
+            Instant now = clock.now();
+            if (Boolean.TRUE.equals(change.paused()) && !d.paused()) d = d.paused(null, null, null, now);
+            if (Boolean.FALSE.equals(change.paused()) && d.paused()) d = d.resumed(now);
+            return d.withSettings(
+                    change.setConcurrencyLimit() ? limit : d.concurrencyLimit(),
+                    change.collisionStrategy() == null ? d.collisionStrategy() : change.collisionStrategy(),
+                    overlap == null ? d.overlap() : overlap,
+                    change.setDescription() ? change.description() : d.description(), now);
+        });
     }
 
     /** Pauses the deployment: no schedule fires and no run of it is claimed until it is resumed, by hand or at {@code until}. */
     public Deployment pause(String id, String note, String by, Instant until) {
         if (note != null && note.length() > MAX_NOTE) throw BadInput.invalid("note", "'note' is longer than " + MAX_NOTE + " characters");
-        Instant now = clock.now();
-        if (until != null && !until.isAfter(now)) throw BadInput.invalid("resume_at", "'resume_at' " + until + " is not in the future");
-        Deployment before = get(id);
-        return write(before, before.paused(note, by, until, now));
+        if (until != null && !until.isAfter(clock.now())) {
+            throw BadInput.invalid("resume_at", "'resume_at' " + until + " is not in the future");
+        }
+        return write(get(id), d -> d.paused(note, by, until, clock.now()));
     }
 
     /** Resumes the deployment; firings missed while paused are caught up by each schedule's catchup policy. */
     public Deployment resume(String id) {
-        Deployment before = get(id);
-        return before.paused() ? write(before, before.resumed(clock.now())) : before;
+        return write(get(id), d -> d.paused() ? d.resumed(clock.now()) : d);
     }
 
     public void delete(String id) {
-        Deployment d = get(id);
-        store.deleteDeployment(d.id());
-        schedules.sync(d, null);
+        Deployment seen = get(id);
+        for (int attempt = 0; attempt < Revisions.MAX_ATTEMPTS; attempt++) {
+            Write<Deployment> deleted = store.deleteDeployment(seen);
+            if (deleted instanceof Write.Applied<Deployment>) {
+                // disarms exactly what the deleted revision had armed, an edit that landed meanwhile included
+                schedules.sync(seen, null);
+                return;
+            }
+            seen = ((Write.Stale<Deployment>) deleted).current();
+            if (seen == null) throw BadInput.notFound("deployment", id);
+        }
+        throw new Contention("deployment " + id + " kept changing while being deleted; try again");
     }
 
     // --- schedules one by one ---
 
     public JsonNode addSchedule(String id, JsonNode schedule) {
-        Deployment before = get(id);
         ObjectNode node = ScheduleParser.withSlug(requireObject(schedule));
         String slug = node.get("slug").asText();
-        if (indexOf(before, slug) >= 0) {
-            throw BadInput.conflict("slug", "deployment " + before.fullName() + " already has a schedule '" + slug + "'");
-        }
-        List<JsonNode> list = new ArrayList<>(before.schedules());
-        list.add(node);
-        write(before, before.withSchedules(checkedSchedules("schedules", list, before.parameters(), schemaOf(before)), clock.now()));
+        write(get(id), d -> {
+            if (indexOf(d, slug) >= 0) {
+                throw BadInput.conflict("slug", "deployment " + d.fullName() + " already has a schedule '" + slug + "'");
+            }
+            List<JsonNode> list = new ArrayList<>(d.schedules());
+            list.add(node);
+            return d.withSchedules(checkedSchedules("schedules", list, d.parameters(), schemaOf(d)), clock.now());
+        });
         return node;
     }
 
     /** Changes the named fields of one schedule; a field set to null goes back to its default. */
     public JsonNode updateSchedule(String id, String slug, JsonNode change) {
-        Deployment before = get(id);
-        int i = indexOf(before, slug);
-        if (i < 0) throw BadInput.notFound("schedule", before.fullName() + "/" + slug);
-        ObjectNode node = ((ObjectNode) before.schedules().get(i)).deepCopy();
-        requireObject(change).fields().forEachRemaining(f -> {
+        requireObject(change);
+        Deployment after = write(get(id), d -> {
+            int i = indexOf(d, slug);
+            if (i < 0) throw BadInput.notFound("schedule", d.fullName() + "/" + slug);
+            List<JsonNode> list = new ArrayList<>(d.schedules());
+            list.set(i, changed((ObjectNode) d.schedules().get(i), slug, change));
+            return d.withSchedules(checkedSchedules("schedules", list, d.parameters(), schemaOf(d)), clock.now());
+        });
+        return after.schedules().get(indexOf(after, slug));
+    }
+
+    public void deleteSchedule(String id, String slug) {
+        write(get(id), d -> {
+            int i = indexOf(d, slug);
+            if (i < 0) throw BadInput.notFound("schedule", d.fullName() + "/" + slug);
+            List<JsonNode> list = new ArrayList<>(d.schedules());
+            list.remove(i);
+            return d.withSchedules(list, clock.now());
+        });
+    }
+
+    /**
+     * Applies {@code change} to the deployment as stored when the write lands, then keeps the timer in
+     * step with what that write replaced: a firing is armed only for a schedule a write really stored.
+     */
+    private Deployment write(Deployment current, UnaryOperator<Deployment> change) {
+        Revisions.Done<Deployment> done = Revisions.update(current, change, store::updateDeployment,
+                () -> BadInput.notFound("deployment", current.id()));
+        if (done.changed()) schedules.sync(done.before(), done.after());
+        return done.after();
+    }
+
+    /** {@code schedule} with the fields of {@code change}; a field set to null is removed, and another kind replaces the kind. */
+    private static ObjectNode changed(ObjectNode schedule, String slug, JsonNode change) {
+        ObjectNode node = schedule.deepCopy();
+        change.fields().forEachRemaining(f -> {
             if (f.getValue().isNull()) node.remove(f.getKey());
             else node.set(f.getKey(), f.getValue());
         });
-        // A schedule has one kind: setting another kind replaces it.
         for (String kind : List.of("cron", "interval", "rrule")) {
             if (change.has(kind) && !change.get(kind).isNull()) {
                 for (String other : List.of("cron", "interval", "rrule")) if (!other.equals(kind)) node.remove(other);
             }
         }
-        if (!slug.equals(node.path("slug").asText())) throw BadInput.invalid("slug", "a schedule's slug can't be changed; delete it and create another");
-        List<JsonNode> list = new ArrayList<>(before.schedules());
-        list.set(i, node);
-        write(before, before.withSchedules(checkedSchedules("schedules", list, before.parameters(), schemaOf(before)), clock.now()));
+        if (!slug.equals(node.path("slug").asText())) {
+            throw BadInput.invalid("slug", "a schedule's slug can't be changed; delete it and create another");
+        }
         return node;
-    }
-
-    public void deleteSchedule(String id, String slug) {
-        Deployment before = get(id);
-        int i = indexOf(before, slug);
-        if (i < 0) throw BadInput.notFound("schedule", before.fullName() + "/" + slug);
-        List<JsonNode> list = new ArrayList<>(before.schedules());
-        list.remove(i);
-        write(before, before.withSchedules(list, clock.now()));
-    }
-
-    private Deployment write(Deployment before, Deployment after) {
-        if (!store.updateDeployment(after)) throw BadInput.notFound("deployment", after.id());
-        schedules.sync(before, after);
-        return after;
     }
 
     /** Gives every schedule its slug, and refuses bad schedules and schedule parameters the flow would refuse. */

@@ -3,6 +3,7 @@ package dev.ferry.core.pools;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Names;
+import dev.ferry.core.common.Revisions;
 import dev.ferry.core.jobs.BaseJobTemplates;
 import dev.ferry.core.jobs.JsonSchemas;
 import dev.ferry.core.ports.Clock;
@@ -46,9 +47,9 @@ public final class PoolService {
                 : checkTemplate(request.baseJobTemplate());
         Instant now = clock.now();
         WorkPool pool = new WorkPool(ids.next(), request.name(), request.type(), request.description(), template,
-                request.concurrencyLimit(), Boolean.TRUE.equals(request.isPaused()), WorkPool.DEFAULT_QUEUE, now, now);
+                request.concurrencyLimit(), Boolean.TRUE.equals(request.isPaused()), WorkPool.DEFAULT_QUEUE, now, now, 1);
         WorkQueue queue = new WorkQueue(ids.next(), pool.id(), pool.name(), WorkPool.DEFAULT_QUEUE,
-                "The work pool's default queue.", 1, null, false, null, now, now);
+                "The work pool's default queue.", 1, null, false, null, now, now, 1);
         if (store.pool(request.name()).isPresent()) throw nameTaken(request.name());
         workQueues.provision(queue);
         if (!store.createPool(pool, queue)) {
@@ -66,17 +67,19 @@ public final class PoolService {
         return store.pools();
     }
 
+    /** Sets the fields the change names, on the pool as stored when the write lands: a concurrent edit of other fields stays. */
     public WorkPool update(String name, PoolChange change) {
-        WorkPool pool = get(name);
-        Instant now = clock.now();
-        if (change.setDescription()) pool = pool.withDescription(change.description(), now);
-        if (change.setConcurrencyLimit()) {
-            pool = pool.withConcurrencyLimit(Names.nonNegative("concurrency_limit", change.concurrencyLimit()), now);
-        }
-        if (change.isPaused() != null) pool = pool.withPaused(change.isPaused(), now);
-        if (change.baseJobTemplate() != null) pool = pool.withBaseJobTemplate(checkTemplate(change.baseJobTemplate()), now);
-        if (!store.updatePool(pool)) throw BadInput.notFound("work pool", name);
-        return pool;
+        Integer limit = change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : null;
+        ObjectNode template = change.baseJobTemplate() == null ? null : checkTemplate(change.baseJobTemplate());
+        return Revisions.update(get(name), pool -> {
+            Instant now = clock.now();
+            WorkPool p = pool;
+            if (change.setDescription()) p = p.withDescription(change.description(), now);
+            if (change.setConcurrencyLimit()) p = p.withConcurrencyLimit(limit, now);
+            if (change.isPaused() != null) p = p.withPaused(change.isPaused(), now);
+            if (template != null) p = p.withBaseJobTemplate(template, now);
+            return p;
+        }, store::updatePool, () -> BadInput.notFound("work pool", name)).after();
     }
 
     public void delete(String name) {
@@ -109,7 +112,7 @@ public final class PoolService {
         WorkQueue queue = new WorkQueue(ids.next(), pool.id(), pool.name(), request.name(), request.description(),
                 checkPriority(request.priority() == null ? 1 : request.priority()),
                 Names.nonNegative("concurrency_limit", request.concurrencyLimit()),
-                Boolean.TRUE.equals(request.isPaused()), null, now, now);
+                Boolean.TRUE.equals(request.isPaused()), null, now, now, 1);
         if (store.queue(pool.id(), request.name()).isPresent()) throw queueNameTaken(poolName, request.name());
         workQueues.provision(queue);
         if (!store.createQueue(queue)) {
@@ -129,16 +132,16 @@ public final class PoolService {
         return store.queues(get(poolName).id());
     }
 
+    /** As {@link #update}: only the named fields change, on the queue as stored when the write lands. */
     public WorkQueue updateQueue(String poolName, String queueName, QueueChange change) {
-        WorkQueue q = queue(poolName, queueName);
-        WorkQueue updated = q.with(
+        Integer priority = change.priority() == null ? null : checkPriority(change.priority());
+        Integer limit = change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : null;
+        return Revisions.update(queue(poolName, queueName), q -> q.with(
                 change.setDescription() ? change.description() : q.description(),
-                change.priority() == null ? q.priority() : checkPriority(change.priority()),
-                change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : q.concurrencyLimit(),
+                priority == null ? q.priority() : priority,
+                change.setConcurrencyLimit() ? limit : q.concurrencyLimit(),
                 change.isPaused() == null ? q.isPaused() : change.isPaused(),
-                clock.now());
-        if (!store.updateQueue(updated)) throw BadInput.notFound("work queue", poolName + "/" + queueName);
-        return updated;
+                clock.now()), store::updateQueue, () -> BadInput.notFound("work queue", poolName + "/" + queueName)).after();
     }
 
     public void deleteQueue(String poolName, String queueName) {

@@ -1,5 +1,6 @@
 package dev.ferry.core.ports;
 
+import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
@@ -14,6 +15,12 @@ import java.util.Optional;
  * Where Ferry keeps its state. Embedded: SQLite. AWS: one DynamoDB table. Every method is
  * atomic on its own; the contract suite ({@code StoreContract}) proves both adapters alike.
  * Names are unique: pools by name, queues by (pool, name), deployments by (flow, name).
+ *
+ * <p>Records that can be updated carry a store-kept revision (runs: their version). A create
+ * stores the record as given (revision 1); every update and delete names the revision it was
+ * based on, and the store writes only if it still holds that one, then stores revision + 1. A
+ * stale write changes nothing and returns what is stored now, so no acknowledged change is ever
+ * overwritten by one that did not see it.
  */
 public interface Store {
 
@@ -26,8 +33,8 @@ public interface Store {
 
     List<WorkPool> pools();
 
-    /** Replaces the pool with the same id. False when it no longer exists. */
-    boolean updatePool(WorkPool pool);
+    /** Replaces the pool with the same id if it still has {@code next.revision()}. */
+    Write<WorkPool> updatePool(WorkPool next);
 
     /** Deletes the pool with its queues and workers. */
     void deletePool(String poolId);
@@ -40,11 +47,15 @@ public interface Store {
     /** Queues of a pool, by priority then name. */
     List<WorkQueue> queues(String poolId);
 
-    boolean updateQueue(WorkQueue queue);
+    /** Replaces the queue with the same id if it still has {@code next.revision()}; its last poll stays as stored. */
+    Write<WorkQueue> updateQueue(WorkQueue next);
 
     void deleteQueue(String queueId);
 
-    /** Records a poll, which is what makes a queue READY. */
+    /**
+     * Records a poll, which is what makes a queue READY. A blind write of the poll time alone: it
+     * leaves the queue's revision (and any edit racing it) alone.
+     */
     void markPolled(List<String> queueIds, Instant at);
 
     // --- workers ---
@@ -55,11 +66,8 @@ public interface Store {
 
     // --- deployments ---
 
-    /**
-     * Inserts the deployment, or replaces the one with the same flow name and name (keeping its
-     * id and created time). Returns what is stored.
-     */
-    Deployment upsertDeployment(Deployment deployment);
+    /** Inserts the deployment; false (and nothing written) when its flow name and name are taken. */
+    boolean createDeployment(Deployment deployment);
 
     Optional<Deployment> deployment(String id);
 
@@ -68,10 +76,11 @@ public interface Store {
     /** Deployments ordered by flow name then name; {@code workPoolName} null for all. */
     Page<Deployment> deployments(String workPoolName, int limit, String cursor);
 
-    /** Replaces the deployment with the same id. False when it no longer exists. */
-    boolean updateDeployment(Deployment deployment);
+    /** Replaces the deployment with the same id if it still has {@code next.revision()}. */
+    Write<Deployment> updateDeployment(Deployment next);
 
-    void deleteDeployment(String id);
+    /** Deletes the deployment if it is still as {@code seen} (same revision); applied, it returns {@code seen}. */
+    Write<Deployment> deleteDeployment(Deployment seen);
 
     // --- flow runs ---
 

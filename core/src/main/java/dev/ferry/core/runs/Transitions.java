@@ -1,6 +1,8 @@
 package dev.ferry.core.runs;
 
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Contention;
+import dev.ferry.core.common.Revisions;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.RunWrite;
 import dev.ferry.core.ports.Slot;
@@ -16,7 +18,7 @@ import java.util.function.UnaryOperator;
  * race read again and decide again. Slot counters move in the same write as the state.
  */
 public final class Transitions {
-    private static final int MAX_ATTEMPTS = 20;
+    private static final int MAX_ATTEMPTS = Revisions.MAX_ATTEMPTS;
 
     private final Store store;
     private final WorkQueues workQueues;
@@ -83,7 +85,7 @@ public final class Transitions {
             if (current == null) throw BadInput.notFound("flow run", runId);
             run = current;
         }
-        throw new IllegalStateException("flow run " + runId + " kept changing under " + MAX_ATTEMPTS + " attempts");
+        throw new Contention("flow run " + runId + " kept changing under " + MAX_ATTEMPTS + " attempts to write it; try again");
     }
 
     /**
@@ -124,7 +126,7 @@ public final class Transitions {
                 run = stale.current();
             }
         }
-        throw new IllegalStateException("flow run " + runId + " kept changing under " + MAX_ATTEMPTS + " attempts");
+        throw new Contention("flow run " + runId + " kept changing under " + MAX_ATTEMPTS + " attempts to write it; try again");
     }
 
     /** Writes a heartbeat unless the run moved on; returns the run as stored. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Hashes;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Revisions;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.Overlap;
 import dev.ferry.core.ports.Clock;
@@ -147,7 +148,8 @@ public final class ScheduleService {
         do {
             Page<Deployment> page = store.deployments(null, PAGE, cursor);
             for (Deployment d : page.items()) {
-                if (d.schedules().isEmpty()) continue;
+                // a pause that ended must end whether or not the deployment has schedules: it blocks its runs' claims
+                if (d.schedules().isEmpty() && !pauseEnded(d, now)) continue;
                 try {
                     healed += heal(d, armed, now, lostAfter);
                 } catch (RuntimeException e) {
@@ -161,14 +163,20 @@ public final class ScheduleService {
     }
 
     private int heal(Deployment d, Map<String, Instant> armed, Instant now, Duration lostAfter) {
-        if (d.paused() && d.resumeAt() != null && !d.resumeAt().isAfter(now)) {
-            Deployment resumed = d.resumed(now);
-            if (store.updateDeployment(resumed)) {
-                LOG.info("deployment " + d.fullName() + " resumed: its pause ended at " + d.resumeAt());
-                sync(d, resumed);
-                return 1;
+        if (pauseEnded(d, now)) {
+            // Conditional, and decided again on what is stored: a user who paused again (or
+            // resumed, or edited) meanwhile keeps what they did.
+            Revisions.Done<Deployment> done;
+            try {
+                done = Revisions.update(d, current -> pauseEnded(current, now) ? current.resumed(now) : current,
+                        store::updateDeployment, () -> BadInput.notFound("deployment", d.id()));
+            } catch (BadInput gone) {
+                return 0;
             }
-            return 0;
+            if (!done.changed()) return 0;
+            LOG.info("deployment " + d.fullName() + " resumed: its pause ended at " + done.before().resumeAt());
+            sync(done.before(), done.after());
+            return 1;
         }
         if (d.paused()) return 0;
         int healed = 0;
@@ -180,6 +188,10 @@ public final class ScheduleService {
             healed++;
         }
         return healed;
+    }
+
+    private static boolean pauseEnded(Deployment d, Instant now) {
+        return d.paused() && d.resumeAt() != null && !d.resumeAt().isAfter(now);
     }
 
     /**

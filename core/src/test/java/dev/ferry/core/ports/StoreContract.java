@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Write;
+import dev.ferry.core.testing.ThreadRace;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.Overlap;
@@ -101,22 +103,38 @@ public abstract class StoreContract {
     }
 
     @Test
-    void updatePool_replacesThePoolWithTheSameId() {
+    void updatePool_storesTheChange_withTheNextRevision() {
         WorkPool pool = createdPool("pool-a");
         WorkPool changed = pool.withConcurrencyLimit(3, T0.plusSeconds(5)).withPaused(true, T0.plusSeconds(5));
 
-        assertThat(store.updatePool(changed)).isTrue();
+        Write<WorkPool> written = store.updatePool(changed);
 
-        assertThat(store.pool("pool-a")).contains(changed);
+        assertThat(written).isEqualTo(new Write.Applied<>(changed.withRevision(2)));
+        assertThat(store.pool("pool-a")).contains(changed.withRevision(2));
     }
 
     @Test
-    void updatePool_returnsFalse_whenThePoolIsGone() {
+    void updatePool_isRefusedWithTheCurrentPool_whenItChangedSinceItWasRead() {
+        WorkPool read = createdPool("pool-a");
+        WorkPool first = applied(store.updatePool(read.withPaused(true, T0.plusSeconds(1))));
+
+        Write<WorkPool> stale = store.updatePool(read.withConcurrencyLimit(9, T0.plusSeconds(2)));
+
+        assertThat(stale).isEqualTo(new Write.Stale<>(first));
+        assertThat(store.pool("pool-a")).contains(first);
+    }
+
+    @Test
+    void updatePool_isRefusedWithNothing_whenThePoolIsGone_evenIfAnotherTookItsName() {
         WorkPool pool = createdPool("pool-a");
         store.deletePool(pool.id());
 
-        assertThat(store.updatePool(pool.withPaused(true, T0))).isFalse();
+        assertThat(store.updatePool(pool.withPaused(true, T0))).isEqualTo(new Write.Stale<>(null));
         assertThat(store.pool("pool-a")).isEmpty();
+
+        WorkPool successor = createdPool("pool-a");
+        assertThat(store.updatePool(pool.withPaused(true, T0))).isEqualTo(new Write.Stale<>(null));
+        assertThat(store.pool("pool-a")).contains(successor);
     }
 
     @Test
@@ -173,24 +191,49 @@ public abstract class StoreContract {
     }
 
     @Test
-    void updateQueue_replacesTheQueueWithTheSameId() {
+    void updateQueue_storesTheChange_withTheNextRevision() {
         WorkPool pool = createdPool("pool-a");
         WorkQueue q = store.queue(pool.id(), "default").orElseThrow();
         WorkQueue changed = q.with("now paused", 7, 2, true, T0.plusSeconds(1));
 
-        assertThat(store.updateQueue(changed)).isTrue();
+        Write<WorkQueue> written = store.updateQueue(changed);
 
-        assertThat(store.queue(pool.id(), "default")).contains(changed);
+        assertThat(written).isEqualTo(new Write.Applied<>(changed.withRevision(2)));
+        assertThat(store.queue(pool.id(), "default")).contains(changed.withRevision(2));
     }
 
     @Test
-    void updateQueue_returnsFalse_whenTheQueueIsGone() {
+    void updateQueue_isRefusedWithTheCurrentQueue_whenItChangedSinceItWasRead() {
+        WorkPool pool = createdPool("pool-a");
+        WorkQueue read = store.queue(pool.id(), "default").orElseThrow();
+        WorkQueue first = applied(store.updateQueue(read.with("first", 1, 4, false, T0.plusSeconds(1))));
+
+        Write<WorkQueue> stale = store.updateQueue(read.with(null, 5, null, true, T0.plusSeconds(2)));
+
+        assertThat(stale).isEqualTo(new Write.Stale<>(first));
+        assertThat(store.queue(pool.id(), "default")).contains(first);
+    }
+
+    @Test
+    void updateQueue_keepsAPollThatLandedAfterTheQueueWasRead() {
+        WorkPool pool = createdPool("pool-a");
+        WorkQueue read = store.queue(pool.id(), "default").orElseThrow();
+        store.markPolled(List.of(read.id()), T0.plusSeconds(30));
+
+        WorkQueue stored = applied(store.updateQueue(read.with("edited", 2, null, false, T0.plusSeconds(31))));
+
+        assertThat(stored.lastPolled()).isEqualTo(T0.plusSeconds(30));
+        assertThat(store.queue(pool.id(), "default").orElseThrow().lastPolled()).isEqualTo(T0.plusSeconds(30));
+    }
+
+    @Test
+    void updateQueue_isRefusedWithNothing_whenTheQueueIsGone() {
         WorkPool pool = createdPool("pool-a");
         WorkQueue q = queue(pool, "gone", 2);
         store.createQueue(q);
         store.deleteQueue(q.id());
 
-        assertThat(store.updateQueue(q.with(null, 3, null, false, T0))).isFalse();
+        assertThat(store.updateQueue(q.with(null, 3, null, false, T0))).isEqualTo(new Write.Stale<>(null));
         assertThat(store.queue(pool.id(), "gone")).isEmpty();
         assertThat(store.queues(pool.id())).extracting(WorkQueue::name).containsExactly("default");
     }
@@ -210,6 +253,18 @@ public abstract class StoreContract {
         assertThat(store.queue(pool.id(), "default").orElseThrow().lastPolled()).isEqualTo(at);
         assertThat(store.queue(pool.id(), "other").orElseThrow().status(at)).isEqualTo(Readiness.READY);
         assertThat(store.queue(pool.id(), "untouched").orElseThrow().lastPolled()).isNull();
+    }
+
+    @Test
+    void markPolled_leavesTheRevision_soAnEditRacingAPollStillLands() {
+        WorkPool pool = createdPool("pool-a");
+        WorkQueue read = store.queue(pool.id(), "default").orElseThrow();
+
+        store.markPolled(List.of(read.id()), T0.plusSeconds(30));
+
+        assertThat(store.queue(pool.id(), "default").orElseThrow().revision()).isEqualTo(read.revision());
+        assertThat(store.updateQueue(read.with(null, 4, null, false, T0.plusSeconds(31))))
+                .isInstanceOf(Write.Applied.class);
     }
 
     @Test
@@ -240,39 +295,42 @@ public abstract class StoreContract {
     // ------------------------------------------------------------------ deployments
 
     @Test
-    void upsertDeployment_insertsANewDeploymentAsGiven() {
+    void createDeployment_insertsANewDeploymentAsGiven() {
         Deployment d = deployment("etl", "nightly", "pool-a");
 
-        assertThat(store.upsertDeployment(d)).isEqualTo(d);
+        assertThat(store.createDeployment(d)).isTrue();
 
         assertThat(store.deployment(d.id())).contains(d);
         assertThat(store.deployment("etl", "nightly")).contains(d);
     }
 
     @Test
-    void upsertDeployment_keepsIdAndCreated_whenFlowAndNameAreTaken() {
-        Deployment first = store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
-        Deployment again = new Deployment(UUID.randomUUID().toString(), "nightly", "etl", "flows/etl.py:etl",
-                "pool-b", "default", params("who", "again"), null, false, Json.MAPPER.createObjectNode(),
-                List.of("v2"), List.of(), Overlap.SKIP, 4, CollisionStrategy.CANCEL_NEW, false, null, null, null,
-                List.of(), "2", "second",
-                1, 10, T0.plusSeconds(99), T0.plusSeconds(99));
+    void createDeployment_returnsFalseAndWritesNothing_whenFlowAndNameAreTaken() {
+        Deployment first = created(deployment("etl", "nightly", "pool-a"));
+        Deployment again = deployment("etl", "nightly", "pool-b");
 
-        Deployment stored = store.upsertDeployment(again);
+        assertThat(store.createDeployment(again)).isFalse();
 
-        assertThat(stored.id()).isEqualTo(first.id());
-        assertThat(stored.created()).isEqualTo(first.created());
-        assertThat(stored.workPoolName()).isEqualTo("pool-b");
-        assertThat(stored.updated()).isEqualTo(T0.plusSeconds(99));
-        assertThat(stored).isEqualTo(again.replacing(first));
-        assertThat(store.deployment(first.id())).contains(stored);
+        assertThat(store.deployment("etl", "nightly")).contains(first);
         assertThat(store.deployment(again.id())).isEmpty();
-        assertThat(store.deployments(null, 10, null).items()).containsExactly(stored);
+        assertThat(store.deployments(null, 10, null).items()).containsExactly(first);
+    }
+
+    @ThreadRace
+    @Test
+    void createDeployment_makesOneDeployment_whenTwoFirstDeploysRace() throws Exception {
+        List<Callable<Boolean>> creates = new ArrayList<>();
+        for (int i = 0; i < 8; i++) creates.add(() -> store.createDeployment(deployment("etl", "nightly", "pool-a")));
+
+        List<Boolean> answers = race(creates);
+
+        assertThat(answers).containsOnlyOnce(true);
+        assertThat(store.deployments(null, 10, null).items()).hasSize(1);
     }
 
     @Test
     void deployment_isEmpty_whenUnknown() {
-        store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
+        created(deployment("etl", "nightly", "pool-a"));
 
         assertThat(store.deployment("no-such-id")).isEmpty();
         assertThat(store.deployment("etl", "weekly")).isEmpty();
@@ -284,7 +342,7 @@ public abstract class StoreContract {
         List<Deployment> expected = new ArrayList<>();
         for (String flow : List.of("b-flow", "a-flow", "c-flow")) {
             for (String name : List.of("two", "one")) {
-                store.upsertDeployment(deployment(flow, name, "pool-a"));
+                created(deployment(flow, name, "pool-a"));
             }
         }
         for (String flow : List.of("a-flow", "b-flow", "c-flow")) {
@@ -304,8 +362,8 @@ public abstract class StoreContract {
 
     @Test
     void deployments_haveNoNextCursor_whenThePageIsExactlyFull() {
-        store.upsertDeployment(deployment("etl", "a", "pool-a"));
-        store.upsertDeployment(deployment("etl", "b", "pool-a"));
+        created(deployment("etl", "a", "pool-a"));
+        created(deployment("etl", "b", "pool-a"));
 
         Page<Deployment> page = store.deployments(null, 2, null);
 
@@ -315,9 +373,9 @@ public abstract class StoreContract {
 
     @Test
     void deployments_filterByWorkPoolName() {
-        Deployment a1 = store.upsertDeployment(deployment("etl", "a1", "pool-a"));
-        store.upsertDeployment(deployment("etl", "b1", "pool-b"));
-        Deployment a2 = store.upsertDeployment(deployment("report", "a2", "pool-a"));
+        Deployment a1 = created(deployment("etl", "a1", "pool-a"));
+        created(deployment("etl", "b1", "pool-b"));
+        Deployment a2 = created(deployment("report", "a2", "pool-a"));
 
         Page<Deployment> first = store.deployments("pool-a", 1, null);
         Page<Deployment> second = store.deployments("pool-a", 1, first.next());
@@ -335,25 +393,61 @@ public abstract class StoreContract {
     }
 
     @Test
-    void updateDeployment_replacesTheDeploymentWithTheSameId() {
-        Deployment d = store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
+    void updateDeployment_storesTheChange_withTheNextRevision() {
+        Deployment d = created(deployment("etl", "nightly", "pool-a"));
         Deployment paused = d.paused("maintenance", "ops", T0.plusSeconds(600), T0.plusSeconds(3));
 
-        assertThat(store.updateDeployment(paused)).isTrue();
+        Write<Deployment> written = store.updateDeployment(paused);
 
-        assertThat(store.deployment(d.id())).contains(paused);
-        assertThat(store.deployment("etl", "nightly")).contains(paused);
+        assertThat(written).isEqualTo(new Write.Applied<>(paused.withRevision(2)));
+        assertThat(store.deployment(d.id())).contains(paused.withRevision(2));
+        assertThat(store.deployment("etl", "nightly")).contains(paused.withRevision(2));
     }
 
     @Test
-    void updateDeployment_returnsFalse_whenItIsGone() {
-        Deployment d = store.upsertDeployment(deployment("etl", "nightly", "pool-a"));
-        store.deleteDeployment(d.id());
+    void updateDeployment_isRefusedWithTheCurrentDeployment_whenItChangedSinceItWasRead() {
+        Deployment read = created(deployment("etl", "nightly", "pool-a"));
+        Deployment first = applied(store.updateDeployment(read.paused("first", "ops", null, T0.plusSeconds(1))));
 
-        assertThat(store.updateDeployment(d.paused(null, null, null, T0))).isFalse();
+        Write<Deployment> stale = store.updateDeployment(read.withSettings(7, CollisionStrategy.CANCEL_NEW, Overlap.SKIP,
+                "second", T0.plusSeconds(2)));
+
+        assertThat(stale).isEqualTo(new Write.Stale<>(first));
+        assertThat(store.deployment(read.id())).contains(first);
+    }
+
+    @Test
+    void updateDeployment_isRefusedWithNothing_whenItIsGone() {
+        Deployment d = created(deployment("etl", "nightly", "pool-a"));
+        applied(store.deleteDeployment(d));
+
+        assertThat(store.updateDeployment(d.paused(null, null, null, T0))).isEqualTo(new Write.Stale<>(null));
         assertThat(store.deployment(d.id())).isEmpty();
         assertThat(store.deployment("etl", "nightly")).isEmpty();
         assertThat(store.deployments(null, 10, null).items()).isEmpty();
+    }
+
+    @Test
+    void deleteDeployment_removesIt_andFreesItsName() {
+        Deployment d = created(deployment("etl", "nightly", "pool-a"));
+
+        assertThat(store.deleteDeployment(d)).isEqualTo(new Write.Applied<>(d));
+
+        assertThat(store.deployment(d.id())).isEmpty();
+        assertThat(store.deployment("etl", "nightly")).isEmpty();
+        assertThat(store.createDeployment(deployment("etl", "nightly", "pool-a"))).isTrue();
+    }
+
+    @Test
+    void deleteDeployment_isRefusedWithTheCurrentDeployment_whenItChangedSinceItWasRead() {
+        Deployment read = created(deployment("etl", "nightly", "pool-a"));
+        Deployment edited = applied(store.updateDeployment(read.paused("keep me", "ops", null, T0.plusSeconds(1))));
+
+        assertThat(store.deleteDeployment(read)).isEqualTo(new Write.Stale<>(edited));
+        assertThat(store.deployment(read.id())).contains(edited);
+        assertThat(store.deleteDeployment(read.withRevision(99))).isEqualTo(new Write.Stale<>(edited));
+        assertThat(store.deleteDeployment(edited)).isEqualTo(new Write.Applied<>(edited));
+        assertThat(store.deleteDeployment(edited)).isEqualTo(new Write.Stale<>(null));
     }
 
     // ------------------------------------------------------------------ flow runs
@@ -389,7 +483,7 @@ public abstract class StoreContract {
     @Test
     void createRun_makesADifferentRun_forTheSameKeyOnAnotherDeployment() {
         Setup s = setup();
-        Deployment other = store.upsertDeployment(deployment("etl", "other", s.pool.name()));
+        Deployment other = created(deployment("etl", "other", s.pool.name()));
         FlowRun first = store.createRun(run(s, T0, "key-1"));
         FlowRun second = run(s, other, T0.plusSeconds(1), "key-1", StateType.SCHEDULED);
 
@@ -446,7 +540,7 @@ public abstract class StoreContract {
         Setup s = setup();
         WorkQueue fast = queue(s.pool, "fast", 2);
         store.createQueue(fast);
-        Deployment other = store.upsertDeployment(deployment("etl", "other", s.pool.name()));
+        Deployment other = created(deployment("etl", "other", s.pool.name()));
         Setup b = setup("pool-b", "report", "daily");
         FlowRun scheduled = store.createRun(run(s, s.deployment, T0.plusMillis(1), null, StateType.SCHEDULED));
         FlowRun running = store.createRun(run(s, s.deployment, T0.plusMillis(2), null, StateType.RUNNING));
@@ -488,7 +582,7 @@ public abstract class StoreContract {
     @Test
     void runs_refuseACursorTheyDidNotIssue() {
         Setup s = setup();
-        store.upsertDeployment(deployment("etl", "z", s.pool.name()));
+        created(deployment("etl", "z", s.pool.name()));
         String deploymentCursor = store.deployments(null, 1, null).next();
 
         assertThatThrownBy(() -> store.runs(RunFilter.ALL, 10, "%%%garbage"))
@@ -739,6 +833,7 @@ public abstract class StoreContract {
         assertThat(store.slotsInUse("pool:never-used")).isZero();
     }
 
+    @ThreadRace
     @Test
     void writeRun_letsExactlyOneOfEightClaimersIn_whenThePoolLimitIsOne() throws Exception {
         Setup s = setup();
@@ -758,6 +853,7 @@ public abstract class StoreContract {
         assertThat(store.activeRuns(s.pool.id(), null)).isEqualTo(8);
     }
 
+    @ThreadRace
     @Test
     void writeRun_appliesExactlyOneOfEightWriters_atTheSameVersion() throws Exception {
         Setup s = setup();
@@ -857,8 +953,18 @@ public abstract class StoreContract {
         WorkPool pool = pool(poolName);
         WorkQueue dflt = queue(pool, WorkPool.DEFAULT_QUEUE, 1);
         assertThat(store.createPool(pool, dflt)).isTrue();
-        Deployment d = store.upsertDeployment(deployment(flow, deploymentName, poolName));
+        Deployment d = created(deployment(flow, deploymentName, poolName));
         return new Setup(pool, dflt, d);
+    }
+
+    private Deployment created(Deployment d) {
+        assertThat(store.createDeployment(d)).isTrue();
+        return d;
+    }
+
+    private static <T> T applied(Write<T> written) {
+        assertThat(written).isInstanceOf(Write.Applied.class);
+        return ((Write.Applied<T>) written).stored();
     }
 
     private WorkPool createdPool(String name) {
@@ -876,11 +982,11 @@ public abstract class StoreContract {
                 {"job_configuration": {"command": "{{ command }}"},
                  "variables": {"properties": {"command": {"type": "string", "default": "python"}}}}""");
         return new WorkPool(newId(), name, PoolType.PROCESS, "pool " + name, template, null, false,
-                WorkPool.DEFAULT_QUEUE, T0, T0);
+                WorkPool.DEFAULT_QUEUE, T0, T0, 1);
     }
 
     protected static WorkQueue queue(WorkPool pool, String name, int priority) {
-        return new WorkQueue(newId(), pool.id(), pool.name(), name, null, priority, null, false, null, T0, T0);
+        return new WorkQueue(newId(), pool.id(), pool.name(), name, null, priority, null, false, null, T0, T0, 1);
     }
 
     protected static Worker worker(WorkPool pool, String name, Instant heartbeat) {
@@ -892,7 +998,7 @@ public abstract class StoreContract {
         return new Deployment(newId(), name, flow, "flows/" + flow + ".py:" + flow, poolName, WorkPool.DEFAULT_QUEUE,
                 params("who", "Marvin"), (ObjectNode) Json.tree("{\"type\": \"object\"}"), true,
                 Json.MAPPER.createObjectNode(), List.of("nightly"), schedules, Overlap.ALLOW, null, CollisionStrategy.ENQUEUE,
-                false, null, null, null, List.of(), "1", null, 0, 0, T0, T0);
+                false, null, null, null, List.of(), "1", null, 0, 0, T0, T0, 1);
     }
 
     protected static FlowRun run(Setup s, Instant created, String idempotencyKey) {

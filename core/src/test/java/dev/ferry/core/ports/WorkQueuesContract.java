@@ -53,7 +53,7 @@ public abstract class WorkQueuesContract {
 
     /** A work queue record for {@code id}, as the pool service would provision it. */
     protected static WorkQueue workQueue(String id) {
-        return new WorkQueue(id, "pool-1", "my-pool", "queue-" + id, null, 1, null, false, null, T0, T0);
+        return new WorkQueue(id, "pool-1", "my-pool", "queue-" + id, null, 1, null, false, null, T0, T0, 1);
     }
 
     @AfterEach

@@ -3,6 +3,8 @@ package dev.ferry.functions.dynamodb;
 import static dev.ferry.functions.dynamodb.Items.s;
 import static dev.ferry.functions.dynamodb.Items.n;
 
+import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
@@ -123,34 +125,29 @@ public final class DynamoDbStore implements Store {
 
     @Override
     public Optional<WorkPool> pool(String name) {
-        return get(Keys.pool(name)).map(item -> Items.read(item, WorkPool.class));
+        return get(Keys.pool(name)).map(item -> Items.revised(item, WorkPool.class));
     }
 
     @Override
     public List<WorkPool> pools() {
-        return partition(Keys.poolsPartition(), null).stream().map(item -> Items.read(item, WorkPool.class)).toList();
+        return partition(Keys.poolsPartition(), null).stream().map(item -> Items.revised(item, WorkPool.class)).toList();
     }
 
     @Override
-    public boolean updatePool(WorkPool pool) {
+    public Write<WorkPool> updatePool(WorkPool next) {
+        WorkPool stored = next.withRevision(next.revision() + 1);
+        // an edit that did not see the latest one must not overwrite it; nor a pool created anew under the name
+        Expr current = Expr.idIs(next.id()).and(Expr.revision(next.revision()));
         try {
-            // a pool deleted and created again under the same name is another pool: never overwrite it
-            putItem(Items.pool(pool), Expr.idIs(pool.id()));
-            return true;
+            client.putItem(b -> b.tableName(table).item(Items.pool(stored)).conditionExpression(current.expression())
+                    .expressionAttributeNames(current.names()).expressionAttributeValues(current.values())
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return new Write.Applied<>(stored);
         } catch (ConditionalCheckFailedException e) {
-            // gone, or renamed: the pointer under the id knows which
+            Optional<WorkPool> old = e.hasItem() && !e.item().isEmpty()
+                    ? Optional.of(Items.revised(e.item(), WorkPool.class)) : Optional.empty();
+            return new Write.Stale<>(old.filter(p -> p.id().equals(next.id())).orElse(null));
         }
-        Optional<String> oldName = get(Keys.poolPointer(pool.id())).map(item -> Items.string(item, Items.NAME));
-        if (oldName.isEmpty() || oldName.get().equals(pool.name())) return false;
-        List<CancellationReason> refused = transact(List.of(
-                // renaming onto a taken name
-                put(Items.pool(pool), Expr.absent()),
-                delete(Keys.pool(oldName.get()), Expr.idIs(pool.id())),
-                // a rename racing the pool's deletion must not bring it back
-                put(Items.poolPointer(pool), Expr.present())));
-        if (refused == null) return true;
-        if (failed(refused, 0)) throw new IllegalStateException("a work pool named '" + pool.name() + "' already exists");
-        return false;
     }
 
     @Override
@@ -205,30 +202,26 @@ public final class DynamoDbStore implements Store {
     }
 
     @Override
-    public boolean updateQueue(WorkQueue queue) {
+    public Write<WorkQueue> updateQueue(WorkQueue next) {
+        WorkQueue written = next.withRevision(next.revision() + 1);
+        // an edit that did not see the latest one must not overwrite it; nor a queue created anew under the name
+        Expr current = Expr.idIs(next.id()).and(Expr.revision(next.revision()));
         try {
-            // a queue deleted and created again under the same name is another queue: never overwrite it
-            putItem(Items.queue(queue), Expr.idIs(queue.id()));
-            return true;
+            // an update, not a put: last_polled is the polls' own attribute
+            Map<String, AttributeValue> after = client.updateItem(b -> b.tableName(table)
+                    .key(Keys.queue(next.poolId(), next.name()))
+                    .updateExpression("SET #doc = :doc, #rev = :next")
+                    .conditionExpression(current.expression())
+                    .expressionAttributeNames(merge(current.names(), Map.of("#doc", Items.DOC, "#rev", Items.REVISION)))
+                    .expressionAttributeValues(merge(current.values(), Map.of(":doc", s(Json.string(written)),
+                            ":next", n(written.revision()))))
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();
+            return new Write.Applied<>(Items.queue(after));
         } catch (ConditionalCheckFailedException e) {
-            // gone, or renamed: the pointer under the id knows which
+            Optional<WorkQueue> old = e.hasItem() && !e.item().isEmpty() ? Optional.of(Items.queue(e.item())) : Optional.empty();
+            return new Write.Stale<>(old.filter(q -> q.id().equals(next.id())).orElse(null));
         }
-        Optional<Map<String, AttributeValue>> pointer = get(Keys.queuePointer(queue.id()));
-        if (pointer.isEmpty()) return false;
-        String oldPool = Items.string(pointer.get(), Items.POOL_ID);
-        String oldName = Items.string(pointer.get(), Items.NAME);
-        if (oldPool.equals(queue.poolId()) && oldName.equals(queue.name())) return false;
-        List<CancellationReason> refused = transact(List.of(
-                // renaming onto a taken name
-                put(Items.queue(queue), Expr.absent()),
-                delete(Keys.queue(oldPool, oldName), Expr.idIs(queue.id())),
-                // a rename racing the queue's deletion must not bring it back
-                put(Items.queuePointer(queue), Expr.present())));
-        if (refused == null) return true;
-        if (failed(refused, 0)) {
-            throw new IllegalStateException("work pool " + queue.poolId() + " already has a queue named '" + queue.name() + "'");
-        }
-        return false;
     }
 
     @Override
@@ -283,48 +276,30 @@ public final class DynamoDbStore implements Store {
     // ------------------------------------------------------------------ deployments
 
     @Override
-    public Deployment upsertDeployment(Deployment deployment) {
-        for (int attempt = 1; attempt <= backoff.maxAttempts(); attempt++) {
-            Optional<Map<String, AttributeValue>> name = get(Keys.deploymentName(deployment.flowName(), deployment.name()));
-            if (name.isEmpty()) {
-                List<CancellationReason> refused = transact(List.of(
-                        // two first deploys of one flow/name racing must not make two deployments
-                        put(Items.deploymentName(deployment), Expr.absent()),
-                        put(Items.deployment(deployment), Expr.absent())));
-                if (refused == null) return deployment;
-                if (!failed(refused, 0)) {
-                    throw new IllegalStateException("deployment id " + deployment.id() + " is already in use; ids must be unique");
-                }
-            } else {
-                String id = Items.string(name.get(), Items.ID);
-                Optional<Deployment> existing = get(Keys.deployment(id)).map(item -> Items.read(item, Deployment.class));
-                if (existing.isEmpty()) {
-                    // A name pointing nowhere (deleted between our two reads, or left by a crash): clear
-                    // it unless it was taken again meanwhile, then look again.
-                    try {
-                        deleteItem(Keys.deploymentName(deployment.flowName(), deployment.name()), Expr.idIs(id));
-                    } catch (ConditionalCheckFailedException e) {
-                        // taken again: look again
-                    }
-                    continue;
-                }
-                Deployment stored = deployment.replacing(existing.get());
-                try {
-                    // a deploy racing a delete must not bring the deleted deployment back
-                    putItem(Items.deployment(stored), Expr.names(existing.get().flowName(), existing.get().name()));
-                    return stored;
-                } catch (ConditionalCheckFailedException e) {
-                    // deleted or renamed meanwhile: look again
-                }
+    public boolean createDeployment(Deployment deployment) {
+        List<CancellationReason> refused = transact(List.of(
+                // two first deploys of one flow/name racing must not make two deployments
+                put(Items.deploymentName(deployment), Expr.absent()),
+                put(Items.deployment(deployment), Expr.absent())));
+        if (refused == null) return true;
+        if (failed(refused, 0)) {
+            // A name pointing nowhere (left by a crash between the two deletes) is no deployment: clear it, try again.
+            Optional<String> owner = get(Keys.deploymentName(deployment.flowName(), deployment.name()))
+                    .map(item -> Items.string(item, Items.ID));
+            if (owner.isEmpty() || deployment(owner.get()).isPresent()) return false;
+            try {
+                deleteItem(Keys.deploymentName(deployment.flowName(), deployment.name()), Expr.idIs(owner.get()));
+            } catch (ConditionalCheckFailedException e) {
+                return false; // taken again meanwhile
             }
-            backoff.pause(attempt - 1);
+            return createDeployment(deployment);
         }
-        throw new IllegalStateException("deployment '" + deployment.fullName() + "' kept changing while being saved");
+        throw new IllegalStateException("deployment id " + deployment.id() + " is already in use; ids must be unique");
     }
 
     @Override
     public Optional<Deployment> deployment(String id) {
-        return get(Keys.deployment(id)).map(item -> Items.read(item, Deployment.class));
+        return get(Keys.deployment(id)).map(item -> Items.revised(item, Deployment.class));
     }
 
     @Override
@@ -344,7 +319,7 @@ public final class DynamoDbStore implements Store {
         List<Map<String, AttributeValue>> page = hits.subList(0, Math.min(limit, hits.size()));
         Map<String, Deployment> byKey = new HashMap<>();
         for (Map<String, AttributeValue> item : batches.get(page.stream().map(DynamoDbStore::tableKey).toList())) {
-            Deployment d = Items.read(item, Deployment.class);
+            Deployment d = Items.revised(item, Deployment.class);
             byKey.put(d.id(), d);
         }
         List<Deployment> items = page.stream()
@@ -357,43 +332,35 @@ public final class DynamoDbStore implements Store {
     }
 
     @Override
-    public boolean updateDeployment(Deployment deployment) {
-        Map<String, AttributeValue> old;
-        // an update racing a delete must not bring the deleted deployment back
-        Expr unchangedNames = Expr.names(deployment.flowName(), deployment.name());
+    public Write<Deployment> updateDeployment(Deployment next) {
+        Deployment stored = next.withRevision(next.revision() + 1);
+        // an edit that did not see the latest one must not overwrite it, nor bring a deleted deployment back
+        Expr current = Expr.revision(next.revision());
         try {
-            client.putItem(b -> b.tableName(table).item(Items.deployment(deployment))
-                    .conditionExpression(unchangedNames.expression())
-                    .expressionAttributeNames(unchangedNames.names())
-                    .expressionAttributeValues(unchangedNames.values())
+            client.putItem(b -> b.tableName(table).item(Items.deployment(stored)).conditionExpression(current.expression())
+                    .expressionAttributeNames(current.names()).expressionAttributeValues(current.values())
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return true;
+            return new Write.Applied<>(stored);
         } catch (ConditionalCheckFailedException e) {
-            old = e.hasItem() ? e.item() : Map.of();
+            return new Write.Stale<>(e.hasItem() && !e.item().isEmpty() ? Items.revised(e.item(), Deployment.class) : null);
         }
-        if (old.isEmpty()) return false;
-        String oldFlow = Items.string(old, Items.FLOW_NAME);
-        String oldName = Items.string(old, Items.NAME);
-        List<CancellationReason> refused = transact(List.of(
-                // renaming onto a taken name
-                put(Items.deploymentName(deployment), Expr.absent()),
-                delete(Keys.deploymentName(oldFlow, oldName), Expr.idIs(deployment.id())),
-                put(Items.deployment(deployment), Expr.names(oldFlow, oldName))));
-        if (refused == null) return true;
-        if (failed(refused, 0)) {
-            throw new IllegalStateException("a deployment named '" + deployment.fullName() + "' already exists");
-        }
-        return false;
     }
 
     @Override
-    public void deleteDeployment(String id) {
-        Optional<Deployment> found = deployment(id);
-        if (found.isEmpty()) return;
-        Map<String, AttributeValue> name = Keys.deploymentName(found.get().flowName(), found.get().name());
-        // another deployment that took the name meanwhile keeps it
-        if (transact(List.of(delete(Keys.deployment(id), Expr.none()), delete(name, Expr.idIs(id)))) != null) {
-            deleteItem(Keys.deployment(id));
+    public Write<Deployment> deleteDeployment(Deployment seen) {
+        Map<String, AttributeValue> name = Keys.deploymentName(seen.flowName(), seen.name());
+        List<CancellationReason> refused = transact(List.of(
+                // a delete that did not see the latest edit must not throw that edit away unseen
+                delete(Keys.deployment(seen.id()), Expr.revision(seen.revision())),
+                // another deployment that took the name meanwhile keeps it
+                delete(name, Expr.idIs(seen.id()))));
+        if (refused == null) return new Write.Applied<>(seen);
+        if (failed(refused, 0)) return new Write.Stale<>(deployment(seen.id()).orElse(null));
+        try {
+            deleteItem(Keys.deployment(seen.id()), Expr.revision(seen.revision()));
+            return new Write.Applied<>(seen);
+        } catch (ConditionalCheckFailedException e) {
+            return new Write.Stale<>(deployment(seen.id()).orElse(null));
         }
     }
 
@@ -874,10 +841,20 @@ public final class DynamoDbStore implements Store {
             return new Expr("#id = :id", Map.of("#id", Items.ID), Map.of(":id", s(id)));
         }
 
-        /** The deployment exists and still has these names. */
-        static Expr names(String flowName, String name) {
-            return new Expr("#flow = :flow AND #name = :name", Map.of("#flow", Items.FLOW_NAME, "#name", Items.NAME),
-                    Map.of(":flow", s(flowName), ":name", s(name)));
+        /**
+         * The item exists and still has this revision. Items written before revisions existed
+         * have none, and read as revision 0.
+         */
+        static Expr revision(long revision) {
+            if (revision == 0) {
+                return new Expr("attribute_exists(#pk) AND attribute_not_exists(#rev)",
+                        Map.of("#pk", Keys.PK, "#rev", Items.REVISION), Map.of());
+            }
+            return new Expr("#rev = :rev", Map.of("#rev", Items.REVISION), Map.of(":rev", n(revision)));
+        }
+
+        Expr and(Expr other) {
+            return new Expr(expression + " AND " + other.expression, merge(names, other.names), merge(values, other.values));
         }
 
         boolean isEmpty() {

@@ -1,6 +1,7 @@
 package dev.ferry.functions.dynamodb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
@@ -26,6 +27,8 @@ final class Items {
     static final String POOL_ID = "pool_id";
     static final String FLOW_NAME = "flow_name";
     static final String VERSION = "version";
+    /** A pool's, queue's or deployment's revision (N): what its conditional updates compare. */
+    static final String REVISION = "revision";
     static final String STATE_TYPE = "state_type";
     static final String DEPLOYMENT_ID = "deployment_id";
     static final String WORK_POOL_NAME = "work_pool_name";
@@ -69,6 +72,7 @@ final class Items {
     static Map<String, AttributeValue> pool(WorkPool pool) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.pool(pool.name()));
         item.put(ID, s(pool.id()));
+        item.put(REVISION, n(pool.revision()));
         item.put(DOC, s(Json.string(pool)));
         return item;
     }
@@ -82,6 +86,7 @@ final class Items {
     static Map<String, AttributeValue> queue(WorkQueue queue) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.queue(queue.poolId(), queue.name()));
         item.put(ID, s(queue.id()));
+        item.put(REVISION, n(queue.revision()));
         item.put(DOC, s(Json.string(queue)));
         if (queue.lastPolled() != null) item.put(LAST_POLLED, s(queue.lastPolled().toString()));
         return item;
@@ -96,10 +101,8 @@ final class Items {
 
     /** {@code last_polled} is its own attribute so a poll is one blind update, not a read-modify-write of the document. */
     static WorkQueue queue(Map<String, AttributeValue> item) {
-        WorkQueue q = read(item, WorkQueue.class);
         String polled = string(item, LAST_POLLED);
-        return new WorkQueue(q.id(), q.poolId(), q.pool(), q.name(), q.description(), q.priority(), q.concurrencyLimit(),
-                q.isPaused(), polled == null ? null : Instant.parse(polled), q.created(), q.updated());
+        return revised(item, WorkQueue.class).polledAt(polled == null ? null : Instant.parse(polled));
     }
 
     static Map<String, AttributeValue> worker(Worker worker, long ttl) {
@@ -114,6 +117,7 @@ final class Items {
     static Map<String, AttributeValue> deployment(Deployment d) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.deployment(d.id()));
         item.put(DOC, s(Json.string(d)));
+        item.put(REVISION, n(d.revision()));
         item.put(FLOW_NAME, s(d.flowName()));
         item.put(NAME, s(d.name()));
         String order = Keys.deploymentOrder(d.flowName(), d.name());
@@ -190,6 +194,24 @@ final class Items {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
                     + e.getOriginalMessage() + "); was the table written by another Ferry version?", e);
+        }
+    }
+
+    /**
+     * A pool's, queue's or deployment's document with the revision its {@code revision} attribute
+     * holds: the attribute is the revision's truth (conditions compare it), and items written before
+     * revisions existed have none, which reads as revision 0.
+     */
+    static <T> T revised(Map<String, AttributeValue> item, Class<T> type) {
+        String doc = string(item, DOC);
+        if (doc == null) return read(item, type); // says what is missing
+        try {
+            ObjectNode node = (ObjectNode) Json.MAPPER.readTree(doc);
+            node.put(REVISION, number(item, REVISION, 0));
+            return Json.MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
+                    + e.getMessage() + "); was the table written by another Ferry version?", e);
         }
     }
 

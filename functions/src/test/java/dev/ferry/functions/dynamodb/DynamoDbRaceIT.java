@@ -196,8 +196,8 @@ class DynamoDbRaceIT {
     @Test
     void saveWorker_isDropped_whenItsPoolIsDeletedMeanwhile() {
         WorkPool pool = new WorkPool("pool-1", "pool-a", PoolType.PROCESS, null, JsonNodeFactory.instance.objectNode(),
-                null, false, WorkPool.DEFAULT_QUEUE, T0, T0);
-        store.createPool(pool, new WorkQueue("queue-1", "pool-1", "pool-a", "default", null, 1, null, false, null, T0, T0));
+                null, false, WorkPool.DEFAULT_QUEUE, T0, T0, 1);
+        store.createPool(pool, new WorkQueue("queue-1", "pool-1", "pool-a", "default", null, 1, null, false, null, T0, T0, 1));
         client.beforeNextTransaction(() -> store.deletePool("pool-1"));
 
         store.saveWorker(new Worker("pool-1", "pool-a", "late-heartbeat", T0, Worker.DEFAULT_HEARTBEAT_SECONDS));

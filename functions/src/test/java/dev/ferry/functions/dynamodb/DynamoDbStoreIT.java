@@ -1,11 +1,9 @@
 package dev.ferry.functions.dynamodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.common.Write;
 import dev.ferry.core.pools.WorkPool;
-import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.ports.RunFilter;
 import dev.ferry.core.ports.RunWrite;
 import dev.ferry.core.ports.Slot;
@@ -15,17 +13,20 @@ import dev.ferry.core.ports.StoreContract;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.functions.testing.Emulator;
+import dev.ferry.functions.testing.ThreadRacesOnMoto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The Store contract on DynamoDB in the emulator: a fresh account and table for every test.
@@ -36,10 +37,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * same races forced: each writer is overtaken by the next one after it built its conditional
  * write and before it sent it, the worst moment. On LocalStack the thread races run as written.
  */
-@ExtendWith({Emulator.class, DynamoDbStoreIT.ThreadRacesOnMoto.class})
+@ExtendWith({Emulator.class, ThreadRacesOnMoto.class})
 class DynamoDbStoreIT extends StoreContract {
     private static DynamoDbClient raw;
     private static InterceptingClient client;
+    private String table;
 
     @Override
     protected Store newStore() {
@@ -48,7 +50,7 @@ class DynamoDbStoreIT extends StoreContract {
             raw = Emulator.dynamoDb();
             client = new InterceptingClient(raw);
         }
-        String table = "ferry-" + UUID.randomUUID(); // unique too where reset can't wipe (LocalStack)
+        table = "ferry-" + UUID.randomUUID(); // unique too where reset can't wipe (LocalStack)
         DynamoDbStore.createTable(raw, table);
         return new DynamoDbStore(client, table);
     }
@@ -97,83 +99,64 @@ class DynamoDbStoreIT extends StoreContract {
         assertThat(store.slotsInUse(pool.key())).isEqualTo(1);
     }
 
-    // ------------------------------------------------------------------ beyond the contract: renames
-    // Names live in keys here, so a rename moves items; the services never rename, SQLite allows it.
-
     @Test
-    void updatePool_movesThePoolToItsNewName() {
-        Setup s = setup();
-        WorkPool renamed = new WorkPool(s.pool().id(), "pool-z", s.pool().type(), s.pool().description(),
-                s.pool().baseJobTemplate(), 3, false, WorkPool.DEFAULT_QUEUE, s.pool().created(), T0.plusSeconds(1));
+    void createDeployment_makesOneDeployment_whenTwoFirstDeploysRace_forcedInterleaving() {
+        Boolean[] results = new Boolean[8];
+        for (int i = 1; i < 8; i++) {
+            int k = i; // creator k - 1 is overtaken by creator k; the last one lands first
+            client.beforeNextTransaction(() -> results[k] = store.createDeployment(deployment("etl", "nightly", "pool-a")));
+        }
 
-        assertThat(store.updatePool(renamed)).isTrue();
+        results[0] = store.createDeployment(deployment("etl", "nightly", "pool-a"));
 
-        assertThat(store.pool("pool-z")).contains(renamed);
-        assertThat(store.pool(s.pool().name())).isEmpty();
-        assertThat(store.pools()).containsExactly(renamed);
-        store.deletePool(renamed.id());
-        assertThat(store.pools()).isEmpty();
+        assertThat(results).containsExactly(false, false, false, false, false, false, false, true);
+        assertThat(store.deployments(null, 10, null).items()).hasSize(1);
     }
 
     @Test
-    void updateQueue_movesTheQueueToItsNewName_andKeepsItsPolls() {
+    void aPoolWrittenBeforeRevisions_readsAsRevisionZero_andUpdatesConditionally() {
         Setup s = setup();
-        store.markPolled(List.of(s.queue().id()), T0.plusSeconds(2));
-        WorkQueue polled = store.queue(s.pool().id(), WorkPool.DEFAULT_QUEUE).orElseThrow();
-        WorkQueue renamed = new WorkQueue(polled.id(), polled.poolId(), polled.pool(), "urgent", null, 1, null, false,
-                polled.lastPolled(), polled.created(), T0.plusSeconds(3));
+        Map<String, AttributeValue> old = new java.util.HashMap<>(Items.pool(s.pool()));
+        old.remove(Items.REVISION);
+        old.put(Items.DOC, AttributeValue.fromS(dev.ferry.core.common.Json.string(s.pool()).replace(",\"revision\":1", "")));
+        raw.putItem(b -> b.tableName(table).item(old));
 
-        assertThat(store.updateQueue(renamed)).isTrue();
+        WorkPool read = store.pool(s.pool().name()).orElseThrow();
 
-        assertThat(store.queues(s.pool().id())).containsExactly(renamed);
-        store.deleteQueue(renamed.id());
-        assertThat(store.queues(s.pool().id())).isEmpty();
+        assertThat(read.revision()).isZero();
+        assertThat(store.updatePool(read.withPaused(true, T0.plusSeconds(1)))).isInstanceOf(Write.Applied.class);
+        assertThat(store.updatePool(read.withPaused(false, T0.plusSeconds(2)))).isInstanceOf(Write.Stale.class);
+        assertThat(store.pool(s.pool().name()).orElseThrow().revision()).isEqualTo(1);
     }
 
     @Test
-    void updateDeployment_movesTheDeploymentToItsNewName_andRefusesATakenOne() {
+    void updateDeployment_sendsItsRevisionAsTheCondition() {
         Setup s = setup();
-        Deployment other = store.upsertDeployment(deployment("etl", "other", s.pool().name()));
-        Deployment d = s.deployment();
-        Deployment renamed = new Deployment(d.id(), "weekly", d.flowName(), d.entrypoint(), d.workPoolName(),
-                d.workQueueName(), d.parameters(), d.parameterOpenapiSchema(), d.enforceParameterSchema(),
-                d.jobVariables(), d.tags(), d.schedules(), d.overlap(), d.concurrencyLimit(), d.collisionStrategy(),
-                d.paused(), d.pauseNote(), d.pausedBy(), d.resumeAt(), d.pullSteps(), d.version(), d.description(), d.retries(), d.retryDelaySeconds(), d.created(), d.updated());
+        client.takeRequests();
 
-        assertThat(store.updateDeployment(renamed)).isTrue();
+        store.updateDeployment(s.deployment().paused("note", "ops", null, T0.plusSeconds(1)));
 
-        assertThat(store.deployment("etl", "weekly")).contains(renamed);
-        assertThat(store.deployment("etl", "nightly")).isEmpty();
-        assertThat(store.deployments(null, 10, null).items()).containsExactly(other, renamed);
-        Deployment clash = new Deployment(other.id(), "weekly", other.flowName(), other.entrypoint(),
-                other.workPoolName(), other.workQueueName(), other.parameters(), other.parameterOpenapiSchema(),
-                other.enforceParameterSchema(), other.jobVariables(), other.tags(), other.schedules(),
-                other.overlap(), other.concurrencyLimit(), other.collisionStrategy(), other.paused(), other.pauseNote(),
-                other.pausedBy(), other.resumeAt(), other.pullSteps(), other.version(),
-                other.description(), other.retries(), other.retryDelaySeconds(), other.created(), other.updated());
-        assertThatThrownBy(() -> store.updateDeployment(clash))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("etl/weekly");
-        assertThat(store.deployment("etl", "other")).contains(other);
+        PutItemRequest put = (PutItemRequest) client.takeRequests().get(0);
+        assertThat(put.conditionExpression()).isEqualTo("#rev = :rev");
+        assertThat(put.expressionAttributeNames()).isEqualTo(Map.of("#rev", "revision"));
+        assertThat(put.expressionAttributeValues()).isEqualTo(Map.of(":rev", AttributeValue.fromN("1")));
+        assertThat(put.item().get("revision")).isEqualTo(AttributeValue.fromN("2"));
+        assertThat(put.returnValuesOnConditionCheckFailure()).isEqualTo(ReturnValuesOnConditionCheckFailure.ALL_OLD);
+    }
+
+    @Test
+    void updateQueue_isAnUpdateOfDocumentAndRevision_soAPollIsNeverOverwritten() {
+        Setup s = setup();
+        client.takeRequests();
+
+        store.updateQueue(s.queue().with("edited", 2, null, false, T0.plusSeconds(1)));
+
+        UpdateItemRequest update = (UpdateItemRequest) client.takeRequests().get(0);
+        assertThat(update.updateExpression()).isEqualTo("SET #doc = :doc, #rev = :next");
+        assertThat(update.conditionExpression()).isEqualTo("#id = :id AND #rev = :rev");
     }
 
     private RunWrite claimWith(FlowRun run, Slot slot) {
         return store.writeRun(claim(run, "worker-" + run.id()), run.version(), new SlotChange.Acquire(List.of(slot)));
-    }
-
-    /** Switches the contract's thread races off on moto, which can't run them atomically. */
-    static final class ThreadRacesOnMoto implements ExecutionCondition {
-        private static final Set<String> THREAD_RACES = Set.of(
-                "writeRun_letsExactlyOneOfEightClaimersIn_whenThePoolLimitIsOne",
-                "writeRun_appliesExactlyOneOfEightWriters_atTheSameVersion");
-
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            boolean race = context.getTestMethod().map(m -> THREAD_RACES.contains(m.getName())).orElse(false);
-            if (race && !"localstack".equals(System.getProperty("emulator"))) {
-                return ConditionEvaluationResult.disabled("moto is not atomic under concurrent requests; "
-                        + "the same race runs forced, as " + context.getRequiredTestMethod().getName() + "_forcedInterleaving");
-            }
-            return ConditionEvaluationResult.enabled("not a thread race, or an atomic emulator");
-        }
     }
 }

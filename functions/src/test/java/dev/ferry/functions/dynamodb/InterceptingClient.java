@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
@@ -36,8 +37,10 @@ final class InterceptingClient implements DynamoDbClient {
     private final DynamoDbClient delegate;
     private final Deque<Runnable> beforeTransaction = new ArrayDeque<>();
     private final Deque<Runnable> beforePut = new ArrayDeque<>();
+    private final Deque<Runnable> beforeUpdate = new ArrayDeque<>();
     private final List<TransactWriteItemsRequest> transactions = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final List<DynamoDbRequest> requests = Collections.synchronizedList(new ArrayList<>());
 
     InterceptingClient(DynamoDbClient delegate) {
         this.delegate = delegate;
@@ -51,6 +54,11 @@ final class InterceptingClient implements DynamoDbClient {
     /** Runs {@code competitor} just before the next PutItem is sent. */
     synchronized void beforeNextPut(Runnable competitor) {
         beforePut.add(competitor);
+    }
+
+    /** Runs {@code competitor} just before the next UpdateItem is sent. */
+    synchronized void beforeNextUpdate(Runnable competitor) {
+        beforeUpdate.add(competitor);
     }
 
     List<TransactWriteItemsRequest> transactions() {
@@ -67,8 +75,18 @@ final class InterceptingClient implements DynamoDbClient {
         return taken;
     }
 
-    private void count(String operation) {
+    /** Every request sent since the last call, in order; then starts recording afresh. */
+    List<DynamoDbRequest> takeRequests() {
+        synchronized (requests) {
+            List<DynamoDbRequest> taken = List.copyOf(requests);
+            requests.clear();
+            return taken;
+        }
+    }
+
+    private void count(String operation, DynamoDbRequest request) {
         counts.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+        requests.add(request);
     }
 
     private Runnable next(Deque<Runnable> hooks) {
@@ -81,7 +99,7 @@ final class InterceptingClient implements DynamoDbClient {
     public TransactWriteItemsResponse transactWriteItems(TransactWriteItemsRequest request) {
         Runnable hook = next(beforeTransaction);
         if (hook != null) hook.run();
-        count("TransactWriteItems");
+        count("TransactWriteItems", request);
         transactions.add(request);
         return delegate.transactWriteItems(request);
     }
@@ -90,43 +108,45 @@ final class InterceptingClient implements DynamoDbClient {
     public PutItemResponse putItem(PutItemRequest request) {
         Runnable hook = next(beforePut);
         if (hook != null) hook.run();
-        count("PutItem");
+        count("PutItem", request);
         return delegate.putItem(request);
     }
 
     @Override
     public GetItemResponse getItem(GetItemRequest request) {
-        count("GetItem");
+        count("GetItem", request);
         return delegate.getItem(request);
     }
 
     @Override
     public UpdateItemResponse updateItem(UpdateItemRequest request) {
-        count("UpdateItem");
+        Runnable hook = next(beforeUpdate);
+        if (hook != null) hook.run();
+        count("UpdateItem", request);
         return delegate.updateItem(request);
     }
 
     @Override
     public DeleteItemResponse deleteItem(DeleteItemRequest request) {
-        count("DeleteItem");
+        count("DeleteItem", request);
         return delegate.deleteItem(request);
     }
 
     @Override
     public QueryResponse query(QueryRequest request) {
-        count("Query");
+        count("Query", request);
         return delegate.query(request);
     }
 
     @Override
     public BatchGetItemResponse batchGetItem(BatchGetItemRequest request) {
-        count("BatchGetItem");
+        count("BatchGetItem", request);
         return delegate.batchGetItem(request);
     }
 
     @Override
     public BatchWriteItemResponse batchWriteItem(BatchWriteItemRequest request) {
-        count("BatchWriteItem");
+        count("BatchWriteItem", request);
         return delegate.batchWriteItem(request);
     }
 
