@@ -1,5 +1,5 @@
-import dev.ferry.cli.server.EmbeddedServer;
-import dev.ferry.cli.server.ServerOptions;
+import dev.ferry.server.EmbeddedServer;
+import dev.ferry.server.ServerOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * Benchmarks the embedded server over real HTTP on loopback and prints its figures.
  *
  * <pre>
- *   mvn -q -pl cli -am package -DskipTests
- *   java -cp cli/target/ferry.jar bench/EmbeddedBench.java [runs=5000]
+ *   mvn -q -pl server -am package -DskipTests
+ *   java -cp server/target/ferry-server.jar bench/EmbeddedBench.java [runs=5000]
  * </pre>
  *
  * Measures: create_flow_run throughput and latency, create-to-claim latency with a

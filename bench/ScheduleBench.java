@@ -1,6 +1,6 @@
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.cli.server.EmbeddedServer;
-import dev.ferry.cli.server.ServerOptions;
+import dev.ferry.server.EmbeddedServer;
+import dev.ferry.server.ServerOptions;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.schedules.Schedule;
 import dev.ferry.core.schedules.ScheduleEngine;
@@ -27,8 +27,8 @@ import java.util.concurrent.Future;
  * Benchmarks schedules and prints the figures.
  *
  * <pre>
- *   mvn -q -pl cli -am package -DskipTests
- *   java -cp cli/target/ferry.jar bench/ScheduleBench.java [schedules=10000] [seconds=120]
+ *   mvn -q -pl server -am package -DskipTests
+ *   java -cp server/target/ferry-server.jar bench/ScheduleBench.java [schedules=10000] [seconds=120]
  * </pre>
  *
  * 1. The engine: next-instant computations per second for each kind of schedule.

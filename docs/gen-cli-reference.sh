@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates docs/cli.md from the commands' own --help. Run from the repository root after
-# `mvn -pl cli -am package -DskipTests`.
+# `mvn -pl server -am package -DskipTests` (the server distribution holds every command).
 set -euo pipefail
-jar=cli/target/ferry.jar
+jar=server/target/ferry-server.jar
 subcommands() {
   # shellcheck disable=SC2086
   java -jar "$jar" $1 --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}' | grep -v '^help$' || true

@@ -2,50 +2,57 @@ package dev.ferry.cli;
 
 import dev.ferry.cli.auth.ApiKeyCommand;
 import dev.ferry.cli.commands.Errors;
-import dev.ferry.cli.commands.ServerCommand;
+import dev.ferry.cli.commands.ServerStub;
 import dev.ferry.cli.deployments.DeployCommand;
 import dev.ferry.cli.deployments.DeploymentCommand;
 import dev.ferry.cli.pools.WorkPoolCommand;
-import dev.ferry.cli.project.InitCommand;
 import dev.ferry.cli.pools.WorkQueueCommand;
+import dev.ferry.cli.project.InitCommand;
 import dev.ferry.cli.runs.FlowRunCommand;
 import dev.ferry.cli.worker.WorkerCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code ferry} command. */
 // INHERIT: every subcommand gets --help and --version, which each usage error points to.
 @Command(name = "ferry", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         versionProvider = Ferry.Version.class,
-        description = "Run your flows as API-managed deployments on work pools.",
-        subcommands = {
-            ServerCommand.class,
-            WorkPoolCommand.class,
-            WorkQueueCommand.class,
-            WorkerCommand.class,
-            InitCommand.class,
-            DeployCommand.class,
-            DeploymentCommand.class,
-            FlowRunCommand.class,
-            ApiKeyCommand.class,
-            CommandLine.HelpCommand.class,
-        })
+        description = "Run your flows as API-managed deployments on work pools.")
 public final class Ferry {
 
+    /** The client and worker distribution (ferry.jar): its {@code server} command says where the server is. */
     public static void main(String[] args) {
-        // UTF-8 whatever the locale: Java 17 would otherwise print a flow's non-ASCII output as '?'
-        // under a POSIX locale (containers, CI, service managers).
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        System.exit(commandLine(out, err).execute(args));
+        System.exit(run(args, new ServerStub()));
     }
 
-    /** The whole command tree, printing to {@code out} and {@code err}; tests run it in-process. */
+    /**
+     * Runs the command tree with {@code server} as its {@code server} command, printing UTF-8
+     * whatever the locale: Java 17 would otherwise print a flow's non-ASCII output as '?' under a
+     * POSIX locale (containers, CI, service managers).
+     */
+    public static int run(String[] args, Object server) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        return commandLine(out, err, server).execute(args);
+    }
+
+    /** The client's command tree, printing to {@code out} and {@code err}; tests run it in-process. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new ServerStub());
+    }
+
+    /** The whole command tree with {@code server} as the {@code server} command. */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, Object server) {
         CommandLine cli = new CommandLine(new Ferry());
+        for (Object command : List.of(server, WorkPoolCommand.class, WorkQueueCommand.class, WorkerCommand.class,
+                InitCommand.class, DeployCommand.class, DeploymentCommand.class, FlowRunCommand.class,
+                ApiKeyCommand.class, CommandLine.HelpCommand.class)) {
+            cli.addSubcommand(command);
+        }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler(Errors::handle);
         cli.setParameterExceptionHandler(Errors::handleUsage);

@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.aws.Aws;
+import dev.ferry.aws.Throttling;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
@@ -196,7 +198,7 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     /** The container's router: built and primed at init (the JVM's class-init lock makes it once). */
     private static final class Primed {
-        static final Router ROUTER = prime(new Router(Aws.container().wiring().ferry(), Clock.SYSTEM,
-                Aws.container().wiring().auth(), Throttling::isThrottling));
+        static final Router ROUTER = prime(new Router(Container.current().wiring().ferry(), Clock.SYSTEM,
+                Container.current().wiring().auth(), Throttling::isThrottling));
     }
 }

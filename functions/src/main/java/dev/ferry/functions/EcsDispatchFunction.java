@@ -28,7 +28,7 @@ public final class EcsDispatchFunction implements RequestHandler<ScheduledEvent,
 
     /** Lambda's: wired from the environment once per container. */
     public EcsDispatchFunction() {
-        this(Aws.container().wiring().ferry());
+        this(Container.current().wiring().ferry());
     }
 
     /** Over given adapters (tests, {@code ferry server start --aws}). */

@@ -7,7 +7,6 @@ import dev.ferry.core.Ferry;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ecs.TaskObserver;
 import dev.ferry.core.ecs.TaskStatus;
-import dev.ferry.functions.ecs.TaskEvents;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,7 +19,7 @@ public final class EcsEventsFunction implements RequestHandler<Map<String, Objec
 
     /** Lambda's: wired from the environment once per container. */
     public EcsEventsFunction() {
-        this(Aws.container().wiring().ferry());
+        this(Container.current().wiring().ferry());
     }
 
     /** Over given adapters (tests). */

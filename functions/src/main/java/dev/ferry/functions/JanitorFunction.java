@@ -18,7 +18,7 @@ public final class JanitorFunction implements RequestHandler<ScheduledEvent, Map
 
     /** Lambda's: wired from the environment once per container. */
     public JanitorFunction() {
-        this(Aws.container().wiring().ferry());
+        this(Container.current().wiring().ferry());
     }
 
     /** Over given adapters (tests, {@code ferry server start --aws}). */

@@ -20,7 +20,7 @@ public final class ScheduleFunction implements RequestHandler<Map<String, Object
 
     /** Lambda's: wired from the environment once per container. */
     public ScheduleFunction() {
-        this(Aws.container().wiring().ferry());
+        this(Container.current().wiring().ferry());
     }
 
     /** Over given adapters (tests, {@code ferry server start --aws}). */

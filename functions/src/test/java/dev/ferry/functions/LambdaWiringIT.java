@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.ferry.aws.AwsClients;
+import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.scheduler.EventBridgeTimer;
+import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.Json;
-import dev.ferry.functions.dynamodb.DynamoDbStore;
-import dev.ferry.functions.schedules.EventBridgeTimer;
-import dev.ferry.functions.testing.Emulator;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +46,7 @@ class LambdaWiringIT {
     void theContainersWiring_servesTheApi_andSweeps() {
         Emulator.scheduler().createScheduleGroup(b -> b.name("ferry-wiring"));
         EventBridgeTimer.Settings scheduling = Emulator.scheduling("ferry-wiring");
-        Aws.Container container = Aws.Container.from(Map.of("FERRY_TABLE_NAME", "ferry-wiring", "FERRY_QUEUE_PREFIX", "ferry-wiring-",
+        Container container = Container.from(Map.of("FERRY_TABLE_NAME", "ferry-wiring", "FERRY_QUEUE_PREFIX", "ferry-wiring-",
                 "AWS_REGION", Emulator.REGION.id(), "FERRY_AWS_ENDPOINT", Emulator.endpoint().toString(),
                 "FERRY_ADMIN_KEY_HASH", ApiKeyService.hash(KEY), "FERRY_SCHEDULE_GROUP", scheduling.group(),
                 "FERRY_SCHEDULE_TARGET_ARN", scheduling.targetArn(), "FERRY_SCHEDULER_ROLE_ARN", scheduling.roleArn(),

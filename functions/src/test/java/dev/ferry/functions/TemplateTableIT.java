@@ -3,8 +3,8 @@ package dev.ferry.functions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.functions.dynamodb.DynamoDbStore;
-import dev.ferry.functions.testing.Emulator;
+import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.testing.Emulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

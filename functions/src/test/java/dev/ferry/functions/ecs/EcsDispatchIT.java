@@ -2,12 +2,12 @@ package dev.ferry.functions.ecs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.ecs.EcsDispatcher;
 import dev.ferry.core.ecs.LaunchResult;
 import dev.ferry.core.ecs.TaskLaunch;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.StateType;
-import dev.ferry.functions.testing.Emulator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -3,6 +3,7 @@ package dev.ferry.functions.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ecs.LaunchResult;
 import dev.ferry.core.ecs.TaskDefinitionSpec;
@@ -12,7 +13,6 @@ import dev.ferry.core.ports.Launcher;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.functions.EcsEventsFunction;
-import dev.ferry.functions.testing.Emulator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,20 +2,20 @@ package dev.ferry.functions.ecs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.ecs.EcsDispatcher;
 import dev.ferry.core.ecs.EcsDispatcher.Kind;
+import dev.ferry.core.ecs.EcsDispatcher;
 import dev.ferry.core.ecs.EcsJob;
 import dev.ferry.core.ecs.EcsReconciler;
-import dev.ferry.core.ecs.TaskLaunch;
-import dev.ferry.core.ports.SlotChange;
 import dev.ferry.core.ecs.LaunchResult;
+import dev.ferry.core.ecs.TaskLaunch;
 import dev.ferry.core.ecs.TaskStatus;
+import dev.ferry.core.ports.SlotChange;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.StateType;
-import dev.ferry.functions.testing.Emulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -3,10 +3,10 @@ package dev.ferry.functions.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.ecs.TaskStatus;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.StateType;
-import dev.ferry.functions.testing.Emulator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,0 +1,85 @@
+package dev.ferry.aws.dynamodb;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
+import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
+
+/**
+ * Creates Ferry's one table: what tests and the local {@code --aws} mode use; production gets the
+ * same definition from template.yaml. Keys, indexes and item shapes: docs/architecture.md,
+ * section "DynamoDB table".
+ */
+final class Tables {
+    private Tables() {}
+
+    /** Creates the table (on-demand billing, TTL on {@code ttl}) and waits until it is active; an existing table is kept. */
+    static void create(DynamoDbClient client, String tableName) {
+        List<AttributeDefinition> attributes = new ArrayList<>();
+        attributes.add(string(Keys.PK));
+        attributes.add(string(Keys.SK));
+        List<GlobalSecondaryIndex> indexes = new ArrayList<>();
+        for (String index : Keys.INDEXES) {
+            attributes.add(string(Keys.pk(index)));
+            attributes.add(string(Keys.sk(index)));
+            // Only keys and filter fields are projected: a heartbeat rewrites the run's document but
+            // none of these, so it costs no index write; lists fetch the documents by key.
+            Projection projection = Keys.ACTIVE.equals(index)
+                    ? Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()
+                    : Projection.builder().projectionType(ProjectionType.INCLUDE)
+                            .nonKeyAttributes(Items.RUN_FILTER_ATTRIBUTES).build();
+            indexes.add(GlobalSecondaryIndex.builder().indexName(index)
+                    .keySchema(hash(Keys.pk(index)), range(Keys.sk(index)))
+                    .projection(projection).build());
+        }
+        try {
+            client.createTable(CreateTableRequest.builder().tableName(tableName)
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .attributeDefinitions(attributes)
+                    .keySchema(hash(Keys.PK), range(Keys.SK))
+                    .globalSecondaryIndexes(indexes)
+                    .build());
+        } catch (ResourceInUseException e) {
+            // already there (a second start of the local --aws mode): keep it and its data
+        }
+        // the default waiter polls every 20 s; a new on-demand table is usually active within seconds
+        try (DynamoDbWaiter waiter = DynamoDbWaiter.builder().client(client).overrideConfiguration(o -> o
+                .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofSeconds(1)))
+                .waitTimeout(Duration.ofMinutes(5)).maxAttempts(300)).build()) {
+            waiter.waitUntilTableExists(r -> r.tableName(tableName));
+        }
+        TimeToLiveDescription ttl = client.describeTimeToLive(r -> r.tableName(tableName)).timeToLiveDescription();
+        // enabling it twice is an error, not a no-op
+        if (ttl == null || ttl.timeToLiveStatus() == null || ttl.timeToLiveStatus() == TimeToLiveStatus.DISABLED) {
+            client.updateTimeToLive(r -> r.tableName(tableName).timeToLiveSpecification(
+                    TimeToLiveSpecification.builder().attributeName(Items.TTL).enabled(true).build()));
+        }
+    }
+
+    private static AttributeDefinition string(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static KeySchemaElement hash(String name) {
+        return KeySchemaElement.builder().attributeName(name).keyType(KeyType.HASH).build();
+    }
+
+    private static KeySchemaElement range(String name) {
+        return KeySchemaElement.builder().attributeName(name).keyType(KeyType.RANGE).build();
+    }
+}

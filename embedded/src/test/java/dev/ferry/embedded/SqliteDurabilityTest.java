@@ -1,0 +1,279 @@
+package dev.ferry.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.common.Json;
+import dev.ferry.core.deployments.CollisionStrategy;
+import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.pools.PoolType;
+import dev.ferry.core.pools.WorkPool;
+import dev.ferry.core.pools.WorkQueue;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.RunWrite;
+import dev.ferry.core.ports.Slot;
+import dev.ferry.core.ports.SlotChange;
+import dev.ferry.core.ports.WorkQueues.Message;
+import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.State;
+import dev.ferry.core.runs.StateType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What was acknowledged is in the files on disk, whatever happens to the process afterwards. */
+class SqliteDurabilityTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void acknowledgedWrites_survive_whenTheProcessDiesWithoutClosingTheDatabase() throws Exception {
+        // given a server that wrote and never closed (no checkpoint, no WAL cleanup)
+        Path live = dir.resolve("live/ferry.db");
+        Database db = Database.open(live);
+        SqliteStore store = new SqliteStore(db);
+        WorkPool pool = pool();
+        WorkQueue queue = new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0, 1);
+        store.createPool(pool, queue);
+        Deployment deployment = deployment(pool);
+        store.createDeployment(deployment);
+        FlowRun run = store.createRun(run(pool, queue, deployment));
+        FlowRun claimed = run.claimedBy("worker-1").entering(State.of(StateType.PENDING, T0), T0);
+        Slot slot = Slot.pool(pool.id(), 1);
+        assertThat(store.writeRun(claimed, run.version(), new SlotChange.Acquire(List.of(slot))))
+                .isInstanceOf(RunWrite.Applied.class);
+        store.appendLogs(run.id(), List.of(new LogLine(0, T0, "stdout", "hello")));
+        new SqliteWorkQueues(db, Clock.SYSTEM).send(queue.id(), "run-2", T0);
+
+        // when the machine is left with exactly the files on disk at this moment, as after kill -9
+        Path crashed = dir.resolve("crashed/ferry.db");
+        Files.createDirectories(crashed.getParent());
+        Files.copy(live, crashed);
+        Path wal = live.resolveSibling("ferry.db-wal");
+        if (Files.exists(wal)) Files.copy(wal, crashed.resolveSibling("ferry.db-wal"));
+
+        // then a new server on those files finds everything
+        try (Database reopened = Database.open(crashed)) {
+            SqliteStore again = new SqliteStore(reopened);
+            assertThat(again.pool(pool.name())).contains(pool);
+            assertThat(again.queues(pool.id())).containsExactly(queue);
+            assertThat(again.deployment(deployment.id())).contains(deployment);
+            assertThat(again.run(run.id())).contains(claimed);
+            assertThat(again.slotsInUse(slot.key())).isEqualTo(1);
+            assertThat(again.logs(run.id(), 0, 10)).extracting(LogLine::message).containsExactly("hello");
+            List<Message> messages = new SqliteWorkQueues(reopened, Clock.SYSTEM).receive(queue.id(), 10, Duration.ofSeconds(30));
+            assertThat(messages).extracting(Message::runId).containsExactly("run-2");
+        } finally {
+            db.close();
+        }
+    }
+
+    @Test
+    void data_survives_anOrderlyCloseAndReopen() {
+        Path file = dir.resolve("ferry.db");
+        WorkPool pool = pool();
+        try (Database db = Database.open(file)) {
+            new SqliteStore(db).createPool(pool,
+                    new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0, 1));
+        }
+
+        try (Database db = Database.open(file)) {
+            assertThat(new SqliteStore(db).pool(pool.name())).contains(pool);
+            int versions = db.read("counting schema versions",
+                    c -> Database.query(c, "SELECT COUNT(*) FROM schema_version", rs -> rs.getInt(1)).get(0));
+            assertThat(versions).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void everyConnection_usesWal_andSyncsEveryCommit() {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            String mode = db.read("reading journal mode", c -> Database.query(c, "PRAGMA journal_mode", rs -> rs.getString(1)).get(0));
+            int sync = db.read("reading synchronous", c -> Database.query(c, "PRAGMA synchronous", rs -> rs.getInt(1)).get(0));
+            int fk = db.read("reading foreign_keys", c -> Database.query(c, "PRAGMA foreign_keys", rs -> rs.getInt(1)).get(0));
+            int fkOnWriter = db.write("reading foreign_keys", c -> Database.query(c, "PRAGMA foreign_keys", rs -> rs.getInt(1)).get(0));
+
+            assertThat(mode).isEqualToIgnoringCase("wal");
+            assertThat(sync).as("synchronous=FULL").isEqualTo(2);
+            assertThat(fk).isEqualTo(1);
+            assertThat(fkOnWriter).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void open_migratesAFileFromBeforeRevisions_whoseRecordsReadAsRevisionZeroAndUpdateConditionally() throws Exception {
+        Path file = dir.resolve("ferry.db");
+        WorkPool pool = pool();
+        String oldDoc = Json.string(pool).replace(",\"revision\":1", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement s = c.createStatement()) {
+            // the first schema's tables as a Ferry from before revisions made them
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.execute("INSERT INTO schema_version (version) VALUES (1)");
+            s.execute("CREATE TABLE work_pools (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)");
+            s.execute("CREATE TABLE work_queues (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL REFERENCES work_pools(id) "
+                    + "ON DELETE CASCADE, name TEXT NOT NULL, priority INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (pool_id, name))");
+            s.execute("CREATE TABLE deployments (id TEXT PRIMARY KEY, flow_name TEXT NOT NULL, name TEXT NOT NULL, "
+                    + "work_pool_name TEXT, doc TEXT NOT NULL, UNIQUE (flow_name, name))");
+            s.execute("INSERT INTO work_pools (id, name, doc) VALUES ('pool-1', 'my-pool', '" + oldDoc + "')");
+        }
+
+        try (Database db = Database.open(file)) {
+            SqliteStore store = new SqliteStore(db);
+            WorkPool old = store.pool("my-pool").orElseThrow();
+            assertThat(old.revision()).isZero();
+            assertThat(store.updatePool(old.withPaused(true, T0.plusSeconds(1))))
+                    .isEqualTo(new dev.ferry.core.common.Write.Applied<>(old.withPaused(true, T0.plusSeconds(1)).withRevision(1)));
+            assertThat(store.updatePool(old.withPaused(false, T0.plusSeconds(2))))
+                    .as("a write from before the first update is stale").isInstanceOf(dev.ferry.core.common.Write.Stale.class);
+            int version = db.read("reading the schema version",
+                    c -> Database.query(c, "SELECT version FROM schema_version", rs -> rs.getInt(1)).get(0));
+            assertThat(version).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void open_refusesAFileWrittenByANewerFerry() {
+        Path file = dir.resolve("ferry.db");
+        try (Database db = Database.open(file)) {
+            db.write("pretending to be from the future", c -> Database.update(c, "UPDATE schema_version SET version = 99"));
+        }
+
+        assertThatThrownBy(() -> Database.open(file))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("schema version 99")
+                .hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void aFailedWrite_leavesNothingBehind() {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            assertThatThrownBy(() -> db.write("writing half a change", c -> {
+                Database.update(c, "INSERT INTO slots (key, used) VALUES ('pool:x', 1)");
+                throw new IllegalStateException("boom");
+            })).hasMessage("boom");
+
+            assertThat(new SqliteStore(db).slotsInUse("pool:x")).isZero();
+        }
+    }
+
+    @Test
+    void aFailingWrite_groupCommittedWithOthers_undoesOnlyItself() throws Exception {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            // given the committer busy, so the next writes queue up and go out as one batch
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Writer blocker = Writer.start(() -> db.write("holding the committer", c -> {
+                busy.countDown();
+                awaitQuietly(release);
+                return null;
+            }));
+            assertThat(busy.await(5, TimeUnit.SECONDS)).isTrue();
+            List<Writer> writes = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String key = "deployment:" + i;
+                writes.add(Writer.start(() -> db.write("counting " + key,
+                        c -> Database.update(c, "INSERT INTO slots (key, used) VALUES (?, 1)", key))));
+            }
+            Writer failing = Writer.start(() -> db.write("writing half a change", c -> {
+                Database.update(c, "INSERT INTO slots (key, used) VALUES ('pool:half', 1)");
+                throw new IllegalArgumentException("boom");
+            }));
+            List<Writer> queued = new ArrayList<>(writes);
+            queued.add(failing);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                    queued.stream().allMatch(w -> w.thread.getState() == Thread.State.WAITING));
+
+            // when the committer gets to them
+            release.countDown();
+
+            // then the good writes are all there and the failed one left nothing
+            assertThat(blocker.outcome()).isNull();
+            for (Writer w : writes) assertThat(w.outcome()).isNull();
+            assertThat(failing.outcome()).hasMessage("boom");
+            SqliteStore store = new SqliteStore(db);
+            for (int i = 0; i < 4; i++) assertThat(store.slotsInUse("deployment:" + i)).isEqualTo(1);
+            assertThat(store.slotsInUse("pool:half")).isZero();
+        }
+    }
+
+    /** A thread doing one write; {@link #outcome()} is what it threw, or null. */
+    private record Writer(Thread thread, CompletableFuture<Throwable> result) {
+        static Writer start(Runnable write) {
+            CompletableFuture<Throwable> result = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    write.run();
+                    result.complete(null);
+                } catch (Throwable e) {
+                    result.complete(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            return new Writer(t, result);
+        }
+
+        Throwable outcome() throws Exception {
+            return result.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aWriteInsideAWrite_isRefused() {
+        try (Database db = Database.open(dir.resolve("ferry.db"))) {
+            assertThatThrownBy(() -> db.write("outer", c -> db.write("inner", c2 -> 1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("nested write while inner");
+        }
+    }
+
+    @Test
+    void aClosedDatabase_refusesWork() {
+        Database db = Database.open(dir.resolve("ferry.db"));
+        db.close();
+
+        assertThatThrownBy(() -> new SqliteStore(db).slotsInUse("pool:x")).hasMessageContaining("is closed");
+        assertThatThrownBy(() -> new SqliteStore(db).appendLogs("r", List.of(new LogLine(0, T0, "stdout", "x"))))
+                .hasMessageContaining("is closed");
+    }
+
+    private static WorkPool pool() {
+        return new WorkPool("pool-1", "my-pool", PoolType.PROCESS, null, Json.MAPPER.createObjectNode(), 1, false,
+                WorkPool.DEFAULT_QUEUE, T0, T0, 1);
+    }
+
+    private static Deployment deployment(WorkPool pool) {
+        return new Deployment("dep-1", "nightly", "etl", "flows/etl.py:etl", pool.name(), "default",
+                Json.MAPPER.createObjectNode(), null, false, Json.MAPPER.createObjectNode(), List.of(), List.of(), null, null,
+                CollisionStrategy.ENQUEUE, false, null, null, null, List.of(), null, null, 0, 0, T0, T0, 1);
+    }
+
+    private static FlowRun run(WorkPool pool, WorkQueue queue, Deployment d) {
+        State s = State.of(StateType.SCHEDULED, T0);
+        return new FlowRun("run-1", "brave-otter", d.id(), d.flowName(), d.name(), pool.id(), pool.name(), queue.id(),
+                queue.name(), Json.MAPPER.createObjectNode(), Json.MAPPER.createObjectNode(), s, List.of(s), T0, null,
+                null, 0, 0, 0, "key-1", null, null, List.of(), null, 1, T0, T0);
+    }
+}

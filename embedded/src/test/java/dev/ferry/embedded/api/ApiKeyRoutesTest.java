@@ -1,0 +1,118 @@
+package dev.ferry.embedded.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.embedded.api.EmbeddedApi.Response;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** API keys and run tokens through the router, on the embedded adapters. */
+class ApiKeyRoutesTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, String> as(String key) {
+        return Map.of("authorization", "Bearer " + key);
+    }
+
+    @Test
+    void createListRevoke_showTheKeyOnce_andNeverItsHash() {
+        try (EmbeddedApi api = new EmbeddedApi(dir, "boot")) {
+            Response created = api.call("POST", "/api/api_keys", "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}",
+                    as("boot"));
+
+            assertThat(created.status()).isEqualTo(201);
+            String key = created.body().path("key").asText();
+            assertThat(key).matches("ferry_[A-Za-z0-9_-]{43}");
+            assertThat(created.body().path("prefix").asText()).isEqualTo(key.substring(0, 12));
+            assertThat(created.body().has("hash")).isFalse();
+            assertThat(created.body().path("pools").toString()).isEqualTo("[\"p\"]");
+
+            JsonNode listed = EmbeddedApi.ok(api.call("GET", "/api/api_keys", null, as("boot"))).path("items");
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0).has("key")).isFalse();
+            assertThat(listed.get(0).has("hash")).isFalse();
+            assertThat(listed.get(0).path("revoked_at").isNull()).isTrue();
+
+            String id = created.body().path("id").asText();
+            Response revoked = api.call("DELETE", "/api/api_keys/" + id, null, as("boot"));
+            assertThat(revoked.status()).isEqualTo(200);
+            assertThat(revoked.body().path("revoked_at").isTextual()).isTrue();
+            assertThat(api.call("GET", "/api/work_pools/p", null, as(key)).status()).isEqualTo(401);
+            assertThat(api.call("DELETE", "/api/api_keys/no-such-id", null, as("boot")).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void createBody_isReadStrictly() {
+        try (EmbeddedApi api = new EmbeddedApi(dir, "boot")) {
+            Response unknownField = api.call("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": \"ADMIN\", \"scope\": 1}", as("boot"));
+            Response badRole = api.call("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": \"ROOT\"}", as("boot"));
+            Response poolsOnReader = api.call("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": \"READER\", \"pools\": [\"p\"]}",
+                    as("boot"));
+
+            assertThat(unknownField.status()).isEqualTo(400);
+            assertThat(unknownField.field()).isEqualTo("scope");
+            assertThat(badRole.status()).isEqualTo(422);
+            assertThat(badRole.field()).isEqualTo("role");
+            assertThat(poolsOnReader.status()).isEqualTo(422);
+            assertThat(poolsOnReader.field()).isEqualTo("pools");
+            assertThat(api.auth.list()).isEmpty();
+        }
+    }
+
+    @Test
+    void aServerWithoutKeys_isOpen_untilItsFirstKey_whichMustBeAnAdminKey() {
+        try (EmbeddedApi api = new EmbeddedApi(dir)) {
+            assertThat(api.get("/api/work_pools").status()).isEqualTo(200);
+            Response deployer = api.post("/api/api_keys", "{\"name\": \"ci\", \"role\": \"DEPLOYER\"}");
+            assertThat(deployer.status()).isEqualTo(422);
+            assertThat(deployer.body().path("detail").asText()).contains("must have role ADMIN");
+
+            String admin = EmbeddedApi.ok(api.post("/api/api_keys", "{\"name\": \"me\", \"role\": \"ADMIN\"}")).path("key").asText();
+
+            assertThat(api.get("/api/work_pools").status()).isEqualTo(401);
+            assertThat(api.call("GET", "/api/work_pools", null, as(admin)).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aClaim_handsTheRunItsToken_whichReportsOnThatRunOnly() {
+        try (EmbeddedApi api = new EmbeddedApi(dir, "boot")) {
+            EmbeddedApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
+            String dep = EmbeddedApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
+                    + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\"}", as("boot"))).path("id").asText();
+            String runId = EmbeddedApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
+                    .path("id").asText();
+            String other = EmbeddedApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
+                    .path("id").asText();
+            String worker = EmbeddedApi.ok(api.call("POST", "/api/api_keys",
+                    "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot"))).path("key").asText();
+
+            JsonNode claimed = EmbeddedApi.ok(api.call("POST", "/api/work_pools/p/get_scheduled_flow_runs",
+                    "{\"worker_name\": \"w1\"}", as(worker))).path("items").get(0);
+            String token = claimed.path("run_token").asText();
+            assertThat(claimed.at("/flow_run/id").asText()).isEqualTo(runId);
+            assertThat(token).startsWith("ferry_run_" + runId + "_");
+
+            assertThat(api.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"RUNNING\"}}",
+                    as(token)).status()).isEqualTo(200);
+            assertThat(api.call("POST", "/api/flow_runs/" + runId + "/logs",
+                    "{\"logs\": [{\"stream\": \"stdout\", \"message\": \"hi\"}]}", as(token)).status()).isEqualTo(204);
+            assertThat(api.call("POST", "/api/flow_runs/" + runId + "/heartbeat", null, as(token)).status()).isEqualTo(200);
+            assertThat(api.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"COMPLETED\"}}",
+                    as(token)).status()).isEqualTo(200);
+            assertThat(EmbeddedApi.ok(api.call("GET", "/api/flow_runs/" + runId, null, as(token))).path("state_type").asText())
+                    .isEqualTo("COMPLETED");
+
+            assertThat(api.call("POST", "/api/flow_runs/" + other + "/cancel", null, as(token)).status()).isEqualTo(403);
+            assertThat(api.call("GET", "/api/flow_runs/" + other, null, as(token)).status()).isEqualTo(403);
+            assertThat(api.call("POST", "/api/work_pools/p/get_scheduled_flow_runs", "{\"worker_name\": \"x\"}", as(token))
+                    .status()).isEqualTo(403);
+            assertThat(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as(token)).status()).isEqualTo(403);
+        }
+    }
+}

@@ -1,0 +1,356 @@
+package dev.ferry.embedded.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.embedded.api.EmbeddedApi.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The control plane through the router, on the embedded adapters. */
+class ControlPlaneTest {
+    @TempDir
+    Path dir;
+    EmbeddedApi api;
+
+    @BeforeEach
+    void start() {
+        api = new EmbeddedApi(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    @Test
+    void tutorialPath_poolQueueWorkerDeploymentRunLogs() {
+        JsonNode pool = api.pool("my-process-pool");
+        assertThat(pool.get("type").asText()).isEqualTo("process");
+        assertThat(pool.get("status").asText()).isEqualTo("NOT_READY");
+        assertThat(pool.at("/base_job_template/job_configuration/command").asText()).isEqualTo("{{ command }}");
+
+        JsonNode queues = EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool/queues")).get("items");
+        assertThat(queues).hasSize(1);
+        assertThat(queues.get(0).get("name").asText()).isEqualTo("default");
+        assertThat(queues.get(0).get("status").asText()).isEqualTo("NOT_READY");
+
+        assertThat(api.claim("my-process-pool", "w1", 1)).isEmpty();
+        assertThat(EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool/queues/default")).get("status").asText())
+                .isEqualTo("READY");
+        JsonNode workers = EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool/workers")).get("items");
+        assertThat(workers.get(0).get("name").asText()).isEqualTo("w1");
+        assertThat(workers.get(0).get("status").asText()).isEqualTo("ONLINE");
+        assertThat(EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool")).get("status").asText()).isEqualTo("READY");
+
+        JsonNode deployment = api.deployment("my-process-pool", "\"parameter_openapi_schema\": {\"type\": \"object\", "
+                + "\"properties\": {\"name\": {\"type\": \"string\", \"default\": \"world\"}}}");
+        JsonNode run = api.run(deployment.get("id").asText(), "{\"parameters\": {\"name\": \"Marvin\"}}");
+        assertThat(run.get("state_type").asText()).isEqualTo("SCHEDULED");
+        assertThat(run.get("name").asText()).matches("[a-z]+-[a-z]+");
+
+        JsonNode claimed = api.claim("my-process-pool", "w1", 1);
+        assertThat(claimed).hasSize(1);
+        assertThat(claimed.get(0).at("/flow_run/state_type").asText()).isEqualTo("PENDING");
+        assertThat(claimed.get(0).at("/flow_run/worker_name").asText()).isEqualTo("w1");
+        assertThat(claimed.get(0).at("/flow_run/parameters/name").asText()).isEqualTo("Marvin");
+        assertThat(claimed.get(0).at("/deployment/entrypoint").asText()).isEqualTo("flows/my_flow.py:my_flow");
+        assertThat(claimed.get(0).at("/job_configuration/stream_output").asBoolean()).isTrue();
+
+        String id = run.get("id").asText();
+        assertThat(api.post("/api/flow_runs/" + id + "/set_state",
+                "{\"state\": {\"type\": \"RUNNING\"}, \"infrastructure_id\": \"4242\"}").status()).isEqualTo(200);
+        assertThat(api.post("/api/flow_runs/" + id + "/logs",
+                "{\"logs\": [{\"stream\": \"stdout\", \"message\": \"Hello, Marvin!\"}]}").status()).isEqualTo(204);
+        assertThat(api.setState(id, "COMPLETED").status()).isEqualTo(200);
+
+        JsonNode done = EmbeddedApi.ok(api.get("/api/flow_runs/" + id));
+        assertThat(done.get("state_type").asText()).isEqualTo("COMPLETED");
+        assertThat(done.get("infrastructure_id").asText()).isEqualTo("4242");
+        assertThat(done.get("run_count").asInt()).isEqualTo(1);
+        assertThat(done.get("state_history")).extracting(s -> s.get("type").asText())
+                .containsExactly("SCHEDULED", "PENDING", "RUNNING", "COMPLETED");
+        JsonNode logs = EmbeddedApi.ok(api.get("/api/flow_runs/" + id + "/logs")).get("items");
+        assertThat(logs.get(0).get("message").asText()).isEqualTo("Hello, Marvin!");
+    }
+
+    @Test
+    void createFlowRun_withTheSameIdempotencyKey_returnsTheSameRun() {
+        api.pool("p");
+        String dep = api.deployment("p", null).get("id").asText();
+        Response first = api.post("/api/deployments/" + dep + "/create_flow_run", "{\"idempotency_key\": \"k1\"}");
+        Response again = api.post("/api/deployments/" + dep + "/create_flow_run", "{\"idempotency_key\": \"k1\"}");
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("id")).isEqualTo(first.body().get("id"));
+        assertThat(api.claim("p", "w", 10)).as("one run, delivered once").hasSize(1);
+    }
+
+    @Test
+    void deploy_isAnUpsertOnFlowNameAndName() {
+        api.pool("p");
+        JsonNode first = api.deployment("p", "\"description\": \"one\"");
+        Response second = api.post("/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\", "
+                + "\"entrypoint\": \"flows/other.py:f\", \"work_pool_name\": \"p\", \"description\": \"two\"}");
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.body().get("id")).isEqualTo(first.get("id"));
+        assertThat(second.body().get("entrypoint").asText()).isEqualTo("flows/other.py:f");
+        assertThat(EmbeddedApi.ok(api.get("/api/deployments/name/my-flow/my-deployment")).get("description").asText())
+                .isEqualTo("two");
+    }
+
+    @Test
+    void parametersAndJobVariables_mergeOverTheDeployments_andDefaultsFillTheRest() {
+        api.pool("p");
+        String dep = api.deployment("p", "\"parameters\": {\"a\": 1, \"b\": 2}, "
+                + "\"job_variables\": {\"env\": {\"MODE\": \"prod\", \"X\": \"1\"}}").get("id").asText();
+        JsonNode run = api.run(dep, "{\"parameters\": {\"b\": 3}, \"job_variables\": {\"env\": {\"X\": \"2\"}, \"timeout_seconds\": 60}}");
+        assertThat(run.get("parameters").toString()).isEqualTo("{\"a\":1,\"b\":3}");
+        assertThat(run.at("/job_variables/env").toString()).isEqualTo("{\"MODE\":\"prod\",\"X\":\"2\"}");
+        assertThat(run.at("/job_variables/stream_output").asBoolean()).as("schema default").isTrue();
+        JsonNode claimed = api.claim("p", "w", 1).get(0);
+        assertThat(claimed.at("/job_configuration/timeout_seconds").asInt()).isEqualTo(60);
+        assertThat(claimed.at("/job_configuration/env/MODE").asText()).isEqualTo("prod");
+    }
+
+    @Test
+    void claims_followQueuePriority_thenScheduledTime() {
+        api.pool("p");
+        EmbeddedApi.ok(api.post("/api/work_pools/p/queues", "{\"name\": \"urgent\", \"priority\": 1}"));
+        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"priority\": 5}"));
+        String low = api.deployment("p", null).get("id").asText();
+        String high = EmbeddedApi.ok(api.post("/api/deployments", "{\"name\": \"hi\", \"flow_name\": \"f\", "
+                + "\"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"work_queue_name\": \"urgent\"}")).get("id").asText();
+        String lowRun = api.run(low, null).get("id").asText();
+        String highRun = api.run(high, null).get("id").asText();
+        assertThat(api.claim("p", "w", 1).get(0).at("/flow_run/id").asText()).isEqualTo(highRun);
+        assertThat(api.claim("p", "w", 1).get(0).at("/flow_run/id").asText()).isEqualTo(lowRun);
+    }
+
+    @Test
+    void poolLimit_isNeverExceeded_andTheSlotComesBackOnATerminalState() {
+        api.pool("p");
+        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
+        String dep = api.deployment("p", null).get("id").asText();
+        for (int i = 0; i < 3; i++) api.run(dep, null);
+        JsonNode first = api.claim("p", "w", 10);
+        assertThat(first).hasSize(1);
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+        String id = first.get(0).at("/flow_run/id").asText();
+        api.setState(id, "RUNNING");
+        api.setState(id, "FAILED");
+        api.clock.advance(Duration.ofSeconds(3)); // past the limit back-off of the refused messages
+        assertThat(api.claim("p", "w", 10)).hasSize(1);
+    }
+
+    @Test
+    void queueLimit_isEnforced_whileOtherQueuesStillServe() {
+        api.pool("p");
+        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"concurrency_limit\": 1}"));
+        String dep = api.deployment("p", null).get("id").asText();
+        api.run(dep, null);
+        api.run(dep, null);
+        assertThat(api.claim("p", "w", 10)).hasSize(1);
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+    }
+
+    @Test
+    void deploymentLimit_withCancelNew_cancelsTheNewRun() {
+        api.pool("p");
+        String dep = api.deployment("p", "\"concurrency_limit\": 1, \"collision_strategy\": \"CANCEL_NEW\"").get("id").asText();
+        String a = api.run(dep, null).get("id").asText();
+        String b = api.run(dep, null).get("id").asText();
+        assertThat(api.claim("p", "w", 10)).hasSize(1);
+        JsonNode cancelled = EmbeddedApi.ok(api.get("/api/flow_runs/" + b));
+        assertThat(cancelled.get("state_type").asText()).isEqualTo("CANCELLED");
+        assertThat(cancelled.at("/state/message").asText()).contains("CANCEL_NEW");
+        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + a)).get("state_type").asText()).isEqualTo("PENDING");
+    }
+
+    @Test
+    void pausedPoolQueueOrDeployment_givesNothing() {
+        api.pool("p");
+        String dep = api.deployment("p", null).get("id").asText();
+        api.run(dep, null);
+        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"is_paused\": true}"));
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"is_paused\": false}"));
+        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"is_paused\": true}"));
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+        assertThat(EmbeddedApi.ok(api.get("/api/work_pools/p/queues/default")).get("status").asText()).isEqualTo("PAUSED");
+        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"is_paused\": false}"));
+        EmbeddedApi.ok(api.patch("/api/deployments/" + dep, "{\"paused\": true}"));
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+        EmbeddedApi.ok(api.patch("/api/deployments/" + dep, "{\"paused\": false}"));
+        api.clock.advance(Duration.ofSeconds(3));
+        assertThat(api.claim("p", "w", 10)).hasSize(1);
+    }
+
+    @Test
+    void futureRuns_areNotClaimedBeforeTheirTime() {
+        api.pool("p");
+        String dep = api.deployment("p", null).get("id").asText();
+        String at = api.clock.now().plusSeconds(600).toString();
+        api.run(dep, "{\"scheduled_start_time\": \"" + at + "\"}");
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+        api.clock.advance(Duration.ofSeconds(601));
+        assertThat(api.claim("p", "w", 10)).hasSize(1);
+    }
+
+    @Test
+    void longPoll_handsOverARunCreatedWhileTheWorkerWaits() throws Exception {
+        api.pool("p");
+        String dep = api.deployment("p", null).get("id").asText();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> poll = pool.submit(() -> api.post("/api/work_pools/p/get_scheduled_flow_runs",
+                    "{\"worker_name\": \"w\", \"wait_seconds\": 10}"));
+            Thread.onSpinWait();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    EmbeddedApi.ok(api.get("/api/work_pools/p/queues/default")).get("status").asText().equals("READY"));
+            long start = System.nanoTime();
+            String id = api.run(dep, null).get("id").asText();
+            Response answer = poll.get(5, TimeUnit.SECONDS);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(answer.body().at("/items/0/flow_run/id").asText()).isEqualTo(id);
+            assertThat(millis).as("handed over at once, not at the next poll").isLessThan(2000);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void twoWorkersRacing_underALimitOfOne_neverRunTwoAtOnce_andRunEachRunOnce() throws Exception {
+        api.pool("p");
+        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
+        String dep = api.deployment("p", null).get("id").asText();
+        int runs = 20;
+        for (int i = 0; i < runs; i++) api.run(dep, null);
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger maxActive = new AtomicInteger();
+        Set<String> executed = ConcurrentHashMap.newKeySet();
+        List<String> duplicates = new CopyOnWriteArrayList<>();
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        List<Future<?>> futures = new ArrayList<>();
+        for (String worker : List.of("w1", "w2")) {
+            futures.add(workers.submit(() -> {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (executed.size() < runs && System.nanoTime() < deadline) {
+                    for (JsonNode item : api.claim("p", worker, 1)) {
+                        String id = item.at("/flow_run/id").asText();
+                        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+                        if (!executed.add(id)) duplicates.add(id);
+                        assertThat(api.setState(id, "RUNNING").status()).isEqualTo(200);
+                        active.decrementAndGet();
+                        assertThat(api.setState(id, "COMPLETED").status()).isEqualTo(200);
+                    }
+                    api.clock.advance(Duration.ofSeconds(3));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) f.get(90, TimeUnit.SECONDS);
+        workers.shutdownNow();
+        assertThat(executed).hasSize(runs);
+        assertThat(duplicates).isEmpty();
+        assertThat(maxActive.get()).isEqualTo(1);
+        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs?state_type=COMPLETED&limit=200")).get("items")).hasSize(runs);
+    }
+
+    @Test
+    void janitor_crashesRunsWithoutHeartbeat_andTheirSlotComesBack() {
+        api.pool("p");
+        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
+        String dep = api.deployment("p", null).get("id").asText();
+        String first = api.run(dep, null).get("id").asText();
+        api.run(dep, null);
+        api.claim("p", "w", 1);
+        api.setState(first, "RUNNING");
+        api.clock.advance(Duration.ofSeconds(60));
+        assertThat(api.post("/api/flow_runs/" + first + "/heartbeat", null).status()).isEqualTo(200);
+        api.clock.advance(Duration.ofSeconds(60));
+        api.ferry.janitor().sweep();
+        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + first)).get("state_type").asText())
+                .as("a heartbeat 60 s ago keeps it alive").isEqualTo("RUNNING");
+        api.clock.advance(Duration.ofSeconds(31));
+        api.ferry.janitor().sweep();
+        JsonNode crashed = EmbeddedApi.ok(api.get("/api/flow_runs/" + first));
+        assertThat(crashed.get("state_type").asText()).isEqualTo("CRASHED");
+        assertThat(crashed.at("/state/message").asText()).contains("no heartbeat");
+        assertThat(api.claim("p", "w", 1)).as("the slot is back").hasSize(1);
+    }
+
+    @Test
+    void janitor_marksRunsLate_andEndsCancellationsNobodyCarriesOut() {
+        api.pool("p");
+        String dep = api.deployment("p", "\"concurrency_limit\": 5").get("id").asText();
+        String late = api.run(dep, null).get("id").asText();
+        api.clock.advance(Duration.ofSeconds(16));
+        api.ferry.janitor().sweep();
+        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + late)).at("/state/name").asText()).isEqualTo("Late");
+
+        api.claim("p", "w", 1);
+        api.setState(late, "RUNNING");
+        assertThat(EmbeddedApi.ok(api.post("/api/flow_runs/" + late + "/cancel", null)).get("state_type").asText())
+                .isEqualTo("CANCELLING");
+        api.clock.advance(Duration.ofMinutes(6));
+        api.ferry.janitor().sweep();
+        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + late)).get("state_type").asText()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void failedRunWithRetries_isScheduledAgain_afterTheDelay() {
+        api.pool("p");
+        String dep = api.deployment("p", "\"retries\": 1, \"retry_delay_seconds\": 30").get("id").asText();
+        String id = api.run(dep, null).get("id").asText();
+        api.claim("p", "w", 1);
+        api.setState(id, "RUNNING");
+        JsonNode retrying = EmbeddedApi.ok(api.post("/api/flow_runs/" + id + "/set_state",
+                "{\"state\": {\"type\": \"FAILED\", \"message\": \"boom\"}}")).get("flow_run");
+        assertThat(retrying.at("/state/name").asText()).isEqualTo("AwaitingRetry");
+        assertThat(api.claim("p", "w", 1)).isEmpty();
+        api.clock.advance(Duration.ofSeconds(31));
+        assertThat(api.claim("p", "w", 1)).hasSize(1);
+        api.setState(id, "RUNNING");
+        api.setState(id, "FAILED");
+        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + id)).get("state_type").asText()).isEqualTo("FAILED");
+        assertThat(EmbeddedApi.ok(api.post("/api/flow_runs/" + id + "/retry", null)).get("state_type").asText())
+                .isEqualTo("SCHEDULED");
+    }
+
+    @Test
+    void cancellingAScheduledRun_endsItAtOnce_andItIsNeverClaimed() {
+        api.pool("p");
+        String dep = api.deployment("p", null).get("id").asText();
+        String id = api.run(dep, null).get("id").asText();
+        assertThat(EmbeddedApi.ok(api.post("/api/flow_runs/" + id + "/cancel", null)).get("state_type").asText())
+                .isEqualTo("CANCELLED");
+        assertThat(api.claim("p", "w", 10)).isEmpty();
+    }
+
+    @Test
+    void apiKey_isRequiredWhenConfigured_exceptForHealth() {
+        try (EmbeddedApi secured = new EmbeddedApi(dir.resolve("secured"), "s3cret")) {
+            assertThat(secured.get("/api/health").status()).isEqualTo(200);
+            assertThat(secured.get("/api/work_pools").status()).isEqualTo(401);
+            assertThat(secured.call("GET", "/api/work_pools", null, Map.of("authorization", "Bearer wrong")).status()).isEqualTo(401);
+            assertThat(secured.call("GET", "/api/work_pools", null, Map.of("authorization", "Bearer s3cret")).status()).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.ferry.server;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.ferry.aws.Aws;
+import dev.ferry.aws.AwsClients;
+import dev.ferry.aws.Config;
+import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.Ids;
+import dev.ferry.embedded.InProcessTimer;
+import dev.ferry.functions.ApiFunction;
+import dev.ferry.functions.EcsDispatchFunction;
+import dev.ferry.functions.JanitorFunction;
+import dev.ferry.functions.LocalContext;
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+
+/**
+ * Ferry's AWS code path on one machine: the HTTP API served through {@link ApiFunction} itself
+ * (each request made into the event API Gateway would send), DynamoDB and SQS through the AWS
+ * adapters, and {@link JanitorFunction} on the minute timer EventBridge would fire. Against an
+ * emulator ({@code --aws-endpoint}) or against a deployed stack's table and queues.
+ */
+public final class AwsServer implements AutoCloseable {
+    /** template.yaml's schedule: rate(1 minute). */
+    private static final Duration JANITOR_PERIOD = Duration.ofMinutes(1);
+    /** template.yaml's EcsDispatchFunction timeout. */
+    private static final Duration DISPATCH_INVOCATION = Duration.ofSeconds(75);
+    private static final Duration DISPATCH_IDLE = Duration.ofSeconds(2);
+
+    /**
+     * How {@code ferry server start --aws} was asked to run.
+     *
+     * @param apiKey   null means no key (loopback only)
+     * @param endpoint an emulator's URL, or null for AWS itself with the default credentials chain
+     */
+    public record Options(String host, int port, String apiKey, URI endpoint, String table, String queuePrefix,
+                          String region) {}
+
+    private final ServerHost host;
+    private final Thread dispatcher;
+
+    private AwsServer(ServerHost host, Thread dispatcher) {
+        this.host = host;
+        this.dispatcher = dispatcher;
+    }
+
+    public static AwsServer start(Options options) {
+        String key = options.apiKey() == null || options.apiKey().isBlank() ? null : options.apiKey().strip();
+        InetAddress address = ServerHost.bindable(options.host(), key);
+        // What ECS tasks report back to: this server is on loopback, so it must be said where they reach it.
+        String taskApiUrl = System.getenv(Config.TASK_API_URL);
+        Config config = new Config(options.table(), options.queuePrefix(), options.region(), options.endpoint(),
+                key == null ? null : ApiKeyService.hash(key), Config.DEFAULT_RUN_LOG_RETENTION, null,
+                taskApiUrl == null || taskApiUrl.isBlank() ? null : taskApiUrl.strip());
+        // An emulator checks no signature: it gets dummy credentials, so real ones are never sent to it.
+        AwsClients clients = options.endpoint() == null ? AwsClients.create(config)
+                : AwsClients.create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("ferry-local", "ferry-local")));
+        // This process is the stack's ScheduleFunction: it fires schedules itself, so no EventBridge is needed.
+        InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
+        try {
+            prepareTable(clients, config);
+            Aws.Wiring wiring = Aws.wire(clients, config, timer, Clock.SYSTEM, Ids.RANDOM);
+            timer.start(wiring.ferry().schedules());
+            ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
+            JanitorFunction sweeper = new JanitorFunction(wiring.ferry());
+            ServerHost host = ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),
+                    () -> sweeper.handleRequest(new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event"),
+                            new LocalContext("JanitorFunction", Duration.ofSeconds(29))),
+                    JANITOR_PERIOD, () -> {
+                        timer.close();
+                        clients.close();
+                    });
+            return new AwsServer(host, wiring.ferry().ecs() == null ? null : startDispatcher(new EcsDispatchFunction(wiring.ferry())));
+        } catch (RuntimeException e) {
+            timer.close();
+            clients.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The ECS dispatcher as the stack runs it (one invocation after another), on a daemon thread:
+     * runs of ecs pools are started as ECS tasks just as in AWS.
+     */
+    private static Thread startDispatcher(EcsDispatchFunction function) {
+        Thread thread = new Thread(() -> {
+            ScheduledEvent event = new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event");
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    function.handleRequest(event, new LocalContext("EcsDispatchFunction", DISPATCH_INVOCATION));
+                    Thread.sleep(DISPATCH_IDLE.toMillis()); // no ecs pool (or a short pass): don't spin
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    System.err.println("ferry: ECS dispatch failed: " + e.getMessage());
+                    try {
+                        Thread.sleep(DISPATCH_IDLE.toMillis());
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                }
+            }
+        }, "ferry-ecs-dispatch");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /**
+     * With an emulator, the table is made if missing (the stack makes it in AWS). Against AWS the
+     * table must exist: a wrong name or region is said at start, not on the first request.
+     */
+    private static void prepareTable(AwsClients clients, Config config) {
+        try {
+            if (config.endpoint() != null) {
+                DynamoDbStore.createTable(clients.dynamoDb(), config.tableName());
+            } else {
+                clients.dynamoDb().describeTable(r -> r.tableName(config.tableName()));
+            }
+        } catch (ResourceNotFoundException e) {
+            throw new IllegalArgumentException("there is no DynamoDB table '" + config.tableName() + "' in " + config.region()
+                    + ": pass the stack's table with --table (its TableName output) and its region with --region");
+        } catch (SdkException e) {
+            throw new IllegalStateException("can't reach DynamoDB" + (config.endpoint() == null ? " in " + config.region()
+                    : " at " + config.endpoint()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    public URI url() {
+        return host.url();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        host.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        if (dispatcher != null) dispatcher.interrupt();
+        host.close();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.ferry.server;
+
+import dev.ferry.core.Ferry;
+import dev.ferry.core.api.Router;
+import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.auth.BootstrapKey;
+import dev.ferry.core.ports.Clock;
+import dev.ferry.core.ports.Ids;
+import dev.ferry.embedded.Database;
+import dev.ferry.embedded.InProcessTimer;
+import dev.ferry.embedded.SqliteApiKeys;
+import dev.ferry.embedded.SqliteStore;
+import dev.ferry.embedded.SqliteWorkQueues;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+
+/**
+ * Ferry on one machine: the core router behind the JDK HTTP server, state and work queues in
+ * one SQLite file, and the janitor on a timer.
+ */
+public final class EmbeddedServer implements AutoCloseable {
+    private static final Duration JANITOR_PERIOD = Duration.ofSeconds(5);
+
+    private final ServerHost host;
+
+    private EmbeddedServer(ServerHost host) {
+        this.host = host;
+    }
+
+    public static EmbeddedServer start(ServerOptions options) {
+        InetAddress address = ServerHost.bindable(options.host(), options.apiKey());
+        Path dataDir = options.dataDir();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("can't create the data directory " + dataDir, e);
+        }
+        Database database = Database.open(dataDir.resolve("ferry.db"));
+        InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
+        try {
+            // --api-key is the bootstrap admin; keys made through the API live in the same file
+            ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(options.apiKey()),
+                    Clock.SYSTEM, Ids.RANDOM);
+            Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, Clock.SYSTEM), timer,
+                    Clock.SYSTEM, Ids.RANDOM, auth.runTokens());
+            Router router = new Router(ferry, Clock.SYSTEM, auth);
+            timer.start(ferry.schedules());
+            return new EmbeddedServer(ServerHost.start(address, options.port(), new HttpAdapter(router),
+                    () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
+                        timer.close();
+                        database.close();
+                    }));
+        } catch (RuntimeException e) {
+            timer.close();
+            database.close();
+            throw e;
+        }
+    }
+
+    public URI url() {
+        return host.url();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        host.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.ferry.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The web UI on a server with an API key: the page loads without one, the API asks for it through the sign-in box. */
+class WebUiLoginE2ETest {
+    private static final String ADMIN_KEY = "ferry_ui-login-test-admin-key";
+    private static final Path CHROMEDRIVER = Path.of(System.getProperty("ferry.chromedriver", "/usr/bin/chromedriver"));
+    private static final Path CHROMIUM = Path.of(System.getProperty("ferry.chromium", "/usr/bin/chromium"));
+
+    private FerryJar ferry;
+    private WebDriver browser;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (browser != null) browser.quit();
+        if (ferry != null) ferry.close();
+    }
+
+    @Test
+    void aKeyedServer_asksForTheKey_refusesAWrongOne_andKeepsTheRightOneForTheTabOnly(@TempDir Path project) throws Exception {
+        boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
+        if (!installed && System.getenv("CI") != null) throw new AssertionError("chromium and chromedriver are needed; .ci/run installs them");
+        Assumptions.assumeTrue(installed, "no chromium / chromedriver: apt-get install chromium chromium-driver");
+        int port = FerryJar.freePort();
+        String base = "http://127.0.0.1:" + port;
+        ferry = new FerryJar(project, Map.of("FERRY_API_URL", base, "FERRY_API_KEY", ADMIN_KEY,
+                "FERRY_HOME", project.resolve("ferry-home").toString()));
+        FerryJar.Background server = ferry.start("server", "start", "--port", String.valueOf(port), "--data",
+                project.resolve("data").toString(), "--api-key", ADMIN_KEY);
+        await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200))
+                .until(() -> server.output().contains("Ferry server listening on " + base));
+        ferry.ok("work-pool", "create", "--type", "process", "keyed-pool");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build(), options);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+
+        browser.get(base + "/#/pools");
+        WebElement key = wait.ignoring(NoSuchElementException.class).until(d -> d.findElement(By.cssSelector("form.login input[type=password]")));
+        assertThat(browser.findElement(By.cssSelector("form.login")).getText()).contains("needs an API key");
+
+        key.sendKeys("ferry_not-the-key");
+        browser.findElement(By.cssSelector("form.login button[type=submit]")).click();
+        wait.until(d -> d.findElement(By.cssSelector("form.login .reason")).getText().contains("The server said:"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-pool]"))).isEmpty();
+
+        browser.findElement(By.cssSelector("form.login input[type=password]")).sendKeys(ADMIN_KEY);
+        browser.findElement(By.cssSelector("form.login button[type=submit]")).click();
+
+        wait.until(d -> !d.findElements(By.cssSelector("tr[data-pool='keyed-pool']")).isEmpty());
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        assertThat(js.executeScript("return sessionStorage.getItem('ferry.apiKey')")).isEqualTo(ADMIN_KEY);
+        assertThat(js.executeScript("return localStorage.length")).isEqualTo(0L);
+        assertThat(js.executeScript("return document.cookie")).isEqualTo("");
+
+        browser.findElement(By.xpath("//button[normalize-space()='Sign out']")).click();
+        wait.until(d -> !d.findElements(By.cssSelector("form.login")).isEmpty());
+        assertThat(js.executeScript("return sessionStorage.getItem('ferry.apiKey')")).isNull();
+    }
+}
