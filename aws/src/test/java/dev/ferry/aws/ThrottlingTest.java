@@ -15,7 +15,7 @@ import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.auth.InMemoryApiKeys;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
-import dev.ferry.core.schedules.ManualTimer;
+import dev.ferry.core.scheduler.ManualTimer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

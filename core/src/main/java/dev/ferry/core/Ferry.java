@@ -18,11 +18,11 @@ import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Transitions;
-import dev.ferry.core.schedules.ScheduleService;
+import dev.ferry.core.scheduler.Scheduler;
 
 /** The application services, wired once from the ports an adapter set provides. */
 public record Ferry(PoolService pools, DeploymentService deployments, FlowRunService runs, ClaimService claims,
-                    ScheduleService schedules, Janitor janitor, Ecs ecs) {
+                    Scheduler schedules, Janitor janitor, Ecs ecs) {
 
     public static final String VERSION = "0.1.0";
 
@@ -53,9 +53,9 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
         FlowRunService runs = new FlowRunService(store, workQueues, transitions, clock, ids,
                 ecs == null ? TaskLogs.NONE : ecs.logs(),
                 reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now()));
-        ScheduleService schedules = new ScheduleService(store, timer, runs, clock);
+        Scheduler schedules = new Scheduler(store, timer, runs, clock);
         return new Ferry(pools,
-                new DeploymentService(store, clock, ids, schedules),
+                new DeploymentService(store, clock, ids, schedules::sync),
                 runs,
                 claims,
                 schedules,

@@ -44,9 +44,7 @@ import java.util.stream.Collectors;
  */
 public final class SqliteStore implements Store {
 
-    /** Non-terminal states, from the enum so this list can never drift from it. */
-    private static final List<String> ACTIVE = Arrays.stream(StateType.values())
-            .filter(t -> !t.isTerminal()).map(Enum::name).toList();
+    private static final List<String> ACTIVE = StateType.ACTIVE.stream().map(Enum::name).toList();
     private static final String ACTIVE_IN = ACTIVE.stream().map(s -> "?").collect(Collectors.joining(", ", "(", ")"));
 
     private final Database db;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,12 @@ public final class SqliteWorkQueues implements WorkQueues {
     /** Messages live in a table shared by all queues: nothing to create. */
     @Override
     public void provision(WorkQueue queue) {
+    }
+
+    /** A message's visible time is a column: any time ahead is kept exactly. */
+    @Override
+    public Optional<Duration> maxDelay() {
+        return Optional.empty();
     }
 
     @Override

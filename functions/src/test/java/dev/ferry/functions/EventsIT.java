@@ -180,7 +180,7 @@ class EventsIT {
             Map.entry("ecs-events-task-stopped-exit-1.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
                 JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
                 assertThat(run.path("state_type").asText()).isEqualTo("FAILED");
-                assertThat(run.path("state").path("message").asText()).contains("exited with code 1", "OutOfMemoryError");
+                assertThat(run.path("state").path("message").asText()).contains("ended with exit code 1", "OutOfMemoryError");
             })),
             Map.entry("ecs-events-task-failed-to-start.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
                 JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
@@ -226,6 +227,11 @@ public final class SqsWorkQueues implements WorkQueues {
      * deletes or releases); a later time for a run already sent is sent too, because the earlier
      * message may already be gone in another container.
      */
+    @Override
+    public Optional<Duration> maxDelay() {
+        return Optional.of(MAX_DELAY);
+    }
+
     @Override
     public void send(String queueId, String runId, Instant visibleAt) {
         Instant now = clock.now();

@@ -91,7 +91,7 @@ class RunProcessTest {
         api.runProcess(FakeRuns.item("r5", "echo 'unclosed", null, Map.of())).run();
 
         assertThat(api.reports("r5")).containsExactly(
-                "FAILED: cannot start the flow run: command has an unclosed ' quote: echo 'unclosed");
+                "FAILED: cannot start the flow run: command has an unclosed single quote: echo 'unclosed");
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Contention;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.TransitionRefused;
-import dev.ferry.core.ui.WebUi;
+import dev.ferry.core.api.WebUi;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

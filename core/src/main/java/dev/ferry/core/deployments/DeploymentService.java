@@ -16,7 +16,6 @@ import dev.ferry.core.ports.Ids;
 import dev.ferry.core.ports.Page;
 import dev.ferry.core.ports.Store;
 import dev.ferry.core.schedules.ScheduleParser;
-import dev.ferry.core.schedules.ScheduleService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +25,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Deployments: created or updated by (flow name, name), paused, deleted, and their schedules. Every
- * change is handed to {@link ScheduleService#sync} so the timer fires exactly what is stored.
+ * change is handed to {@link ScheduleSync} so the timer fires exactly what is stored.
  */
 public final class DeploymentService {
     private static final int MAX_RETRIES = 100;
@@ -37,9 +36,9 @@ public final class DeploymentService {
     private final Store store;
     private final Clock clock;
     private final Ids ids;
-    private final ScheduleService schedules;
+    private final ScheduleSync schedules;
 
-    public DeploymentService(Store store, Clock clock, Ids ids, ScheduleService schedules) {
+    public DeploymentService(Store store, Clock clock, Ids ids, ScheduleSync schedules) {
         this.store = store;
         this.clock = clock;
         this.ids = ids;

@@ -2,6 +2,7 @@ package dev.ferry.core.ecs;
 
 import dev.ferry.core.ports.Store;
 import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.core.runs.ExitCode;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Proposal;
@@ -126,12 +127,13 @@ public final class TaskObserver {
             // which the policy needs to complete it and to count the attempt.
             report(run, StateType.RUNNING, null, "ECS task ran", transitionId + ":running", UnaryOperator.identity());
         }
-        if (container.exitCode() == 0) {
+        ExitCode exit = new ExitCode(container.exitCode());
+        if (exit.state() == StateType.COMPLETED) {
             return report(run, StateType.COMPLETED, null, null, transitionId, record);
         }
         String reason = container.reason() != null ? container.reason() : status.stoppedReason();
-        return report(run, StateType.FAILED, null, "container '" + container.name() + "' exited with code "
-                + container.exitCode() + (reason == null ? "" : " (" + reason + ")") + tail(infra), transitionId, record);
+        return report(run, exit.state(), null, "container '" + container.name() + "' ended with " + exit
+                + (reason == null ? "" : " (" + reason + ")") + tail(infra), transitionId, record);
     }
 
     private static TaskStatus.Container essential(TaskStatus status, Infrastructure infra) {

@@ -13,7 +13,7 @@ import dev.ferry.core.runs.Proposal;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.Transitions;
-import dev.ferry.core.schedules.ScheduleService;
+import dev.ferry.core.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +32,12 @@ public final class Janitor {
     public static final Duration LATE_AFTER = Duration.ofSeconds(15);
     public static final Duration CRASHED_AFTER = Duration.ofSeconds(90);
     public static final Duration CANCELLING_TIMEOUT = Duration.ofMinutes(5);
-    /** Runs due within this window are sent now, with a delay; SQS delays at most 15 minutes. */
+    /**
+     * How far ahead due runs are sent again (a lost send is healed before its run is due), unless
+     * the work queues can't delay that long: then up to their limit, less a sweep's margin.
+     */
     public static final Duration SEND_AHEAD = Duration.ofMinutes(14);
+    private static final Duration SWEEP_MARGIN = Duration.ofMinutes(1);
     /**
      * Healing schedules reads every deployment: about once a minute is enough. Under a minute, so
      * that a janitor invoked every minute (AWS) heals on every invocation despite timing jitter.
@@ -45,18 +49,18 @@ public final class Janitor {
     private final Store store;
     private final WorkQueues workQueues;
     private final Transitions transitions;
-    private final ScheduleService schedules;
+    private final Scheduler schedules;
     private final Clock clock;
     private volatile Instant lastHeal = Instant.MIN;
 
     private final EcsReconciler ecs;
 
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, ScheduleService schedules, Clock clock) {
+    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Scheduler schedules, Clock clock) {
         this(store, workQueues, transitions, schedules, clock, null);
     }
 
     /** @param ecs reconciles runs on ECS tasks (they have no heartbeats); null without ECS */
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, ScheduleService schedules, Clock clock,
+    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Scheduler schedules, Clock clock,
                    EcsReconciler ecs) {
         this.store = store;
         this.workQueues = workQueues;
@@ -73,17 +77,19 @@ public final class Janitor {
         try {
             if (!clock.now().isBefore(lastHeal.plus(HEAL_EVERY))) {
                 lastHeal = clock.now();
-                healed = schedules.heal(ScheduleService.LOST_AFTER);
+                healed = schedules.heal(Scheduler.LOST_AFTER);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "janitor could not heal schedules", e); // the run checks below must still happen
         }
         Instant now = clock.now();
+        Duration sendAhead = workQueues.maxDelay().map(max -> max.minus(SWEEP_MARGIN))
+                .filter(d -> d.compareTo(SEND_AHEAD) < 0).orElse(SEND_AHEAD);
         int[] counts = new int[4];
         forEach(Set.of(StateType.SCHEDULED), run -> {
-            if (run.scheduledStartTime().isAfter(now.plus(SEND_AHEAD))) return;
+            if (run.scheduledStartTime().isAfter(now.plus(sendAhead))) return;
             // Sending again is harmless (the store decides), heals a send lost in a crash, and
-            // hands runs created far ahead to queues that can only delay 15 minutes (SQS).
+            // hands runs created far ahead to queues that can't delay that long (SQS).
             workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
             counts[3]++;
             if (run.scheduledStartTime().isBefore(now.minus(LATE_AFTER))

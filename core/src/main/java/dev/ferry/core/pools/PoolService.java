@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Revisions;
-import dev.ferry.core.jobs.BaseJobTemplates;
+import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.jobs.JsonSchemas;
 import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;

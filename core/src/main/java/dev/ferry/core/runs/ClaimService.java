@@ -58,7 +58,15 @@ public final class ClaimService {
         this.runTokens = runTokens;
     }
 
-    public record Request(String workerName, List<String> workQueueNames, Integer limit, Integer waitSeconds) {}
+    /** @param timeLeft how long the caller can wait for the answer (null: {@code waitSeconds} alone bounds the wait) */
+    public record Request(String workerName, List<String> workQueueNames, Integer limit, Integer waitSeconds,
+                          Duration timeLeft) {}
+
+    /**
+     * Kept back from the caller's time left when bounding a long poll (a Lambda's deadline): the
+     * claim pass after the wait (a receive and a write per run) and the answer must fit in it.
+     */
+    static final Duration ANSWER_MARGIN = Duration.ofSeconds(3);
 
     /** @param runToken the run's own API credential, for its process instead of the worker's key; null without tokens */
     public record Claimed(FlowRun flowRun, Deployment deployment, ObjectNode jobConfiguration, String runToken) {}
@@ -79,6 +87,10 @@ public final class ClaimService {
             pools.heartbeat(poolName, request.workerName(), null);
         }
         Instant deadline = clock.now().plusSeconds(wait);
+        if (request.timeLeft() != null) {
+            Instant answerBy = clock.now().plus(request.timeLeft()).minus(ANSWER_MARGIN);
+            if (answerBy.isBefore(deadline)) deadline = answerBy;
+        }
         List<String> queueIds = queues.stream().map(WorkQueue::id).toList();
         while (true) {
             List<String> stale = queueIds.stream().filter(id -> dueForRecording("queue:" + id)).toList();

@@ -20,7 +20,7 @@ import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.Overlap;
-import dev.ferry.core.jobs.BaseJobTemplates;
+import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.Readiness;
 import dev.ferry.core.pools.WorkPool;

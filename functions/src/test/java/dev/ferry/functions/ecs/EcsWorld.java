@@ -26,7 +26,7 @@ import dev.ferry.core.ports.Clock;
 import dev.ferry.core.ports.Ids;
 import dev.ferry.core.ports.Launcher;
 import dev.ferry.core.runs.FlowRun;
-import dev.ferry.core.schedules.ManualTimer;
+import dev.ferry.core.scheduler.ManualTimer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

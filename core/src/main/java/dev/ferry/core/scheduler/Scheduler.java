@@ -1,4 +1,4 @@
-package dev.ferry.core.schedules;
+package dev.ferry.core.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -19,6 +19,10 @@ import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.OrchestrationPolicy;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.TransitionRefused;
+import dev.ferry.core.schedules.Firing;
+import dev.ferry.core.schedules.Schedule;
+import dev.ferry.core.schedules.ScheduleEngine;
+import dev.ferry.core.schedules.ScheduleParser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,16 +47,14 @@ import java.util.logging.Logger;
  * handled; what lies between the cursor and now was missed (server down, deployment paused, a
  * firing lost) and is caught up by the schedule's {@code catchup} policy.
  */
-public final class ScheduleService {
+public final class Scheduler {
     /** A firing this overdue is taken as lost (EventBridge delivers within about a minute) and healed. */
     public static final Duration LOST_AFTER = Duration.ofMinutes(3);
     public static final int MAX_LIST = 1000;
     /** At most this many missed firings are caught up at once (a minutely schedule over a week). */
     private static final int MAX_CATCHUP = 10_080;
     private static final int PAGE = 200;
-    private static final Set<StateType> ACTIVE = Set.of(StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING,
-            StateType.CANCELLING);
-    private static final Logger LOG = Logger.getLogger(ScheduleService.class.getName());
+    private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
 
     private final Store store;
     private final ScheduleTimer timer;
@@ -60,7 +62,7 @@ public final class ScheduleService {
     private final Clock clock;
     private final ScheduleEngine engine = new ScheduleEngine();
 
-    public ScheduleService(Store store, ScheduleTimer timer, FlowRunService runs, Clock clock) {
+    public Scheduler(Store store, ScheduleTimer timer, FlowRunService runs, Clock clock) {
         this.store = store;
         this.timer = timer;
         this.runs = runs;
@@ -336,7 +338,7 @@ public final class ScheduleService {
         Instant slot = at.minus(ScheduleEngine.jitter(s, d.id()));
         String key = idempotencyKey(d, slot, parameters);
         if (applyOverlap && d.overlap() != Overlap.ALLOW) {
-            List<FlowRun> active = store.runs(new RunFilter(ACTIVE, d.id(), null, null), 50, null).items().stream()
+            List<FlowRun> active = store.runs(new RunFilter(StateType.ACTIVE, d.id(), null, null), 50, null).items().stream()
                     .filter(r -> !key.equals(r.idempotencyKey())).toList();
             if (!active.isEmpty()) {
                 boolean waiting = active.stream().anyMatch(r -> r.stateType() == StateType.SCHEDULED);

@@ -1,4 +1,4 @@
-package dev.ferry.core.ui;
+package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

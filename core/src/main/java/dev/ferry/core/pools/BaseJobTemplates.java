@@ -1,4 +1,4 @@
-package dev.ferry.core.jobs;
+package dev.ferry.core.pools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;

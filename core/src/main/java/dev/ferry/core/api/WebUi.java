@@ -1,4 +1,4 @@
-package dev.ferry.core.ui;
+package dev.ferry.core.api;
 
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
