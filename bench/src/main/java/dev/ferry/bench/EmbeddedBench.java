@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
 public class EmbeddedBench {
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(16)).build();
+            .executor(Executors.newFixedThreadPool(16, EmbeddedBench::daemon)).build();
     private static URI base;
 
     public static void main(String[] args) throws Exception {
@@ -207,6 +207,13 @@ public class EmbeddedBench {
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
         return r.body();
+    }
+
+    /** The HTTP client's pool never shrinks: non-daemon threads would keep the JVM alive after the figures are printed. */
+    static Thread daemon(Runnable task) {
+        Thread t = new Thread(task, "bench-http");
+        t.setDaemon(true);
+        return t;
     }
 
     private static String id(String json) {

@@ -41,7 +41,7 @@ import java.util.concurrent.Future;
  */
 public class ScheduleBench {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(16)).build();
+            .executor(Executors.newFixedThreadPool(16, EmbeddedBench::daemon)).build();
     private static final int FIRING = 100;
     private static URI base;
 
