@@ -1,3 +1,5 @@
+package dev.ferry.bench;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -14,6 +16,7 @@ import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
 import dev.ferry.functions.LocalContext;
 import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.testing.Emulator;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -32,12 +35,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -52,12 +49,14 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * Cold-start and warm figures for the Lambda {@code ApiFunction}, against moto server on loopback.
  *
  * <pre>
- *   mvn -q -B -pl functions -am package -DskipTests
- *   java -cp functions/target/ferry-functions.jar bench/LambdaBench.java [warm=2000] [cold=5]
+ *   mvn -q -B -pl bench -am package -DskipTests
+ *   java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.ferry.bench.LambdaBench [warm=2000] [cold=5]
  * </pre>
  *
- * Run from the repository root (it reads events/ and compiles bench/RawSdkHandler.java for the
- * cold-start children). Needs python3 with moto[server] 5.2.1. Prints:
+ * Run from the repository root: it reads events/, and the cold-start children run on
+ * functions/target/ferry-functions.jar, the jar Lambda runs. Needs python3; moto runs as the
+ * adapter tests run it ({@link Emulator}: moto[server] 5.2.1, put in a cached virtualenv when the
+ * machine's python3 lacks it). Prints:
  * <ol>
  *   <li>cold start: a fresh JVM per sample (Lambda's default flags for java17/21: C1 only, serial
  *       GC) wires {@code new ApiFunction()} from its environment, as Lambda does, and answers one
@@ -72,12 +71,12 @@ public class LambdaBench {
     static final String KEY = "ferry_sample-admin-key-for-local-invokes";
     static final String TABLE = "ferry-bench";
     static final String PREFIX = "ferry-bench-";
+    // not Emulator.REGION: the cold-start children load this class without the test jar
     static final Region REGION = Region.US_EAST_1;
     /** Lambda's java17/java21 runtimes stop tiered compilation at C1 and use the serial GC. */
     static final List<String> LAMBDA_JVM_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC");
     static Cleaner cleaner;
-    private static final Pattern RUNNING = Pattern.compile("Running on (http://127\\.0\\.0\\.1:\\d+)");
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -90,60 +89,57 @@ public class LambdaBench {
             if (a.startsWith("warm=")) warmRuns = Integer.parseInt(a.substring(5));
             if (a.startsWith("cold=")) coldSamples = Integer.parseInt(a.substring(5));
         }
-        Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
-        Process moto = startMoto();
-        try {
-            URI endpoint = endpoint(moto);
-            System.out.printf("Ferry Lambda benchmark: %d cores, Java %s, moto %s, jar %s (%.2f MB = %.2f MiB; target <= 15 MB)%n",
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), endpoint,
-                    jar.getFileName(), Files.size(jar) / 1e6, Files.size(jar) / 1048576.0);
-            Meter meter = new Meter();
-            DynamoDbClient dynamoDb = DynamoDbClient.builder().region(REGION).endpointOverride(endpoint)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
-            SqsClient sqs = SqsClient.builder().region(REGION).endpointOverride(endpoint)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
-            DynamoDbStore.createTable(dynamoDb, TABLE);
-            Map<String, String> env = env(endpoint);
-            Config config = Config.from(env);
-            cleaner = new Cleaner(dynamoDb);
-            SchedulerClient scheduler = SchedulerClient.builder().region(REGION).endpointOverride(endpoint)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-                    .httpClientBuilder(UrlConnectionHttpClient.builder())
-                    .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
-            Aws.Wiring wiring = Aws.wire(new AwsClients(dynamoDb, sqs, scheduler), config, Clock.SYSTEM, Ids.RANDOM);
-            ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
+        // the deployed jar, not this JVM's classpath: its size is a figure and the children must load classes as Lambda does
+        Path jar = Path.of("functions/target/ferry-functions.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) throw new IllegalStateException(jar + " is missing: build with -pl bench -am, from the repository root");
+        // moto stops with this JVM (Emulator's shutdown hook)
+        URI endpoint = Emulator.endpoint();
+        System.out.printf("Ferry Lambda benchmark: %d cores, Java %s, moto %s, jar %s (%.2f MB = %.2f MiB; target <= 15 MB)%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), endpoint,
+                jar.getFileName(), Files.size(jar) / 1e6, Files.size(jar) / 1048576.0);
+        Meter meter = new Meter();
+        DynamoDbClient dynamoDb = DynamoDbClient.builder().region(REGION).endpointOverride(endpoint)
+                .credentialsProvider(Emulator.credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
+        SqsClient sqs = SqsClient.builder().region(REGION).endpointOverride(endpoint)
+                .credentialsProvider(Emulator.credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
+        DynamoDbStore.createTable(dynamoDb, TABLE);
+        Map<String, String> env = env(endpoint);
+        Config config = Config.from(env);
+        cleaner = new Cleaner(dynamoDb);
+        SchedulerClient scheduler = SchedulerClient.builder().region(REGION).endpointOverride(endpoint)
+                .credentialsProvider(Emulator.credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
+        Aws.Wiring wiring = Aws.wire(new AwsClients(dynamoDb, sqs, scheduler), config, Clock.SYSTEM, Ids.RANDOM);
+        ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
 
-            String poolId = call(api, event(read("events/api-create-work-pool.json")), 201).path("id").asText();
-            String queueName = sqs.listQueues(b -> b.queueNamePrefix(PREFIX)).queueUrls().stream()
-                    .map(u -> u.substring(u.lastIndexOf('/') + 1)).filter(q -> !q.endsWith("-dlq")).findFirst().orElseThrow();
-            env.put("RAW_POOL_NAME", "my-process-pool");
-            env.put("RAW_POOL_ID", poolId);
-            env.put("RAW_QUEUE_NAME", queueName);
-            String deployment = call(api, event(read("events/api-create-deployment.json")), 201).path("id").asText();
-            String createTemplate = read("events/api-create-flow-run.json")
-                    .replace("0f6e8c1a-4b7d-4c2e-9a51-6d3b2f8e7c10", deployment);
+        String poolId = call(api, event(read("events/api-create-work-pool.json")), 201).path("id").asText();
+        String queueName = sqs.listQueues(b -> b.queueNamePrefix(PREFIX)).queueUrls().stream()
+                .map(u -> u.substring(u.lastIndexOf('/') + 1)).filter(q -> !q.endsWith("-dlq")).findFirst().orElseThrow();
+        env.put("RAW_POOL_NAME", "my-process-pool");
+        env.put("RAW_POOL_ID", poolId);
+        env.put("RAW_QUEUE_NAME", queueName);
+        String deployment = call(api, event(read("events/api-create-deployment.json")), 201).path("id").asText();
+        String createTemplate = read("events/api-create-flow-run.json")
+                .replace("0f6e8c1a-4b7d-4c2e-9a51-6d3b2f8e7c10", deployment);
 
-            // what one create_flow_run asks of AWS (the first one of a container also looks up the queue URL)
-            for (int i = 0; i < 2; i++) {
-                meter.reset();
-                call(api, event(withKey(createTemplate, "probe-" + i)), 201);
-                System.out.printf("create_flow_run #%d in this JVM: %d SDK calls: %s%n", i + 1, meter.calls.get(), meter.ops());
-            }
-
-            cleaner.keepWhatIsThere();
-            cold(jar, env, createTemplate, coldSamples);
-            cleaner.clean();
-            warm(api, meter, createTemplate, warmRuns);
-            cleaner.clean();
-            perOperation(api, meter);
-        } finally {
-            moto.destroy();
-            moto.waitFor(10, TimeUnit.SECONDS);
+        // what one create_flow_run asks of AWS (the first one of a container also looks up the queue URL)
+        for (int i = 0; i < 2; i++) {
+            meter.reset();
+            call(api, event(withKey(createTemplate, "probe-" + i)), 201);
+            System.out.printf("create_flow_run #%d in this JVM: %d SDK calls: %s%n", i + 1, meter.calls.get(), meter.ops());
         }
+
+        cleaner.keepWhatIsThere();
+        cold(jar, env, createTemplate, coldSamples);
+        cleaner.clean();
+        warm(api, meter, createTemplate, warmRuns);
+        cleaner.clean();
+        perOperation(api, meter);
     }
 
     // ------------------------------------------------------------------ cold start
@@ -151,17 +147,16 @@ public class LambdaBench {
     private static void cold(Path jar, Map<String, String> env, String createTemplate, int samples) throws Exception {
         if (samples <= 0) return;
         Path classes = Files.createTempDirectory("ferry-lambda-bench");
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", jar.toString(), "--release", "17",
-                "bench/LambdaBench.java", "bench/RawSdkHandler.java");
-        if (rc != 0) throw new IllegalStateException("compiling the cold-start children failed");
         // the SDK loads global interceptors named here: counts the children's AWS calls without touching their wiring
+        // (a file only the children see, so this JVM's clients carry just their own Meter)
         Path interceptors = classes.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
         Files.createDirectories(interceptors.getParent());
-        Files.writeString(interceptors, "LambdaBench$Meter\n");
+        Files.writeString(interceptors, Meter.class.getName() + "\n");
+        // the bench's own classes and nothing else beside the Lambda jar
+        Path bench = Path.of(LambdaBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Map<String, String> childCalls = new LinkedHashMap<>();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = jar + java.io.File.pathSeparator + classes;
+        String cp = jar + java.io.File.pathSeparator + bench + java.io.File.pathSeparator + classes;
         Map<String, List<Long>> inJvm = new LinkedHashMap<>();
         Map<String, List<Long>> fromLaunch = new LinkedHashMap<>();
         inJvm.put("ferry", new ArrayList<>());
@@ -176,7 +171,7 @@ public class LambdaBench {
                 Files.writeString(event, withKey(createTemplate, "cold-" + kind + "-" + n));
                 List<String> command = new ArrayList<>(List.of(javaBin));
                 command.addAll(LAMBDA_JVM_FLAGS);
-                command.addAll(List.of("-cp", cp, "LambdaBench", "--child", kind, event.toString()));
+                command.addAll(List.of("-cp", cp, LambdaBench.class.getName(), "--child", kind, event.toString()));
                 ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
                 Map<String, String> childEnv = pb.environment();
                 childEnv.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("FERRY_") || k.equals("JAVA_TOOL_OPTIONS"));
@@ -234,7 +229,7 @@ public class LambdaBench {
         APIGatewayV2HTTPEvent event = event(Files.readString(eventFile));
         RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler = kind.equals("ferry")
                 ? new ApiFunction()
-                : (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) Class.forName("RawSdkHandler")
+                : (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) Class.forName("dev.ferry.bench.RawSdkHandler")
                         .getDeclaredConstructor().newInstance();
         APIGatewayV2HTTPResponse response = handler.handleRequest(event, new LocalContext("ApiFunction", Duration.ofSeconds(29)));
         long now = System.currentTimeMillis();
@@ -485,27 +480,6 @@ public class LambdaBench {
 
     static String read(String file) throws Exception {
         return Files.readString(Path.of(file));
-    }
-
-    private static Process startMoto() throws Exception {
-        return new ProcessBuilder("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", "0").redirectErrorStream(true).start();
-    }
-
-    private static URI endpoint(Process moto) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(moto.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            Matcher m = RUNNING.matcher(line);
-            if (m.find()) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "moto-output");
-                drain.setDaemon(true);
-                drain.start();
-                return URI.create(m.group(1));
-            }
-        }
-        throw new IllegalStateException("moto server did not start (python3 -m moto.server; moto[server] 5.2.1 needed):\n" + seen);
     }
 
     static long median(List<Long> values) {

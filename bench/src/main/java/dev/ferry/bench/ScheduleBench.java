@@ -1,3 +1,5 @@
+package dev.ferry.bench;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.server.EmbeddedServer;
 import dev.ferry.server.ServerOptions;
@@ -27,8 +29,8 @@ import java.util.concurrent.Future;
  * Benchmarks schedules and prints the figures.
  *
  * <pre>
- *   mvn -q -pl server -am package -DskipTests
- *   java -cp server/target/ferry-server.jar bench/ScheduleBench.java [schedules=10000] [seconds=120]
+ *   mvn -q -B -pl bench -am package -DskipTests
+ *   java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.ferry.bench.ScheduleBench [schedules=10000] [seconds=120]
  * </pre>
  *
  * 1. The engine: next-instant computations per second for each kind of schedule.
@@ -39,7 +41,7 @@ import java.util.concurrent.Future;
  */
 public class ScheduleBench {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(16)).build();
+            .executor(Executors.newFixedThreadPool(16, EmbeddedBench::daemon)).build();
     private static final int FIRING = 100;
     private static URI base;
 

@@ -1,3 +1,5 @@
+package dev.ferry.bench;
+
 import dev.ferry.server.EmbeddedServer;
 import dev.ferry.server.ServerOptions;
 import java.net.URI;
@@ -21,17 +23,19 @@ import java.util.regex.Pattern;
  * Benchmarks the embedded server over real HTTP on loopback and prints its figures.
  *
  * <pre>
- *   mvn -q -pl server -am package -DskipTests
- *   java -cp server/target/ferry-server.jar bench/EmbeddedBench.java [runs=5000]
+ *   mvn -q -B -pl bench -am package -DskipTests
+ *   java -cp "bench/target/classes:$(cat bench/target/classpath)" dev.ferry.bench.EmbeddedBench [runs=5000]
  * </pre>
  *
- * Measures: create_flow_run throughput and latency, create-to-claim latency with a
- * long-polling worker, and claims per second with 4 workers claiming and completing runs.
+ * Run from the repository root: the worker-overhead part starts cli/target/ferry.jar, the
+ * worker as users run it. Measures: create_flow_run throughput and latency, create-to-claim
+ * latency with a long-polling worker, and claims per second with 4 workers claiming and
+ * completing runs.
  */
 public class EmbeddedBench {
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(Executors.newFixedThreadPool(16)).build();
+            .executor(Executors.newFixedThreadPool(16, EmbeddedBench::daemon)).build();
     private static URI base;
 
     public static void main(String[] args) throws Exception {
@@ -203,6 +207,13 @@ public class EmbeddedBench {
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() >= 300) throw new IllegalStateException(path + " -> " + r.statusCode() + " " + r.body());
         return r.body();
+    }
+
+    /** The HTTP client's pool never shrinks: non-daemon threads would keep the JVM alive after the figures are printed. */
+    static Thread daemon(Runnable task) {
+        Thread t = new Thread(task, "bench-http");
+        t.setDaemon(true);
+        return t;
     }
 
     private static String id(String json) {
