@@ -6,11 +6,14 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.aws.Config;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** template.yaml against the code it deploys. */
@@ -57,10 +60,23 @@ class TemplateTest {
         assertThat(globals.path("SnapStart").path("ApplyOn").asText()).isEqualTo("PublishedVersions");
         assertThat(globals.path("AutoPublishAlias").asText()).isNotBlank();
         functions().forEach((name, f) -> {
-            assertThat(f.path("Properties").path("CodeUri").asText()).as(name).isEqualTo("functions/target/ferry-functions.jar");
-            // sam build must not try to build a jar as if it were a source folder
-            assertThat(f.path("Metadata").path("SkipBuild").asBoolean()).as(name).isTrue();
+            assertThat(f.path("Properties").path("CodeUri").asText()).as(name).isEqualTo(".");
+            // sam build builds from source: a skipped build deploys whatever jar happens to lie there
+            assertThat(f.path("Metadata").path("SkipBuild").asBoolean(false)).as(name).isFalse();
+            assertThat(f.path("Metadata").path("BuildMethod").asText()).as(name).isEqualTo("makefile");
         });
+    }
+
+    @Test
+    void theMakefile_buildsEveryFunctionFromSource_intoItsArtifact() throws Exception {
+        Set<String> targets = new TreeSet<>();
+        String makefile = Files.readString(Repo.root().resolve("Makefile"));
+        Matcher rule = Pattern.compile("(?m)^((?:build-\\w+ ?)+): jar$").matcher(makefile);
+        while (rule.find()) for (String t : rule.group(1).trim().split(" ")) targets.add(t.substring("build-".length()));
+
+        assertThat(targets).isEqualTo(new TreeSet<>(functions().keySet()));
+        assertThat(makefile).contains("package -pl functions -am -DskipTests")
+                .contains("cp functions/target/ferry-functions.jar \"$(ARTIFACTS_DIR)/lib/\"");
     }
 
     @Test
