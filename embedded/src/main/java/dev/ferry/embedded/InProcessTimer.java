@@ -1,9 +1,9 @@
 package dev.ferry.embedded;
 
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.ScheduleTimer;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.scheduler.ScheduleTimer;
+import dev.ferry.core.scheduler.Scheduler;
 import dev.ferry.core.schedules.Firing;
-import dev.ferry.core.schedules.ScheduleService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -52,7 +52,7 @@ public final class InProcessTimer implements ScheduleTimer, AutoCloseable {
      * Arms every schedule, catching up what was missed while the server was down (the timer starts
      * empty, so start-up is where that happens), then delivers due firings to the service.
      */
-    public void start(ScheduleService schedules) {
+    public void start(Scheduler schedules) {
         schedules.heal(Duration.ZERO);
         start(schedules::fire);
     }

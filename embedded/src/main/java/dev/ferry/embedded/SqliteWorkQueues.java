@@ -3,10 +3,10 @@ package dev.ferry.embedded;
 import static dev.ferry.embedded.Database.query;
 import static dev.ferry.embedded.Database.update;
 
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -52,6 +53,12 @@ public final class SqliteWorkQueues implements WorkQueues {
     /** Messages live in a table shared by all queues: nothing to create. */
     @Override
     public void provision(WorkQueue queue) {
+    }
+
+    /** A message's visible time is a column: any time ahead is kept exactly. */
+    @Override
+    public Optional<Duration> maxDelay() {
+        return Optional.empty();
     }
 
     @Override

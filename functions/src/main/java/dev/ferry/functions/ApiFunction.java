@@ -4,8 +4,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.aws.Aws;
 import dev.ferry.aws.Throttling;
 import dev.ferry.core.Ferry;
@@ -15,10 +13,7 @@ import dev.ferry.core.api.QueryString;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.BadInput;
-import dev.ferry.core.common.Json;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.runs.ClaimService;
-import java.io.IOException;
+import dev.ferry.core.common.Clock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The HTTP API on Lambda: an API Gateway HTTP API event (payload format 2.0) becomes an
@@ -36,12 +30,6 @@ import java.util.regex.Pattern;
  * response event. Holds no API logic.
  */
 public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
-    /**
-     * Kept back from the function's deadline when bounding a long poll: the claim pass after the
-     * wait (an SQS receive and a DynamoDB write per run) and the response must fit in it.
-     */
-    static final Duration DEADLINE_BUFFER = Duration.ofSeconds(3);
-    private static final Pattern LONG_POLL = Pattern.compile("/api/work_pools/[^/]+/get_scheduled_flow_runs/?");
 
     private final Router router;
 
@@ -68,7 +56,10 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         ApiResponse response;
         try {
-            response = router.handle(boundLongPoll(request(event), context));
+            // A long poll must answer before Lambda stops the function (and API Gateway gives up at 30 s).
+            ApiRequest request = request(event);
+            response = router.handle(context == null ? request
+                    : request.withTimeLeft(Duration.ofMillis(context.getRemainingTimeInMillis())));
         } catch (BadEvent e) {
             response = ApiResponse.problem(400, e.getMessage(), null, null);
         }
@@ -123,30 +114,6 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
         }
     }
 
-    /**
-     * A long poll must answer before the function's deadline (Lambda stops it there, and API
-     * Gateway gives up at 30 s): {@code wait_seconds} is cut to the time left minus
-     * {@link #DEADLINE_BUFFER}. A body the router would refuse anyway is passed on untouched,
-     * so it still gets the router's error naming the field.
-     */
-    static ApiRequest boundLongPoll(ApiRequest request, Context context) {
-        if (context == null || !"POST".equals(request.method()) || !LONG_POLL.matcher(request.path()).matches()) {
-            return request;
-        }
-        JsonNode body;
-        try {
-            body = Json.MAPPER.readTree(request.body());
-        } catch (IOException e) {
-            return request;
-        }
-        if (!(body instanceof ObjectNode object) || !object.path("wait_seconds").isInt()) return request;
-        int asked = object.get("wait_seconds").intValue();
-        long budget = Math.max(0, (context.getRemainingTimeInMillis() - DEADLINE_BUFFER.toMillis()) / 1000);
-        if (asked <= budget || asked < 0 || asked > ClaimService.MAX_WAIT_SECONDS) return request;
-        object.put("wait_seconds", (int) budget);
-        return new ApiRequest(request.method(), request.path(), request.query(), request.headers(), Json.bytes(object));
-    }
-
     private static APIGatewayV2HTTPResponse response(ApiResponse response) {
         Map<String, String> headers = new LinkedHashMap<>(response.headers());
         headers.putIfAbsent("Cache-Control", "no-store"); // API answers; the web UI's files say how they may be cached
@@ -190,7 +157,7 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
                         .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod("GET")
                                 .withPath("/api/health").build()).build())
                 .build();
-        ApiResponse answer = router.handle(boundLongPoll(request(health), new LocalContext("prime", Duration.ofSeconds(10))));
+        ApiResponse answer = router.handle(request(health).withTimeLeft(Duration.ofSeconds(10)));
         if (answer.status() != 200) throw new IllegalStateException("priming GET /api/health answered " + answer.status());
         response(answer);
         return router;

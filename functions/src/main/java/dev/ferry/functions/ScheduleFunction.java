@@ -3,8 +3,8 @@ package dev.ferry.functions;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.scheduler.Scheduler;
 import dev.ferry.core.schedules.Firing;
-import dev.ferry.core.schedules.ScheduleService;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.Map;
  * retrying it for a day helps nobody.
  */
 public final class ScheduleFunction implements RequestHandler<Map<String, Object>, String> {
-    private final ScheduleService schedules;
+    private final Scheduler schedules;
 
     /** Lambda's: wired from the environment once per container. */
     public ScheduleFunction() {

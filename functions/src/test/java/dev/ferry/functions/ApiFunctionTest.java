@@ -6,12 +6,12 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
-import dev.ferry.core.api.ApiRequest;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The event <-> request translation, the key check and the long-poll bound; no AWS service is touched. */
+/** The event <-> request translation and the key check; no AWS service is touched. */
 class ApiFunctionTest {
     private static final String KEY = "ferry_test-admin-key";
     // routes that reach no adapter: the ports can be absent
@@ -142,46 +142,5 @@ class ApiFunctionTest {
 
         assertThat(response.getStatusCode()).isEqualTo(400);
         assertThat(json(response).path("detail").asText()).contains("payload format 2.0");
-    }
-
-    @Test
-    void aLongPoll_isCutToTheTimeLeft_minusTheBuffer() {
-        ApiRequest poll = poll("{\"worker_name\": \"w\", \"wait_seconds\": 20}");
-
-        ApiRequest bounded = ApiFunction.boundLongPoll(poll, remaining(Duration.ofSeconds(10)));
-
-        assertThat(Json.tree(new String(bounded.body(), StandardCharsets.UTF_8)).path("wait_seconds").asInt()).isEqualTo(7);
-        assertThat(Json.tree(new String(ApiFunction.boundLongPoll(poll, remaining(Duration.ofMillis(2500))).body(),
-                StandardCharsets.UTF_8)).path("wait_seconds").asInt()).isZero();
-    }
-
-    @Test
-    void aLongPoll_thatFitsTheTimeLeft_isUntouched() {
-        ApiRequest poll = poll("{\"worker_name\": \"w\", \"wait_seconds\": 20}");
-
-        assertThat(ApiFunction.boundLongPoll(poll, remaining(Duration.ofSeconds(29)))).isSameAs(poll);
-    }
-
-    @Test
-    void bodiesTheRouterRefuses_areLeftForItToName() {
-        for (String body : List.of("{\"worker_name\": \"w\", \"wait_seconds\": 25}", "{\"wait_seconds\": \"20\"}",
-                "not json", "[20]", "{\"wait_seconds\": 20} trailing")) {
-            ApiRequest poll = poll(body);
-
-            assertThat(ApiFunction.boundLongPoll(poll, remaining(Duration.ofSeconds(5)))).as(body).isSameAs(poll);
-        }
-    }
-
-    @Test
-    void otherRoutes_areNeverRewritten() {
-        ApiRequest other = new ApiRequest("POST", "/api/work_pools", Map.of(), Map.of(),
-                "{\"wait_seconds\": 20}".getBytes(StandardCharsets.UTF_8));
-
-        assertThat(ApiFunction.boundLongPoll(other, remaining(Duration.ofSeconds(5)))).isSameAs(other);
-    }
-
-    private static ApiRequest poll(String body) {
-        return new ApiRequest("POST", "/api/work_pools/my-pool/get_scheduled_flow_runs", Map.of(), Map.of(),
-                body.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -18,16 +18,16 @@ import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.ecs.Ecs;
 import dev.ferry.core.ecs.LaunchResult;
+import dev.ferry.core.ecs.Launcher;
 import dev.ferry.core.ecs.TaskDefinitionSpec;
 import dev.ferry.core.ecs.TaskLaunch;
 import dev.ferry.core.ecs.TaskStatus;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.Launcher;
-import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.core.runs.TaskLogs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -180,7 +180,7 @@ class EventsIT {
             Map.entry("ecs-events-task-stopped-exit-1.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
                 JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);
                 assertThat(run.path("state_type").asText()).isEqualTo("FAILED");
-                assertThat(run.path("state").path("message").asText()).contains("exited with code 1", "OutOfMemoryError");
+                assertThat(run.path("state").path("message").asText()).contains("ended with exit code 1", "OutOfMemoryError");
             })),
             Map.entry("ecs-events-task-failed-to-start.json", new Expect(Given.ECS_RUN, 200, (b, t) -> {
                 JsonNode run = t.call("GET", "/api/flow_runs/" + RUN_ID, null);

@@ -1,18 +1,15 @@
 package dev.ferry.server;
 
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.ferry.aws.Aws;
 import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
 import dev.ferry.aws.dynamodb.DynamoDbStore;
 import dev.ferry.core.auth.ApiKeyService;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
+import dev.ferry.core.ecs.EcsDispatcher;
 import dev.ferry.embedded.InProcessTimer;
 import dev.ferry.functions.ApiFunction;
-import dev.ferry.functions.EcsDispatchFunction;
-import dev.ferry.functions.JanitorFunction;
-import dev.ferry.functions.LocalContext;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -22,10 +19,11 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 
 /**
- * Ferry's AWS code path on one machine: the HTTP API served through {@link ApiFunction} itself
+ * Ferry's AWS code path on one machine: the HTTP API served through {@code ApiFunction} itself
  * (each request made into the event API Gateway would send), DynamoDB and SQS through the AWS
- * adapters, and {@link JanitorFunction} on the minute timer EventBridge would fire. Against an
- * emulator ({@code --aws-endpoint}) or against a deployed stack's table and queues.
+ * adapters, the janitor sweep JanitorFunction makes on the minute timer EventBridge would fire,
+ * and the ECS dispatcher's runs one after another. Against an emulator ({@code --aws-endpoint}) or
+ * against a deployed stack's table and queues.
  */
 public final class AwsServer implements AutoCloseable {
     /** template.yaml's schedule: rate(1 minute). */
@@ -69,15 +67,13 @@ public final class AwsServer implements AutoCloseable {
             Aws.Wiring wiring = Aws.wire(clients, config, timer, Clock.SYSTEM, Ids.RANDOM);
             timer.start(wiring.ferry().schedules());
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
-            JanitorFunction sweeper = new JanitorFunction(wiring.ferry());
+            // The janitor and the dispatcher are what JanitorFunction and EcsDispatchFunction call.
             ServerHost host = ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),
-                    () -> sweeper.handleRequest(new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event"),
-                            new LocalContext("JanitorFunction", Duration.ofSeconds(29))),
-                    JANITOR_PERIOD, () -> {
+                    () -> wiring.ferry().janitor().sweep(), JANITOR_PERIOD, () -> {
                         timer.close();
                         clients.close();
                     });
-            return new AwsServer(host, wiring.ferry().ecs() == null ? null : startDispatcher(new EcsDispatchFunction(wiring.ferry())));
+            return new AwsServer(host, wiring.ferry().ecs() == null ? null : startDispatcher(wiring.ferry().ecs().dispatcher()));
         } catch (RuntimeException e) {
             timer.close();
             clients.close();
@@ -86,15 +82,14 @@ public final class AwsServer implements AutoCloseable {
     }
 
     /**
-     * The ECS dispatcher as the stack runs it (one invocation after another), on a daemon thread:
-     * runs of ecs pools are started as ECS tasks just as in AWS.
+     * The ECS dispatcher as the stack runs it (one invocation's time after another), on a daemon
+     * thread: runs of ecs pools are started as ECS tasks just as in AWS.
      */
-    private static Thread startDispatcher(EcsDispatchFunction function) {
+    private static Thread startDispatcher(EcsDispatcher dispatcher) {
         Thread thread = new Thread(() -> {
-            ScheduledEvent event = new ScheduledEvent().withSource("aws.events").withDetailType("Scheduled Event");
             while (!Thread.currentThread().isInterrupted()) {
                 try {
-                    function.handleRequest(event, new LocalContext("EcsDispatchFunction", DISPATCH_INVOCATION));
+                    dispatcher.runUntil(DISPATCH_INVOCATION);
                     Thread.sleep(DISPATCH_IDLE.toMillis()); // no ecs pool (or a short pass): don't spin
                 } catch (InterruptedException e) {
                     return;

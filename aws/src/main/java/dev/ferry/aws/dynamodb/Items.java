@@ -156,7 +156,7 @@ final class Items {
         }
         if (run.workQueueName() != null) item.put(WORK_QUEUE_NAME, s(run.workQueueName()));
         // Sparse: a terminal run leaves the index, so counting active runs reads only active ones.
-        if (!type.isTerminal() && run.workPoolId() != null) {
+        if (type.isActive() && run.workPoolId() != null) {
             String queue = run.workQueueId() == null ? "" : run.workQueueId();
             index(item, Keys.ACTIVE, Keys.activeInPool(run.workPoolId()), queue + "#" + order);
         }

@@ -1,9 +1,9 @@
 package dev.ferry.aws.sqs;
 
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -226,6 +227,11 @@ public final class SqsWorkQueues implements WorkQueues {
      * deletes or releases); a later time for a run already sent is sent too, because the earlier
      * message may already be gone in another container.
      */
+    @Override
+    public Optional<Duration> maxDelay() {
+        return Optional.of(MAX_DELAY);
+    }
+
     @Override
     public void send(String queueId, String runId, Instant visibleAt) {
         Instant now = clock.now();

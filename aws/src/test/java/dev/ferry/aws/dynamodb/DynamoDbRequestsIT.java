@@ -4,19 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.StateType;
-import dev.ferry.core.schedules.ManualTimer;
+import dev.ferry.core.scheduler.ManualTimer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -55,7 +55,7 @@ class DynamoDbRequestsIT {
         FlowRun run = ferry.runs().create(deployment, new FlowRunService.NewRun(null, null, "key-1", null, null, null)).run();
         Map<String, Integer> create = client.takeCounts();
         List<ClaimService.Claimed> claimed = ferry.claims().claim("pool-a",
-                new ClaimService.Request("worker-1", null, 1, 0));
+                new ClaimService.Request("worker-1", null, 1, 0, null));
         Map<String, Integer> claim = client.takeCounts();
         ferry.runs().setState(run.id(), StateType.RUNNING, null, null, null, null);
         Map<String, Integer> running = client.takeCounts();
@@ -87,6 +87,11 @@ class DynamoDbRequestsIT {
 
         @Override
         public void provision(WorkQueue queue) {
+        }
+
+        @Override
+        public java.util.Optional<Duration> maxDelay() {
+            return java.util.Optional.empty();
         }
 
         @Override

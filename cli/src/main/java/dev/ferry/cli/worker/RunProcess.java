@@ -8,6 +8,8 @@ import dev.ferry.cli.client.ApiUnreachable;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.flows.FlowRunner;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.ShellWords;
+import dev.ferry.core.runs.ExitCode;
 import dev.ferry.core.runs.StateType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,7 +126,7 @@ final class RunProcess implements Runnable {
                 return;
             }
             command = job.command() != null
-                    ? ShellWords.split(job.command())
+                    ? commandWords(job.command())
                     : pulled.python() != null
                     ? FlowRunner.command(pulled.python(), deployment.path("entrypoint").asText())
                     : FlowRunner.command(deployment.path("entrypoint").asText());
@@ -287,8 +289,8 @@ final class RunProcess implements Runnable {
 
     private void finish(Outcome outcome) {
         if (outcome instanceof Exited e) {
-            if (e.code() == 0) report(StateType.COMPLETED, null, null);
-            else report(StateType.FAILED, failureMessage(e.code()), null);
+            ExitCode exit = new ExitCode(e.code());
+            report(exit.state(), exit.value() == 0 ? null : failureMessage(e.code()), null);
         } else if (outcome instanceof TimedOut t) {
             report(StateType.FAILED, "timed out after " + t.seconds() + " s", null);
         } else if (outcome instanceof Cancelled) {
@@ -383,8 +385,7 @@ final class RunProcess implements Runnable {
     }
 
     String failureMessage(int code) {
-        String head = "exit code " + code;
-        if (code > 128 && code <= 128 + 64) head += " (signal " + (code - 128) + ")";
+        String head = new ExitCode(code).toString();
         String tail;
         synchronized (stderrTail) {
             tail = String.join("\n", stderrTail).strip();
@@ -432,5 +433,16 @@ final class RunProcess implements Runnable {
     private static String describe(RuntimeException e) {
         if (e instanceof ApiProblem p) return p.describe();
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static List<String> commandWords(String line) {
+        try {
+            List<String> words = ShellWords.split(line);
+            if (words.isEmpty()) throw new IllegalArgumentException("command is empty");
+            return words;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith("command")) throw e;
+            throw new IllegalArgumentException("command " + e.getMessage() + ": " + line);
+        }
     }
 }

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.cli.testing.FakeApi.Reply;
+import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.core.common.Json;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +91,7 @@ class RunProcessTest {
         api.runProcess(FakeRuns.item("r5", "echo 'unclosed", null, Map.of())).run();
 
         assertThat(api.reports("r5")).containsExactly(
-                "FAILED: cannot start the flow run: command has an unclosed ' quote: echo 'unclosed");
+                "FAILED: cannot start the flow run: command has an unclosed single quote: echo 'unclosed");
     }
 
     @Test

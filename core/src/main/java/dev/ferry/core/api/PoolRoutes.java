@@ -1,12 +1,12 @@
 package dev.ferry.core.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.ClaimService;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +73,7 @@ final class PoolRoutes {
                         "Claim due runs for a worker (long poll with wait_seconds)", (r, p) -> {
                     Bodies.GetScheduledRuns b = Json.read(r.body(), Bodies.GetScheduledRuns.class);
                     List<ClaimService.Claimed> claimed = claims.claim(p.get("pool"), new ClaimService.Request(
-                            b.workerName(), b.workQueueNames(), b.limit(), b.waitSeconds()));
+                            b.workerName(), b.workQueueNames(), b.limit(), b.waitSeconds(), r.timeLeft()));
                     return ApiResponse.json(200, Map.of("items", claimed));
                 }));
     }

@@ -2,11 +2,11 @@ package dev.ferry.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.schedules.ScheduleService;
+import dev.ferry.core.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,10 +17,10 @@ final class ScheduleRoutes {
     private static final int MAX_PREVIEW_HOURS = 24 * 31;
 
     private final DeploymentService deployments;
-    private final ScheduleService schedules;
+    private final Scheduler schedules;
     private final Clock clock;
 
-    ScheduleRoutes(DeploymentService deployments, ScheduleService schedules, Clock clock) {
+    ScheduleRoutes(DeploymentService deployments, Scheduler schedules, Clock clock) {
         this.deployments = deployments;
         this.schedules = schedules;
         this.clock = clock;
@@ -50,7 +50,7 @@ final class ScheduleRoutes {
                     Deployment d = deployments.get(p.get("id"));
                     Instant after = instant(r, "after", clock.now());
                     Instant until = instant(r, "until", null);
-                    int limit = Views.limit(r, 10, ScheduleService.MAX_LIST);
+                    int limit = Views.limit(r, 10, Scheduler.MAX_LIST);
                     return ApiResponse.json(200, Views.list(schedules.upcoming(d, after, until, limit), null));
                 }),
                 new Route("POST", "/api/deployments/{id}/backfill", "Create (or list, for a dry run) the runs of past firings", (r, p) -> {
@@ -64,7 +64,7 @@ final class ScheduleRoutes {
                 new Route("GET", "/api/work_pools/{pool}/upcoming_runs", "Runs a pool will get soon: computed firings and late runs", (r, p) -> {
                     int hours = Views.intParam(r, "hours", 1, 1, MAX_PREVIEW_HOURS);
                     return ApiResponse.json(200, Views.list(schedules.preview(p.get("pool"), Duration.ofHours(hours),
-                            Views.limit(r, 100, ScheduleService.MAX_LIST)), null));
+                            Views.limit(r, 100, Scheduler.MAX_LIST)), null));
                 }));
     }
 

@@ -1,7 +1,7 @@
 package dev.ferry.core.api;
 
 import dev.ferry.core.Ferry;
-import dev.ferry.core.jobs.BaseJobTemplates;
+import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.pools.PoolType;
 import java.io.IOException;
 import java.io.InputStream;

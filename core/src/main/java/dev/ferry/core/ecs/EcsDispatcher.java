@@ -1,12 +1,11 @@
 package dev.ferry.core.ecs;
 
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkPool;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Launcher;
-import dev.ferry.core.ports.Store;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
@@ -34,8 +33,6 @@ import java.util.regex.Pattern;
 public final class EcsDispatcher {
     /** The worker name dispatcher claims carry; the janitor leaves such runs to {@link EcsReconciler}. */
     public static final String WORKER_NAME = "ecs-dispatcher";
-    /** Store key prefix of task-definition ARNs by content hash. */
-    public static final String TASK_DEFINITION_KEY = "ecs:task-definition:";
     static final int THROTTLE_ATTEMPTS = 5;
     static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     static final Duration BACKOFF_CAP = Duration.ofSeconds(4);
@@ -45,7 +42,8 @@ public final class EcsDispatcher {
     private static final Pattern NAME_ILLEGAL = Pattern.compile("[^A-Za-z0-9_-]");
     private static final Logger LOG = Logger.getLogger(EcsDispatcher.class.getName());
 
-    private final Store store;
+    private final PoolStore pools;
+    private final TaskDefinitions taskDefinitions;
     private final Transitions transitions;
     private final ClaimService claims;
     private final Launcher launcher;
@@ -54,9 +52,10 @@ public final class EcsDispatcher {
     private final String apiUrl;
     private final Map<String, String> knownDefinitions = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public EcsDispatcher(Store store, Transitions transitions, ClaimService claims, Launcher launcher, Clock clock,
+    public EcsDispatcher(PoolStore pools, TaskDefinitions taskDefinitions, Transitions transitions, ClaimService claims, Launcher launcher, Clock clock,
                          Pause pause, String apiUrl) {
-        this.store = store;
+        this.pools = pools;
+        this.taskDefinitions = taskDefinitions;
         this.transitions = transitions;
         this.claims = claims;
         this.launcher = launcher;
@@ -70,15 +69,53 @@ public final class EcsDispatcher {
     /** What became of one claimed run. */
     public record Dispatched(String runId, Kind kind, String detail) {}
 
+    /** Kept back from the caller's time left: the last claim pass (SQS, DynamoDB, RunTask per run) must fit. */
+    static final Duration FINISH_MARGIN = Duration.ofSeconds(10);
+    /** Runs claimed per pool and pass. */
+    static final int BATCH = 10;
+
+    /**
+     * Dispatches the due runs of every ecs pool until {@code timeLeft} (less {@link #FINISH_MARGIN})
+     * is spent: one pool is long-polled, several get a short wait each, round robin, so a run that
+     * comes due is started within moments. One pool's trouble (deleted meanwhile, a throttled
+     * table) is logged and does not starve the others.
+     *
+     * @return how many runs ended each way
+     */
+    public Map<Kind, Integer> runUntil(Duration timeLeft) throws InterruptedException {
+        Instant deadline = clock.now().plus(timeLeft).minus(FINISH_MARGIN);
+        Map<Kind, Integer> counts = new java.util.EnumMap<>(Kind.class);
+        for (Kind kind : Kind.values()) counts.put(kind, 0);
+        while (clock.now().isBefore(deadline)) {
+            List<String> pools = pools();
+            if (pools.isEmpty()) break;
+            long left = Math.max(0, Duration.between(clock.now(), deadline).toSeconds());
+            int wait = (int) Math.min(pools.size() == 1 ? ClaimService.MAX_WAIT_SECONDS : 1, left);
+            Instant roundStart = clock.now();
+            for (String pool : pools) {
+                try {
+                    for (Dispatched d : dispatch(pool, BATCH, wait)) counts.merge(d.kind(), 1, Integer::sum);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "ecs dispatch of pool '" + pool + "' failed", e);
+                }
+            }
+            // Paused pools answer at once: don't spin on them. (A real nap: the pause port is for
+            // throttling backoff, which tests record instead of waiting.)
+            Duration nap = Duration.ofSeconds(1).minus(Duration.between(roundStart, clock.now()));
+            if (!nap.isNegative() && clock.now().plus(nap).isBefore(deadline)) Thread.sleep(nap.toMillis());
+        }
+        return counts;
+    }
+
     /** The names of the {@code ecs} pools, the ones a dispatcher serves. */
     public List<String> pools() {
-        return store.pools().stream().filter(p -> p.type() == PoolType.ECS).map(WorkPool::name).toList();
+        return pools.pools().stream().filter(p -> p.type() == PoolType.ECS).map(WorkPool::name).toList();
     }
 
     /** Claims up to {@code limit} due runs of the pool (waiting up to {@code waitSeconds}) and launches each. */
     public List<Dispatched> dispatch(String poolName, int limit, int waitSeconds) throws InterruptedException {
         List<ClaimService.Claimed> claimed = claims.claim(poolName,
-                new ClaimService.Request(WORKER_NAME, null, limit, waitSeconds));
+                new ClaimService.Request(WORKER_NAME, null, limit, waitSeconds, null));
         List<Dispatched> out = new ArrayList<>(claimed.size());
         for (ClaimService.Claimed c : claimed) out.add(launch(c));
         return out;
@@ -101,9 +138,9 @@ public final class EcsDispatcher {
                 if (result instanceof LaunchResult.Refused refused && job.taskDefinitionArn() == null
                         && refused.reason().toLowerCase(java.util.Locale.ROOT).contains("inactive")) {
                     // Someone deregistered the revision Ferry remembered: forget it, register anew, once.
-                    String key = TASK_DEFINITION_KEY + spec(job, run.workPoolName()).contentHash();
-                    knownDefinitions.remove(key);
-                    store.deleteValue(key);
+                    String hash = spec(job, run.workPoolName()).contentHash();
+                    knownDefinitions.remove(hash);
+                    taskDefinitions.forgetTaskDefinition(hash);
                     taskDefinition = taskDefinition(job, run);
                     result = launchWithBackoff(request(job, placement, taskDefinition, claimed));
                 }
@@ -149,11 +186,11 @@ public final class EcsDispatcher {
     private String taskDefinition(EcsJob job, FlowRun run) {
         if (job.taskDefinitionArn() != null) return job.taskDefinitionArn();
         TaskDefinitionSpec spec = spec(job, run.workPoolName());
-        String key = TASK_DEFINITION_KEY + spec.contentHash();
+        String hash = spec.contentHash();
         // A hash names one content for good, so its ARN can be kept for the container's life.
-        String known = knownDefinitions.get(key);
+        String known = knownDefinitions.get(hash);
         if (known != null) return known;
-        String arn = store.value(key).orElseGet(() -> {
+        String arn = taskDefinitions.taskDefinition(hash).orElseGet(() -> {
             String registered;
             try {
                 registered = launcher.register(spec);
@@ -161,11 +198,11 @@ public final class EcsDispatcher {
                 throw new RegistrationFailed("ECS refused the task definition for family '" + spec.family() + "': "
                         + e.getMessage());
             }
-            store.putValue(key, registered);
+            taskDefinitions.rememberTaskDefinition(hash, registered);
             return registered;
         });
         if (knownDefinitions.size() > 1000) knownDefinitions.clear();
-        knownDefinitions.put(key, arn);
+        knownDefinitions.put(hash, arn);
         return arn;
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.core.ecs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.ShellWords;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +75,7 @@ public record EcsJob(String cluster, List<Placement> attempts, String image, int
         List<String> command = null;
         if (commandText != null) {
             try {
-                command = Words.split(commandText);
+                command = ShellWords.split(commandText);
             } catch (IllegalArgumentException e) {
                 throw bad("command", e.getMessage());
             }

@@ -1,11 +1,12 @@
 package dev.ferry.core.ecs;
 
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.core.runs.ExitCode;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Proposal;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.StateType;
+import dev.ferry.core.runs.TaskLogs;
 import dev.ferry.core.runs.Transitions;
 import java.util.List;
 import java.util.Optional;
@@ -37,11 +38,11 @@ public final class TaskObserver {
     static final String EXITED = "EssentialContainerExited";
     private static final Logger LOG = Logger.getLogger(TaskObserver.class.getName());
 
-    private final Store store;
+    private final RunStore store;
     private final Transitions transitions;
     private final TaskLogs logs;
 
-    public TaskObserver(Store store, Transitions transitions, TaskLogs logs) {
+    public TaskObserver(RunStore store, Transitions transitions, TaskLogs logs) {
         this.store = store;
         this.transitions = transitions;
         this.logs = logs;
@@ -126,12 +127,13 @@ public final class TaskObserver {
             // which the policy needs to complete it and to count the attempt.
             report(run, StateType.RUNNING, null, "ECS task ran", transitionId + ":running", UnaryOperator.identity());
         }
-        if (container.exitCode() == 0) {
+        ExitCode exit = new ExitCode(container.exitCode());
+        if (exit.state() == StateType.COMPLETED) {
             return report(run, StateType.COMPLETED, null, null, transitionId, record);
         }
         String reason = container.reason() != null ? container.reason() : status.stoppedReason();
-        return report(run, StateType.FAILED, null, "container '" + container.name() + "' exited with code "
-                + container.exitCode() + (reason == null ? "" : " (" + reason + ")") + tail(infra), transitionId, record);
+        return report(run, exit.state(), null, "container '" + container.name() + "' ended with " + exit
+                + (reason == null ? "" : " (" + reason + ")") + tail(infra), transitionId, record);
     }
 
     private static TaskStatus.Container essential(TaskStatus status, Infrastructure infra) {

@@ -1,19 +1,20 @@
 package dev.ferry.core.janitor;
 
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.ecs.EcsReconciler;
+import dev.ferry.core.pools.PoolStore;
+import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.WorkQueues;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.OrchestrationPolicy;
 import dev.ferry.core.runs.Proposal;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.Transitions;
-import dev.ferry.core.schedules.ScheduleService;
+import dev.ferry.core.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +33,12 @@ public final class Janitor {
     public static final Duration LATE_AFTER = Duration.ofSeconds(15);
     public static final Duration CRASHED_AFTER = Duration.ofSeconds(90);
     public static final Duration CANCELLING_TIMEOUT = Duration.ofMinutes(5);
-    /** Runs due within this window are sent now, with a delay; SQS delays at most 15 minutes. */
+    /**
+     * How far ahead due runs are sent again (a lost send is healed before its run is due), unless
+     * the work queues can't delay that long: then up to their limit, less a sweep's margin.
+     */
     public static final Duration SEND_AHEAD = Duration.ofMinutes(14);
+    private static final Duration SWEEP_MARGIN = Duration.ofMinutes(1);
     /**
      * Healing schedules reads every deployment: about once a minute is enough. Under a minute, so
      * that a janitor invoked every minute (AWS) heals on every invocation despite timing jitter.
@@ -42,23 +47,27 @@ public final class Janitor {
     private static final int PAGE = 200;
     private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
 
-    private final Store store;
+    private final RunStore store;
+    private final PoolStore pools;
     private final WorkQueues workQueues;
     private final Transitions transitions;
-    private final ScheduleService schedules;
+    private final Scheduler schedules;
     private final Clock clock;
     private volatile Instant lastHeal = Instant.MIN;
 
     private final EcsReconciler ecs;
 
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, ScheduleService schedules, Clock clock) {
-        this(store, workQueues, transitions, schedules, clock, null);
+    public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
+                   Clock clock) {
+        this(store, pools, workQueues, transitions, schedules, clock, null);
     }
 
     /** @param ecs reconciles runs on ECS tasks (they have no heartbeats); null without ECS */
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, ScheduleService schedules, Clock clock,
+    public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
+                   Clock clock,
                    EcsReconciler ecs) {
         this.store = store;
+        this.pools = pools;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.schedules = schedules;
@@ -73,17 +82,19 @@ public final class Janitor {
         try {
             if (!clock.now().isBefore(lastHeal.plus(HEAL_EVERY))) {
                 lastHeal = clock.now();
-                healed = schedules.heal(ScheduleService.LOST_AFTER);
+                healed = schedules.heal(Scheduler.LOST_AFTER);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "janitor could not heal schedules", e); // the run checks below must still happen
         }
         Instant now = clock.now();
+        Duration sendAhead = workQueues.maxDelay().map(max -> max.minus(SWEEP_MARGIN))
+                .filter(d -> d.compareTo(SEND_AHEAD) < 0).orElse(SEND_AHEAD);
         int[] counts = new int[4];
         forEach(Set.of(StateType.SCHEDULED), run -> {
-            if (run.scheduledStartTime().isAfter(now.plus(SEND_AHEAD))) return;
+            if (run.scheduledStartTime().isAfter(now.plus(sendAhead))) return;
             // Sending again is harmless (the store decides), heals a send lost in a crash, and
-            // hands runs created far ahead to queues that can only delay 15 minutes (SQS).
+            // hands runs created far ahead to queues that can't delay that long (SQS).
             workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
             counts[3]++;
             if (run.scheduledStartTime().isBefore(now.minus(LATE_AFTER))
@@ -125,7 +136,7 @@ public final class Janitor {
 
     private boolean workerOnline(FlowRun run, Instant now) {
         if (run.workerName() == null) return false;
-        List<Worker> workers = store.workers(run.workPoolId());
+        List<Worker> workers = pools.workers(run.workPoolId());
         return workers.stream().anyMatch(w -> w.name().equals(run.workerName()) && w.status(now) == Worker.Status.ONLINE);
     }
 

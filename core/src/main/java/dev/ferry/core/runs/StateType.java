@@ -1,5 +1,8 @@
 package dev.ferry.core.runs;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /** The flow-run state types. Callers ask the enum; nobody keeps their own list of states. */
 public enum StateType {
     SCHEDULED("Scheduled"),
@@ -21,6 +24,9 @@ public enum StateType {
         return defaultName;
     }
 
+    /** The states of a run that is not over yet: what overlap policies, pool deletion and the active-run counts count. */
+    public static final Set<StateType> ACTIVE = EnumSet.of(SCHEDULED, PENDING, RUNNING, CANCELLING);
+
     public boolean isTerminal() {
         return this == COMPLETED || this == FAILED || this == CANCELLED || this == CRASHED;
     }
@@ -28,5 +34,9 @@ public enum StateType {
     /** States that occupy a concurrency slot of the run's pool, queue and deployment. */
     public boolean holdsSlot() {
         return this == PENDING || this == RUNNING || this == CANCELLING;
+    }
+
+    public boolean isActive() {
+        return !isTerminal();
     }
 }

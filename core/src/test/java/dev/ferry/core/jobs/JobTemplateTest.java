@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.pools.PoolType;
 import org.junit.jupiter.api.Test;
 

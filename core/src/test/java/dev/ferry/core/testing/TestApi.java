@@ -6,7 +6,7 @@ import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.schedules.ManualTimer;
+import dev.ferry.core.scheduler.ManualTimer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

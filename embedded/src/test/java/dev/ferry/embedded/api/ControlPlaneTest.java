@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.api.ApiRequest;
+import dev.ferry.core.api.ApiResponse;
 import dev.ferry.embedded.api.EmbeddedApi.Response;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -233,6 +236,21 @@ class ControlPlaneTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void longPoll_answersBeforeTheCallersTimeRunsOut_evenWhenItAskedToWaitLonger() {
+        api.pool("p");
+        ApiRequest poll = new ApiRequest("POST", "/api/work_pools/p/get_scheduled_flow_runs", Map.of(), Map.of(),
+                "{\"worker_name\": \"w\", \"wait_seconds\": 20}".getBytes(StandardCharsets.UTF_8));
+        Duration timeLeft = Duration.ofSeconds(4); // a Lambda with 4 s to its deadline
+
+        long start = System.nanoTime();
+        ApiResponse answer = api.router.handle(poll.withTimeLeft(timeLeft));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(took).as("stops waiting with room for the answer, not after 20 s").isLessThan(timeLeft);
     }
 
     @Test

@@ -7,26 +7,23 @@ import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.schedules.ManualTimer;
+import dev.ferry.core.scheduler.ManualTimer;
+import dev.ferry.core.testing.TestClock;
 import dev.ferry.embedded.Database;
 import dev.ferry.embedded.SqliteApiKeys;
 import dev.ferry.embedded.SqliteStore;
 import dev.ferry.embedded.SqliteWorkQueues;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** The embedded adapter set wired to the core router, with a clock the test moves. */
 final class EmbeddedApi implements AutoCloseable {
-    final MovableClock clock = new MovableClock();
+    final TestClock clock = TestClock.ticking();
     final ManualTimer timer = new ManualTimer();
     final Database database;
     final ApiKeyService auth;
@@ -118,19 +115,5 @@ final class EmbeddedApi implements AutoCloseable {
     @Override
     public void close() {
         database.close();
-    }
-
-    /** Real time plus a jump the test makes; long polls still see time pass. */
-    static final class MovableClock implements Clock {
-        private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-        @Override
-        public Instant now() {
-            return Instant.now().plus(offset.get());
-        }
-
-        void advance(Duration d) {
-            offset.updateAndGet(o -> o.plus(d));
-        }
     }
 }

@@ -55,6 +55,6 @@ class EcsLogsIT {
 
         FlowRun failed = world.run(runId);
         assertThat(failed.state().type()).isEqualTo(StateType.FAILED);
-        assertThat(failed.state().message()).contains("exited with code 2", "line 6", "line 15").doesNotContain("line 5\n");
+        assertThat(failed.state().message()).contains("ended with exit code 2", "line 6", "line 15").doesNotContain("line 5\n");
     }
 }

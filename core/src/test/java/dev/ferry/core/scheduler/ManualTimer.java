@@ -1,6 +1,6 @@
-package dev.ferry.core.schedules;
+package dev.ferry.core.scheduler;
 
-import dev.ferry.core.ports.ScheduleTimer;
+import dev.ferry.core.schedules.Firing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,8 +41,8 @@ public final class ManualTimer implements ScheduleTimer {
     }
 
     /** Delivers every firing due at {@code now} (and those they arm that are due too), earliest first. */
-    public List<ScheduleService.Outcome> fireDue(ScheduleService service, Instant now) {
-        List<ScheduleService.Outcome> outcomes = new ArrayList<>();
+    public List<Scheduler.Outcome> fireDue(Scheduler service, Instant now) {
+        List<Scheduler.Outcome> outcomes = new ArrayList<>();
         for (int guard = 0; guard < 10_000; guard++) {
             Optional<Firing> due = all().stream().filter(f -> !f.at().isAfter(now)).findFirst();
             if (due.isEmpty()) return outcomes;

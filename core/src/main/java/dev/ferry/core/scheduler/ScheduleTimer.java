@@ -1,11 +1,11 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.scheduler;
 
 import dev.ferry.core.schedules.Firing;
 import java.time.Instant;
 import java.util.Map;
 
 /**
- * Wakes Ferry when a schedule's next firing is due, by calling {@code ScheduleService.fire}. Embedded:
+ * Wakes Ferry when a schedule's next firing is due, by calling {@code Scheduler.fire}. Embedded:
  * an in-process timer. AWS: EventBridge Scheduler, one {@code at()} schedule per pending firing. At
  * most one firing is pending per schedule; the schedule service re-arms after each firing, and the
  * janitor compares {@link #armed()} with what should be armed.

@@ -1,9 +1,9 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.pools;
 
-import dev.ferry.core.pools.WorkQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The delivery side of work queues: a message per run that is due. Embedded: a table in the
@@ -18,8 +18,15 @@ public interface WorkQueues {
      */
     void provision(WorkQueue queue);
 
-    /** Makes {@code runId} deliverable from {@code queueId} at {@code visibleAt}. Repeating it is harmless. */
+    /**
+     * Makes {@code runId} deliverable from {@code queueId} at {@code visibleAt}, never before.
+     * Repeating it is harmless. A run due further ahead than {@link #maxDelay()} may be left unsent:
+     * the janitor sends it again once it is within reach.
+     */
     void send(String queueId, String runId, Instant visibleAt);
+
+    /** The furthest ahead a send can make a message deliverable (SQS: 15 minutes); empty when there is no limit. */
+    Optional<Duration> maxDelay();
 
     /**
      * Takes up to {@code max} visible messages of the queue, hiding them for {@code visibility}.

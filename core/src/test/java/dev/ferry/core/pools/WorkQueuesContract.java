@@ -1,9 +1,9 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.pools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.WorkQueues.Message;
+import dev.ferry.core.pools.WorkQueues.Message;
+import dev.ferry.core.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +33,7 @@ public abstract class WorkQueuesContract {
     private static final Duration PROMPTLY = Duration.ofMillis(500);
 
     /** The clock the adapter must use; it only moves when the test says so. */
-    protected final TestClock clock = new TestClock(T0);
+    protected final TestClock clock = TestClock.fixed(T0);
 
     /** A fresh adapter with no messages, reading time from {@link #clock}. Called once per test. */
     protected abstract WorkQueues newQueues();
@@ -190,6 +190,15 @@ public abstract class WorkQueuesContract {
         queues.release(m, Duration.ZERO);
 
         assertThat(queues.receive("q1", 10, VISIBILITY)).extracting(Message::runId).containsExactly("run-1");
+    }
+
+    @Test
+    void send_furtherAheadThanTheQueuesCanDelay_isNeverDeliveredEarly() {
+        Duration limit = queues.maxDelay().orElse(Duration.ofDays(365));
+        queues.send("q1", "run-far", clock.now().plus(limit).plus(Duration.ofHours(1)));
+        queues.send("q1", "run-now", clock.now());
+
+        assertThat(queues.receive("q1", 10, VISIBILITY)).extracting(Message::runId).containsExactly("run-now");
     }
 
     @Test
@@ -375,28 +384,6 @@ public abstract class WorkQueuesContract {
         void assertReturnsWithin(Duration limit) {
             Awaitility.await().atMost(limit).pollInterval(Duration.ofMillis(5)).until(() -> !thread.isAlive());
             assertThat(failure.get()).isNull();
-        }
-    }
-
-    /** A clock that moves only when told to. */
-    public static final class TestClock implements Clock {
-        private final AtomicReference<Instant> now;
-
-        public TestClock(Instant start) {
-            this.now = new AtomicReference<>(start);
-        }
-
-        @Override
-        public Instant now() {
-            return now.get();
-        }
-
-        public void advance(Duration by) {
-            now.updateAndGet(t -> t.plus(by));
-        }
-
-        public void set(Instant at) {
-            now.set(at);
         }
     }
 }

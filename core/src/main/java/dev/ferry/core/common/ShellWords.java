@@ -1,16 +1,22 @@
-package dev.ferry.cli.worker;
+package dev.ferry.core.common;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Splits a command line the way a POSIX shell splits words, without running a shell: quotes and
- * backslashes are honoured, but nothing is expanded (no variables, globs or pipes).
+ * backslashes are honoured, nothing is expanded (no variables, globs or pipes). The one splitter
+ * for every pool type, so a command means the same on a process worker and in an ECS task.
  */
-final class ShellWords {
+public final class ShellWords {
     private ShellWords() {}
 
-    static List<String> split(String line) {
+    /**
+     * The words of {@code line}; none for a blank line.
+     *
+     * @throws IllegalArgumentException worded to follow the thing's name: "has an unclosed single quote"
+     */
+    public static List<String> split(String line) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean inWord = false;
@@ -32,7 +38,7 @@ final class ShellWords {
                 quote = c;
                 inWord = true;
             } else if (c == '\\') {
-                if (i + 1 == line.length()) throw new IllegalArgumentException("command ends with a lone backslash: " + line);
+                if (i + 1 == line.length()) throw new IllegalArgumentException("ends with a lone backslash");
                 word.append(line.charAt(++i));
                 inWord = true;
             } else if (Character.isWhitespace(c)) {
@@ -46,9 +52,8 @@ final class ShellWords {
                 inWord = true;
             }
         }
-        if (quote != 0) throw new IllegalArgumentException("command has an unclosed " + quote + " quote: " + line);
+        if (quote != 0) throw new IllegalArgumentException("has an unclosed " + (quote == '"' ? "double" : "single") + " quote");
         if (inWord) words.add(word.toString());
-        if (words.isEmpty()) throw new IllegalArgumentException("command is empty");
         return words;
     }
 }
