@@ -9,12 +9,12 @@ import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.ecs.Ecs;
 import dev.ferry.core.ecs.Pause;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.ScheduleTimer;
-import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.core.runs.TaskLogs;
+import dev.ferry.core.scheduler.ScheduleTimer;
 
 /** Ferry on the AWS adapters: DynamoDB for state and API keys, SQS for work queues, EventBridge Scheduler for schedules. */
 public final class Aws {

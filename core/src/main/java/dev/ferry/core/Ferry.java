@@ -1,6 +1,8 @@
 package dev.ferry.core;
 
 import dev.ferry.core.auth.RunTokens;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.DeploymentService;
 import dev.ferry.core.ecs.Ecs;
 import dev.ferry.core.ecs.EcsDispatcher;
@@ -8,16 +10,13 @@ import dev.ferry.core.ecs.EcsReconciler;
 import dev.ferry.core.ecs.TaskObserver;
 import dev.ferry.core.janitor.Janitor;
 import dev.ferry.core.pools.PoolService;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.ScheduleTimer;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.TaskLogs;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.Infrastructure;
+import dev.ferry.core.runs.TaskLogs;
 import dev.ferry.core.runs.Transitions;
+import dev.ferry.core.scheduler.ScheduleTimer;
 import dev.ferry.core.scheduler.Scheduler;
 
 /** The application services, wired once from the ports an adapter set provides. */
@@ -41,25 +40,25 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
     public static Ferry wire(Store store, WorkQueues workQueues, ScheduleTimer timer, Clock clock, Ids ids,
                              RunTokens runTokens, Ecs.Settings ecs) {
         Transitions transitions = new Transitions(store, workQueues, clock);
-        PoolService pools = new PoolService(store, workQueues, clock, ids);
-        ClaimService claims = new ClaimService(store, workQueues, transitions, pools, clock, runTokens);
+        PoolService pools = new PoolService(store, (pool, queue) -> store.activeRuns(pool, queue), workQueues, clock, ids);
+        ClaimService claims = new ClaimService(store, store, store, workQueues, transitions, pools, clock, runTokens);
         Ecs ecsServices = null;
         if (ecs != null) {
             TaskObserver observer = new TaskObserver(store, transitions, ecs.logs());
-            ecsServices = new Ecs(new EcsDispatcher(store, transitions, claims, ecs.launcher(), clock, ecs.pause(),
-                    ecs.apiUrl()), observer, new EcsReconciler(store, transitions, ecs.launcher(), observer, clock));
+            ecsServices = new Ecs(new EcsDispatcher(store, store, transitions, claims, ecs.launcher(), clock, ecs.pause(),
+                    ecs.apiUrl()), observer, new EcsReconciler(store, store, transitions, ecs.launcher(), observer, clock));
         }
         EcsReconciler reconciler = ecsServices == null ? null : ecsServices.reconciler();
-        FlowRunService runs = new FlowRunService(store, workQueues, transitions, clock, ids,
+        FlowRunService runs = new FlowRunService(store, store, store, workQueues, transitions, clock, ids,
                 ecs == null ? TaskLogs.NONE : ecs.logs(),
                 reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now()));
-        Scheduler schedules = new Scheduler(store, timer, runs, clock);
+        Scheduler schedules = new Scheduler(store, store, store, store, timer, runs, clock);
         return new Ferry(pools,
-                new DeploymentService(store, clock, ids, schedules::sync),
+                new DeploymentService(store, store, clock, ids, (before, after) -> schedules.sync(before, after)),
                 runs,
                 claims,
                 schedules,
-                new Janitor(store, workQueues, transitions, schedules, clock, reconciler),
+                new Janitor(store, store, workQueues, transitions, schedules, clock, reconciler),
                 ecsServices);
     }
 }

@@ -1,9 +1,9 @@
 package dev.ferry.embedded;
 
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.ScheduleTimer;
-import dev.ferry.core.schedules.Firing;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.scheduler.ScheduleTimer;
 import dev.ferry.core.scheduler.Scheduler;
+import dev.ferry.core.schedules.Firing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;

@@ -7,21 +7,21 @@ import static dev.ferry.embedded.Database.update;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.Store;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.RunWrite;
-import dev.ferry.core.ports.Slot;
-import dev.ferry.core.ports.SlotChange;
-import dev.ferry.core.ports.Store;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunWrite;
+import dev.ferry.core.runs.Slot;
+import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -389,23 +389,53 @@ public final class SqliteStore implements Store {
                         rs -> parse(rs.getString(1), LogLine.class), runId, afterSeq, limit));
     }
 
-    // --- small named values ---
+    // --- schedule cursors and task-definition ARNs: small named values, under the keys of old ---
+
+    private static final String CURSOR = "schedule-cursor/";
+    private static final String TASK_DEFINITION = "ecs:task-definition:";
 
     @Override
-    public Optional<String> value(String key) {
+    public Optional<Instant> cursor(String deploymentId, String slug) {
+        return value(CURSOR + deploymentId + "/" + slug).map(Instant::parse);
+    }
+
+    @Override
+    public void putCursor(String deploymentId, String slug, Instant handled) {
+        putValue(CURSOR + deploymentId + "/" + slug, handled.toString());
+    }
+
+    @Override
+    public void deleteCursor(String deploymentId, String slug) {
+        deleteValue(CURSOR + deploymentId + "/" + slug);
+    }
+
+    @Override
+    public Optional<String> taskDefinition(String contentHash) {
+        return value(TASK_DEFINITION + contentHash);
+    }
+
+    @Override
+    public void rememberTaskDefinition(String contentHash, String arn) {
+        putValue(TASK_DEFINITION + contentHash, arn);
+    }
+
+    @Override
+    public void forgetTaskDefinition(String contentHash) {
+        deleteValue(TASK_DEFINITION + contentHash);
+    }
+
+    private Optional<String> value(String key) {
         return db.read("reading value " + key, c -> one(c, "SELECT value FROM named_values WHERE key = ?",
                 rs -> rs.getString(1), key));
     }
 
-    @Override
-    public void putValue(String key, String value) {
+    private void putValue(String key, String value) {
         db.write("writing value " + key, c -> update(c, """
                 INSERT INTO named_values (key, value) VALUES (?, ?)
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value""", key, value));
     }
 
-    @Override
-    public void deleteValue(String key) {
+    private void deleteValue(String key) {
         db.write("deleting value " + key, c -> update(c, "DELETE FROM named_values WHERE key = ?", key));
     }
 

@@ -3,7 +3,7 @@ package dev.ferry.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.core.ports.Clock;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.schedules.Firing;
 import java.time.Duration;
 import java.time.Instant;

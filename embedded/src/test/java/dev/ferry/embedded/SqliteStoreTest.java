@@ -2,8 +2,8 @@ package dev.ferry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.StoreContract;
+import dev.ferry.core.Store;
+import dev.ferry.core.StoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

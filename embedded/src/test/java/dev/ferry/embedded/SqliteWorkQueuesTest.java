@@ -2,9 +2,9 @@ package dev.ferry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.ports.WorkQueues.Message;
-import dev.ferry.core.ports.WorkQueues;
-import dev.ferry.core.ports.WorkQueuesContract;
+import dev.ferry.core.pools.WorkQueues.Message;
+import dev.ferry.core.pools.WorkQueues;
+import dev.ferry.core.pools.WorkQueuesContract;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -13,7 +13,7 @@ import dev.ferry.core.api.QueryString;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.BadInput;
-import dev.ferry.core.ports.Clock;
+import dev.ferry.core.common.Clock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

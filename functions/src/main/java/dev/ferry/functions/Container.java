@@ -3,8 +3,8 @@ package dev.ferry.functions;
 import dev.ferry.aws.Aws;
 import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import java.util.Map;
 
 /** A Lambda container's wiring, from its environment: what the handlers' no-arg constructors use. */

@@ -7,12 +7,12 @@ import dev.ferry.aws.scheduler.EventBridgeTimer;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.DeploymentService;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.pools.PoolType;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
 import dev.ferry.core.schedules.Firing;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +70,7 @@ class ScheduleFunctionIT {
 
         assertThat(function.handleRequest(input, null)).isEqualTo("CREATED");
         assertThat(function.handleRequest(input, null)).isEqualTo("EXISTED");
-        assertThat(ferry.runs().list(dev.ferry.core.ports.RunFilter.ALL, 10, null).items()).hasSize(1);
+        assertThat(ferry.runs().list(dev.ferry.core.runs.RunFilter.ALL, 10, null).items()).hasSize(1);
         // The firing that fired is gone; the next one is armed in its place.
         List<ScheduleSummary> next = schedules();
         assertThat(next).hasSize(1);

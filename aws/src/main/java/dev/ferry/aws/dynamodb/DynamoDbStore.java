@@ -3,21 +3,21 @@ package dev.ferry.aws.dynamodb;
 import static dev.ferry.aws.dynamodb.Items.n;
 import static dev.ferry.aws.dynamodb.Items.s;
 
+import dev.ferry.core.Store;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.RunWrite;
-import dev.ferry.core.ports.Slot;
-import dev.ferry.core.ports.SlotChange;
-import dev.ferry.core.ports.Store;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunWrite;
+import dev.ferry.core.runs.Slot;
+import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
 import java.time.Duration;
 import java.time.Instant;
@@ -512,22 +512,52 @@ public final class DynamoDbStore implements Store {
         return get(Keys.slot(slotKey)).map(item -> (int) Items.number(item, Items.USED, 0)).orElse(0);
     }
 
-    // ------------------------------------------------------------------ small named values
+    // ------------------------------------------------------------------ cursors and task definitions: small named values
+
+    private static final String CURSOR = "schedule-cursor/";
+    private static final String TASK_DEFINITION = "ecs:task-definition:";
 
     @Override
-    public Optional<String> value(String key) {
-        return get(Keys.namedValue(key)).map(item -> item.get(Items.VALUE).s());
+    public Optional<Instant> cursor(String deploymentId, String slug) {
+        return value(CURSOR + deploymentId + "/" + slug).map(Instant::parse);
     }
 
     @Override
-    public void putValue(String key, String value) {
+    public void putCursor(String deploymentId, String slug, Instant handled) {
+        putValue(CURSOR + deploymentId + "/" + slug, handled.toString());
+    }
+
+    @Override
+    public void deleteCursor(String deploymentId, String slug) {
+        deleteValue(CURSOR + deploymentId + "/" + slug);
+    }
+
+    @Override
+    public Optional<String> taskDefinition(String contentHash) {
+        return value(TASK_DEFINITION + contentHash);
+    }
+
+    @Override
+    public void rememberTaskDefinition(String contentHash, String arn) {
+        putValue(TASK_DEFINITION + contentHash, arn);
+    }
+
+    @Override
+    public void forgetTaskDefinition(String contentHash) {
+        deleteValue(TASK_DEFINITION + contentHash);
+    }
+
+    private Optional<String> value(String key) {
+        return get(Keys.namedValue(key)).map(item -> item.get(Items.VALUE).s());
+    }
+
+    private void putValue(String key, String value) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.namedValue(key));
         item.put(Items.VALUE, AttributeValue.fromS(value));
         client.putItem(b -> b.tableName(table).item(item));
     }
 
-    @Override
-    public void deleteValue(String key) {
+    private void deleteValue(String key) {
         client.deleteItem(b -> b.tableName(table).key(Keys.namedValue(key)));
     }
 

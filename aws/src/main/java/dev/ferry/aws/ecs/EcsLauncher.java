@@ -2,10 +2,10 @@ package dev.ferry.aws.ecs;
 
 import dev.ferry.core.ecs.CapacityItem;
 import dev.ferry.core.ecs.LaunchResult;
+import dev.ferry.core.ecs.Launcher;
 import dev.ferry.core.ecs.TaskDefinitionSpec;
 import dev.ferry.core.ecs.TaskLaunch;
 import dev.ferry.core.ecs.TaskStatus;
-import dev.ferry.core.ports.Launcher;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

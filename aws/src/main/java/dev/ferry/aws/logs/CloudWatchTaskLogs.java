@@ -1,7 +1,7 @@
 package dev.ferry.aws.logs;
 
-import dev.ferry.core.ports.TaskLogs;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.TaskLogs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ferry.aws.scheduler;
 
 import dev.ferry.core.common.Json;
-import dev.ferry.core.ports.ScheduleTimer;
+import dev.ferry.core.scheduler.ScheduleTimer;
 import dev.ferry.core.schedules.Firing;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,9 +1,9 @@
 package dev.ferry.aws.sqs;
 
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;

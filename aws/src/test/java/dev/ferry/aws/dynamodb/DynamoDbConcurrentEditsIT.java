@@ -8,7 +8,7 @@ import dev.ferry.core.api.ConcurrentEditsContract;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
-import dev.ferry.core.ports.Ids;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.scheduler.ManualTimer;
 import dev.ferry.core.testing.TestApi.Response;
 import dev.ferry.core.testing.TestApi;

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunService;

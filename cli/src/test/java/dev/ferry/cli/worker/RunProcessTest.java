@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.cli.testing.FakeApi.Reply;
+import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.core.common.Json;
 import java.util.List;
 import java.util.Map;

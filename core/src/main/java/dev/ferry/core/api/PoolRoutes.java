@@ -1,12 +1,12 @@
 package dev.ferry.core.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.ports.Clock;
 import dev.ferry.core.runs.ClaimService;
 import java.util.List;
 import java.util.Map;

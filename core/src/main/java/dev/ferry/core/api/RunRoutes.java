@@ -2,10 +2,10 @@ package dev.ferry.core.api;
 
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.ports.RunFilter;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.StateType;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;

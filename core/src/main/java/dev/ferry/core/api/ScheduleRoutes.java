@@ -2,10 +2,10 @@ package dev.ferry.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
-import dev.ferry.core.ports.Clock;
 import dev.ferry.core.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package dev.ferry.core.api;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.ports.Page;
+import dev.ferry.core.common.Page;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

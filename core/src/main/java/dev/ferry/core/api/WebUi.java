@@ -1,7 +1,5 @@
 package dev.ferry.core.api;
 
-import dev.ferry.core.api.ApiRequest;
-import dev.ferry.core.api.ApiResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,10 +1,10 @@
 package dev.ferry.core.auth;
 
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Hashes;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Names;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,17 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Names;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.jobs.JobTemplate;
 import dev.ferry.core.jobs.JsonSchemas;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.Store;
 import dev.ferry.core.schedules.ScheduleParser;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,13 +33,15 @@ public final class DeploymentService {
     public static final int MAX_SCHEDULES = 50;
     private static final int MAX_NOTE = 1000;
 
-    private final Store store;
+    private final DeploymentStore store;
+    private final PoolStore pools;
     private final Clock clock;
     private final Ids ids;
     private final ScheduleSync schedules;
 
-    public DeploymentService(Store store, Clock clock, Ids ids, ScheduleSync schedules) {
+    public DeploymentService(DeploymentStore store, PoolStore pools, Clock clock, Ids ids, ScheduleSync schedules) {
         this.store = store;
+        this.pools = pools;
         this.clock = clock;
         this.ids = ids;
         this.schedules = schedules;
@@ -67,11 +69,11 @@ public final class DeploymentService {
         }
         if (d.entrypoint().length() > 1024) throw BadInput.invalid("entrypoint", "'entrypoint' is longer than 1024 characters");
         Names.check("work_pool_name", d.workPoolName());
-        WorkPool pool = store.pool(d.workPoolName()).orElseThrow(() -> BadInput.invalid("work_pool_name",
+        WorkPool pool = pools.pool(d.workPoolName()).orElseThrow(() -> BadInput.invalid("work_pool_name",
                 "work pool '" + d.workPoolName() + "' does not exist; create it with: ferry work-pool create --type process "
                         + d.workPoolName()));
         String queue = d.workQueueName() == null ? pool.defaultQueueName() : Names.check("work_queue_name", d.workQueueName());
-        if (store.queue(pool.id(), queue).isEmpty()) {
+        if (pools.queue(pool.id(), queue).isEmpty()) {
             throw BadInput.invalid("work_queue_name", "work pool '" + pool.name() + "' has no queue named '" + queue + "'");
         }
         JsonSchemas.checkSchema("parameter_openapi_schema", d.parameterOpenapiSchema());

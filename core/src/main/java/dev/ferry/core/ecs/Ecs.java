@@ -1,7 +1,6 @@
 package dev.ferry.core.ecs;
 
-import dev.ferry.core.ports.Launcher;
-import dev.ferry.core.ports.TaskLogs;
+import dev.ferry.core.runs.TaskLogs;
 
 /** The services of {@code ecs} pools, wired when a {@link Launcher} is given. */
 public record Ecs(EcsDispatcher dispatcher, TaskObserver observer, EcsReconciler reconciler) {

@@ -1,12 +1,11 @@
 package dev.ferry.core.ecs;
 
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkPool;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Launcher;
-import dev.ferry.core.ports.Store;
 import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
@@ -34,8 +33,6 @@ import java.util.regex.Pattern;
 public final class EcsDispatcher {
     /** The worker name dispatcher claims carry; the janitor leaves such runs to {@link EcsReconciler}. */
     public static final String WORKER_NAME = "ecs-dispatcher";
-    /** Store key prefix of task-definition ARNs by content hash. */
-    public static final String TASK_DEFINITION_KEY = "ecs:task-definition:";
     static final int THROTTLE_ATTEMPTS = 5;
     static final Duration BACKOFF_BASE = Duration.ofMillis(200);
     static final Duration BACKOFF_CAP = Duration.ofSeconds(4);
@@ -45,7 +42,8 @@ public final class EcsDispatcher {
     private static final Pattern NAME_ILLEGAL = Pattern.compile("[^A-Za-z0-9_-]");
     private static final Logger LOG = Logger.getLogger(EcsDispatcher.class.getName());
 
-    private final Store store;
+    private final PoolStore pools;
+    private final TaskDefinitions taskDefinitions;
     private final Transitions transitions;
     private final ClaimService claims;
     private final Launcher launcher;
@@ -54,9 +52,10 @@ public final class EcsDispatcher {
     private final String apiUrl;
     private final Map<String, String> knownDefinitions = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public EcsDispatcher(Store store, Transitions transitions, ClaimService claims, Launcher launcher, Clock clock,
+    public EcsDispatcher(PoolStore pools, TaskDefinitions taskDefinitions, Transitions transitions, ClaimService claims, Launcher launcher, Clock clock,
                          Pause pause, String apiUrl) {
-        this.store = store;
+        this.pools = pools;
+        this.taskDefinitions = taskDefinitions;
         this.transitions = transitions;
         this.claims = claims;
         this.launcher = launcher;
@@ -110,7 +109,7 @@ public final class EcsDispatcher {
 
     /** The names of the {@code ecs} pools, the ones a dispatcher serves. */
     public List<String> pools() {
-        return store.pools().stream().filter(p -> p.type() == PoolType.ECS).map(WorkPool::name).toList();
+        return pools.pools().stream().filter(p -> p.type() == PoolType.ECS).map(WorkPool::name).toList();
     }
 
     /** Claims up to {@code limit} due runs of the pool (waiting up to {@code waitSeconds}) and launches each. */
@@ -139,9 +138,9 @@ public final class EcsDispatcher {
                 if (result instanceof LaunchResult.Refused refused && job.taskDefinitionArn() == null
                         && refused.reason().toLowerCase(java.util.Locale.ROOT).contains("inactive")) {
                     // Someone deregistered the revision Ferry remembered: forget it, register anew, once.
-                    String key = TASK_DEFINITION_KEY + spec(job, run.workPoolName()).contentHash();
-                    knownDefinitions.remove(key);
-                    store.deleteValue(key);
+                    String hash = spec(job, run.workPoolName()).contentHash();
+                    knownDefinitions.remove(hash);
+                    taskDefinitions.forgetTaskDefinition(hash);
                     taskDefinition = taskDefinition(job, run);
                     result = launchWithBackoff(request(job, placement, taskDefinition, claimed));
                 }
@@ -187,11 +186,11 @@ public final class EcsDispatcher {
     private String taskDefinition(EcsJob job, FlowRun run) {
         if (job.taskDefinitionArn() != null) return job.taskDefinitionArn();
         TaskDefinitionSpec spec = spec(job, run.workPoolName());
-        String key = TASK_DEFINITION_KEY + spec.contentHash();
+        String hash = spec.contentHash();
         // A hash names one content for good, so its ARN can be kept for the container's life.
-        String known = knownDefinitions.get(key);
+        String known = knownDefinitions.get(hash);
         if (known != null) return known;
-        String arn = store.value(key).orElseGet(() -> {
+        String arn = taskDefinitions.taskDefinition(hash).orElseGet(() -> {
             String registered;
             try {
                 registered = launcher.register(spec);
@@ -199,11 +198,11 @@ public final class EcsDispatcher {
                 throw new RegistrationFailed("ECS refused the task definition for family '" + spec.family() + "': "
                         + e.getMessage());
             }
-            store.putValue(key, registered);
+            taskDefinitions.rememberTaskDefinition(hash, registered);
             return registered;
         });
         if (knownDefinitions.size() > 1000) knownDefinitions.clear();
-        knownDefinitions.put(key, arn);
+        knownDefinitions.put(hash, arn);
         return arn;
     }
 

@@ -2,15 +2,15 @@ package dev.ferry.core.ecs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.jobs.JobTemplate;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Launcher;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.Store;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Proposal;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.Transitions;
 import java.time.Duration;
@@ -39,14 +39,17 @@ public final class EcsReconciler {
     private static final int PAGE = 200;
     private static final Logger LOG = Logger.getLogger(EcsReconciler.class.getName());
 
-    private final Store store;
+    private final RunStore store;
+    private final PoolStore pools;
     private final Transitions transitions;
     private final Launcher launcher;
     private final TaskObserver observer;
     private final Clock clock;
 
-    public EcsReconciler(Store store, Transitions transitions, Launcher launcher, TaskObserver observer, Clock clock) {
+    public EcsReconciler(RunStore store, PoolStore pools, Transitions transitions, Launcher launcher, TaskObserver observer,
+                         Clock clock) {
         this.store = store;
+        this.pools = pools;
         this.transitions = transitions;
         this.launcher = launcher;
         this.observer = observer;
@@ -166,7 +169,7 @@ public final class EcsReconciler {
     /** The run's cluster: from its task, else from its job configuration rendered again. */
     private String cluster(FlowRun run) {
         if (run.infrastructure() != null && run.infrastructure().cluster() != null) return run.infrastructure().cluster();
-        return store.pool(run.workPoolName()).map(pool -> {
+        return pools.pool(run.workPoolName()).map(pool -> {
             ObjectNode config = JobTemplate.render(pool.baseJobTemplate(), run.jobVariables());
             try {
                 return EcsJob.parse(config).cluster();

@@ -1,12 +1,12 @@
 package dev.ferry.core.ecs;
 
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.TaskLogs;
 import dev.ferry.core.runs.ExitCode;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
 import dev.ferry.core.runs.Proposal;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.StateType;
+import dev.ferry.core.runs.TaskLogs;
 import dev.ferry.core.runs.Transitions;
 import java.util.List;
 import java.util.Optional;
@@ -38,11 +38,11 @@ public final class TaskObserver {
     static final String EXITED = "EssentialContainerExited";
     private static final Logger LOG = Logger.getLogger(TaskObserver.class.getName());
 
-    private final Store store;
+    private final RunStore store;
     private final Transitions transitions;
     private final TaskLogs logs;
 
-    public TaskObserver(Store store, Transitions transitions, TaskLogs logs) {
+    public TaskObserver(RunStore store, Transitions transitions, TaskLogs logs) {
         this.store = store;
         this.transitions = transitions;
         this.logs = logs;

@@ -1,15 +1,16 @@
 package dev.ferry.core.janitor;
 
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.ecs.EcsReconciler;
+import dev.ferry.core.pools.PoolStore;
+import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.WorkQueues;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.OrchestrationPolicy;
 import dev.ferry.core.runs.Proposal;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.Transitions;
@@ -46,7 +47,8 @@ public final class Janitor {
     private static final int PAGE = 200;
     private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
 
-    private final Store store;
+    private final RunStore store;
+    private final PoolStore pools;
     private final WorkQueues workQueues;
     private final Transitions transitions;
     private final Scheduler schedules;
@@ -55,14 +57,17 @@ public final class Janitor {
 
     private final EcsReconciler ecs;
 
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Scheduler schedules, Clock clock) {
-        this(store, workQueues, transitions, schedules, clock, null);
+    public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
+                   Clock clock) {
+        this(store, pools, workQueues, transitions, schedules, clock, null);
     }
 
     /** @param ecs reconciles runs on ECS tasks (they have no heartbeats); null without ECS */
-    public Janitor(Store store, WorkQueues workQueues, Transitions transitions, Scheduler schedules, Clock clock,
+    public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
+                   Clock clock,
                    EcsReconciler ecs) {
         this.store = store;
+        this.pools = pools;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.schedules = schedules;
@@ -131,7 +136,7 @@ public final class Janitor {
 
     private boolean workerOnline(FlowRun run, Instant now) {
         if (run.workerName() == null) return false;
-        List<Worker> workers = store.workers(run.workPoolId());
+        List<Worker> workers = pools.workers(run.workPoolId());
         return workers.stream().anyMatch(w -> w.name().equals(run.workerName()) && w.status(now) == Worker.Status.ONLINE);
     }
 

@@ -2,7 +2,6 @@ package dev.ferry.core.pools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.pools.PoolType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -2,26 +2,25 @@ package dev.ferry.core.pools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Revisions;
-import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.jobs.JsonSchemas;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.WorkQueues;
 import java.time.Instant;
 import java.util.List;
 
 /** Work pools, their queues and their workers. */
 public final class PoolService {
-    private final Store store;
+    private final PoolStore store;
+    private final ActiveRuns activeRuns;
     private final WorkQueues workQueues;
     private final Clock clock;
     private final Ids ids;
 
-    public PoolService(Store store, WorkQueues workQueues, Clock clock, Ids ids) {
+    public PoolService(PoolStore store, ActiveRuns activeRuns, WorkQueues workQueues, Clock clock, Ids ids) {
         this.store = store;
+        this.activeRuns = activeRuns;
         this.workQueues = workQueues;
         this.clock = clock;
         this.ids = ids;
@@ -84,7 +83,7 @@ public final class PoolService {
 
     public void delete(String name) {
         WorkPool pool = get(name);
-        int active = store.activeRuns(pool.id(), null);
+        int active = activeRuns.count(pool.id(), null);
         if (active > 0) {
             throw BadInput.conflict("name", "work pool '" + name + "' has " + active
                     + " runs that are not finished; cancel them or wait, then delete it");
@@ -149,7 +148,7 @@ public final class PoolService {
         if (WorkPool.DEFAULT_QUEUE.equals(q.name())) {
             throw BadInput.invalid("name", "the default queue of a work pool can't be deleted");
         }
-        int active = store.activeRuns(q.poolId(), q.id());
+        int active = activeRuns.count(q.poolId(), q.id());
         if (active > 0) {
             throw BadInput.conflict("name", "work queue '" + queueName + "' has " + active + " runs that are not finished");
         }

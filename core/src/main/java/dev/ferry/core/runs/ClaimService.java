@@ -3,16 +3,17 @@ package dev.ferry.core.runs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.auth.RunTokens;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.DeploymentStore;
 import dev.ferry.core.jobs.JobTemplate;
 import dev.ferry.core.pools.PoolService;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,16 +42,20 @@ public final class ClaimService {
     static final Duration RECORD_EVERY = Duration.ofSeconds(5);
 
     private final Map<String, Instant> lastRecorded = new ConcurrentHashMap<>();
-    private final Store store;
+    private final RunStore store;
+    private final PoolStore poolStore;
+    private final DeploymentStore deployments;
     private final WorkQueues workQueues;
     private final Transitions transitions;
     private final PoolService pools;
     private final Clock clock;
     private final RunTokens runTokens;
 
-    public ClaimService(Store store, WorkQueues workQueues, Transitions transitions, PoolService pools, Clock clock,
+    public ClaimService(RunStore store, PoolStore poolStore, DeploymentStore deployments, WorkQueues workQueues, Transitions transitions, PoolService pools, Clock clock,
                         RunTokens runTokens) {
         this.store = store;
+        this.poolStore = poolStore;
+        this.deployments = deployments;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.pools = pools;
@@ -94,7 +99,7 @@ public final class ClaimService {
         List<String> queueIds = queues.stream().map(WorkQueue::id).toList();
         while (true) {
             List<String> stale = queueIds.stream().filter(id -> dueForRecording("queue:" + id)).toList();
-            if (!stale.isEmpty()) store.markPolled(stale, clock.now());
+            if (!stale.isEmpty()) poolStore.markPolled(stale, clock.now());
             List<String> open = new ArrayList<>();
             List<Claimed> claimed = claimOnce(poolName, queues, request.workerName(), limit, open);
             if (!claimed.isEmpty() || !clock.now().isBefore(deadline)) return claimed;
@@ -126,7 +131,7 @@ public final class ClaimService {
     }
 
     private List<WorkQueue> selectQueues(WorkPool pool, List<String> names) {
-        List<WorkQueue> all = store.queues(pool.id());
+        List<WorkQueue> all = poolStore.queues(pool.id());
         if (names == null || names.isEmpty()) return all;
         List<WorkQueue> chosen = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -147,7 +152,7 @@ public final class ClaimService {
         if (pool.isPaused()) return claimed;
         Set<String> fullDeployments = new HashSet<>();
         for (WorkQueue staleQueue : queues) {
-            Optional<WorkQueue> current = store.queue(pool.id(), staleQueue.name());
+            Optional<WorkQueue> current = poolStore.queue(pool.id(), staleQueue.name());
             if (current.isEmpty() || current.get().isPaused()) continue;
             WorkQueue queue = current.get();
             open.add(queue.id());
@@ -195,7 +200,7 @@ public final class ClaimService {
             workQueues.release(message, Duration.between(now, run.scheduledStartTime()));
             return Outcome.of(Kind.SKIPPED);
         }
-        Optional<Deployment> deployment = store.deployment(run.deploymentId());
+        Optional<Deployment> deployment = deployments.deployment(run.deploymentId());
         if (deployment.isEmpty()) {
             transitions.apply(run.id(), Proposal.report(StateType.CANCELLED, null, "its deployment was deleted", null));
             workQueues.delete(message);
@@ -214,7 +219,8 @@ public final class ClaimService {
                     runTokens.mint(changed.run().id())));
         }
         if (result instanceof Transitions.Result.LimitReached full) {
-            if (full.slotKey().startsWith("deployment:")
+            Slot.Kind kind = Slot.Kind.ofKey(full.slotKey());
+            if (kind == Slot.Kind.DEPLOYMENT
                     && deployment.get().collisionStrategy() == CollisionStrategy.CANCEL_NEW) {
                 transitions.apply(run.id(), Proposal.report(StateType.CANCELLED, null,
                         "deployment concurrency limit of " + deployment.get().concurrencyLimit()
@@ -223,8 +229,8 @@ public final class ClaimService {
                 return Outcome.of(Kind.SKIPPED);
             }
             workQueues.release(message, LIMIT_BACKOFF);
-            if (full.slotKey().startsWith("pool:")) return Outcome.of(Kind.POOL_FULL);
-            if (full.slotKey().startsWith("queue:")) return Outcome.of(Kind.QUEUE_FULL);
+            if (kind == Slot.Kind.POOL) return Outcome.of(Kind.POOL_FULL);
+            if (kind == Slot.Kind.QUEUE) return Outcome.of(Kind.QUEUE_FULL);
             fullDeployments.add(run.deploymentId());
             return Outcome.of(Kind.SKIPPED);
         }

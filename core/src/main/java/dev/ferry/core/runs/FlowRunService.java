@@ -2,19 +2,17 @@ package dev.ferry.core.runs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Names;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.jobs.JobTemplate;
 import dev.ferry.core.jobs.JsonSchemas;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Ids;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.TaskLogs;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -33,7 +31,9 @@ public final class FlowRunService {
     private static final int MAX_MESSAGE = 4000;
     private static final Logger LOG = Logger.getLogger(FlowRunService.class.getName());
 
-    private final Store store;
+    private final RunStore store;
+    private final RunLogs runLogs;
+    private final PoolStore pools;
     private final WorkQueues workQueues;
     private final Transitions transitions;
     private final Clock clock;
@@ -42,17 +42,21 @@ public final class FlowRunService {
     private final TaskLogs taskLogs;
     private final Consumer<FlowRun> stopTask;
 
-    public FlowRunService(Store store, WorkQueues workQueues, Transitions transitions, Clock clock, Ids ids) {
-        this(store, workQueues, transitions, clock, ids, TaskLogs.NONE, null);
+    public FlowRunService(RunStore store, RunLogs runLogs, PoolStore pools, WorkQueues workQueues, Transitions transitions,
+                          Clock clock, Ids ids) {
+        this(store, runLogs, pools, workQueues, transitions, clock, ids, TaskLogs.NONE, null);
     }
 
     /**
      * @param taskLogs where runs on ECS tasks with CloudWatch logging have their lines
      * @param stopTask stops a cancelled run's ECS task at once (else the janitor's sweep does); null for none
      */
-    public FlowRunService(Store store, WorkQueues workQueues, Transitions transitions, Clock clock, Ids ids,
+    public FlowRunService(RunStore store, RunLogs runLogs, PoolStore pools, WorkQueues workQueues, Transitions transitions,
+                          Clock clock, Ids ids,
                           TaskLogs taskLogs, Consumer<FlowRun> stopTask) {
         this.store = store;
+        this.runLogs = runLogs;
+        this.pools = pools;
         this.workQueues = workQueues;
         this.transitions = transitions;
         this.clock = clock;
@@ -69,9 +73,9 @@ public final class FlowRunService {
     public record NewLog(Instant timestamp, String stream, String message) {}
 
     public Created create(Deployment deployment, NewRun request) {
-        WorkPool pool = store.pool(deployment.workPoolName()).orElseThrow(() -> BadInput.invalid("work_pool_name",
+        WorkPool pool = pools.pool(deployment.workPoolName()).orElseThrow(() -> BadInput.invalid("work_pool_name",
                 "work pool '" + deployment.workPoolName() + "' of deployment '" + deployment.fullName() + "' no longer exists"));
-        WorkQueue queue = store.queue(pool.id(), deployment.workQueueName()).orElseThrow(() -> BadInput.invalid(
+        WorkQueue queue = pools.queue(pool.id(), deployment.workQueueName()).orElseThrow(() -> BadInput.invalid(
                 "work_queue_name", "work queue '" + deployment.workQueueName() + "' of deployment '"
                         + deployment.fullName() + "' no longer exists"));
 
@@ -174,7 +178,7 @@ public final class FlowRunService {
             }
             lines.add(new LogLine(0, log.timestamp() == null ? now : log.timestamp(), stream, log.message()));
         }
-        store.appendLogs(runId, lines);
+        runLogs.appendLogs(runId, lines);
     }
 
     /** The run's lines; a run on an ECS task with CloudWatch logging has its task's lines instead, when there are any. */
@@ -189,7 +193,7 @@ public final class FlowRunService {
                 LOG.log(Level.WARNING, "could not read CloudWatch logs of flow run " + runId, e);
             }
         }
-        return store.logs(runId, afterSeq, limit);
+        return runLogs.logs(runId, afterSeq, limit);
     }
 
     /** A typo in a parameter name deserves a better answer than "not accepted": say what the flow takes. */

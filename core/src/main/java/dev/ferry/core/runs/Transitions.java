@@ -1,14 +1,10 @@
 package dev.ferry.core.runs;
 
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Revisions;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.RunWrite;
-import dev.ferry.core.ports.Slot;
-import dev.ferry.core.ports.SlotChange;
-import dev.ferry.core.ports.Store;
-import dev.ferry.core.ports.WorkQueues;
+import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.runs.Decision.Accept;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -20,12 +16,12 @@ import java.util.function.UnaryOperator;
 public final class Transitions {
     private static final int MAX_ATTEMPTS = Revisions.MAX_ATTEMPTS;
 
-    private final Store store;
+    private final RunStore store;
     private final WorkQueues workQueues;
     private final Clock clock;
     private final OrchestrationPolicy policy = new OrchestrationPolicy();
 
-    public Transitions(Store store, WorkQueues workQueues, Clock clock) {
+    public Transitions(RunStore store, WorkQueues workQueues, Clock clock) {
         this.store = store;
         this.workQueues = workQueues;
         this.clock = clock;

@@ -4,19 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Hashes;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.DeploymentStore;
 import dev.ferry.core.deployments.Overlap;
-import dev.ferry.core.ports.Clock;
-import dev.ferry.core.ports.Page;
-import dev.ferry.core.ports.RunFilter;
-import dev.ferry.core.ports.ScheduleTimer;
-import dev.ferry.core.ports.Store;
+import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunService;
 import dev.ferry.core.runs.OrchestrationPolicy;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunStore;
+import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.StateType;
 import dev.ferry.core.runs.TransitionRefused;
 import dev.ferry.core.schedules.Firing;
@@ -56,14 +58,21 @@ public final class Scheduler {
     private static final int PAGE = 200;
     private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
 
-    private final Store store;
+    private final DeploymentStore deployments;
+    private final RunStore runStore;
+    private final PoolStore pools;
+    private final ScheduleCursors cursors;
     private final ScheduleTimer timer;
     private final FlowRunService runs;
     private final Clock clock;
     private final ScheduleEngine engine = new ScheduleEngine();
 
-    public Scheduler(Store store, ScheduleTimer timer, FlowRunService runs, Clock clock) {
-        this.store = store;
+    public Scheduler(DeploymentStore deployments, RunStore runStore, PoolStore pools, ScheduleCursors cursors,
+                     ScheduleTimer timer, FlowRunService runs, Clock clock) {
+        this.deployments = deployments;
+        this.runStore = runStore;
+        this.pools = pools;
+        this.cursors = cursors;
         this.timer = timer;
         this.runs = runs;
         this.clock = clock;
@@ -80,7 +89,7 @@ public final class Scheduler {
 
     /** Called by the timer. Idempotent: the same firing twice makes one run. */
     public Outcome fire(Firing firing) {
-        Optional<Deployment> found = store.deployment(firing.deploymentId());
+        Optional<Deployment> found = deployments.deployment(firing.deploymentId());
         Optional<Schedule> schedule = found.flatMap(d -> schedule(d, firing.slug()));
         if (schedule.isEmpty() || !schedule.get().active()) {
             timer.disarm(firing.timerKey());
@@ -126,14 +135,14 @@ public final class Scheduler {
                 }
                 boolean unchanged = node.equals(previous) && !before.paused();
                 if (unchanged) continue;
-                if (!node.equals(previous)) store.putValue(cursorKey(after.id(), slug), now.toString());
+                if (!node.equals(previous)) cursors.putCursor(after.id(), slug, now);
                 catchUp(after, s, now, Duration.ZERO, null);
             }
         }
         String id = after != null ? after.id() : before != null ? before.id() : null;
         for (String slug : old.keySet()) {
             timer.disarm(Firing.timerKey(id, slug));
-            store.deleteValue(cursorKey(id, slug));
+            cursors.deleteCursor(id, slug);
         }
     }
 
@@ -148,7 +157,7 @@ public final class Scheduler {
         int healed = 0;
         String cursor = null;
         do {
-            Page<Deployment> page = store.deployments(null, PAGE, cursor);
+            Page<Deployment> page = deployments.deployments(null, PAGE, cursor);
             for (Deployment d : page.items()) {
                 // a pause that ended must end whether or not the deployment has schedules: it blocks its runs' claims
                 if (d.schedules().isEmpty() && !pauseEnded(d, now)) continue;
@@ -171,7 +180,7 @@ public final class Scheduler {
             Revisions.Done<Deployment> done;
             try {
                 done = Revisions.update(d, current -> pauseEnded(current, now) ? current.resumed(now) : current,
-                        store::updateDeployment, () -> BadInput.notFound("deployment", d.id()));
+                        deployments::updateDeployment, () -> BadInput.notFound("deployment", d.id()));
             } catch (BadInput gone) {
                 return 0;
             }
@@ -226,7 +235,7 @@ public final class Scheduler {
         }
         for (Instant t : fire) createRun(d, s, t, true);
         Instant handled = max(from, now);
-        if (cursor.isEmpty() || cursor.get().isBefore(handled)) store.putValue(cursorKey(d.id(), s.slug()), handled.toString());
+        if (cursor.isEmpty() || cursor.get().isBefore(handled)) cursors.putCursor(d.id(), s.slug(), handled);
         arm(d, s, handled);
     }
 
@@ -257,13 +266,13 @@ public final class Scheduler {
 
     /** What the pool's deployments will run within {@code window}, and its runs that are due or late. */
     public List<Preview> preview(String poolName, Duration window, int limit) {
-        store.pool(poolName).orElseThrow(() -> BadInput.notFound("work pool", poolName));
+        pools.pool(poolName).orElseThrow(() -> BadInput.notFound("work pool", poolName));
         Instant now = clock.now();
         Instant until = now.plus(window);
         List<Preview> out = new ArrayList<>();
         String next = null;
         do {
-            Page<FlowRun> page = store.runs(new RunFilter(Set.of(StateType.SCHEDULED), null, poolName, null), PAGE, next);
+            Page<FlowRun> page = runStore.runs(new RunFilter(Set.of(StateType.SCHEDULED), null, poolName, null), PAGE, next);
             for (FlowRun run : page.items()) {
                 if (run.scheduledStartTime().isAfter(until)) continue;
                 boolean late = OrchestrationPolicy.LATE.equals(run.state().name());
@@ -273,7 +282,7 @@ public final class Scheduler {
             next = page.next();
         } while (next != null && out.size() < MAX_LIST);
         do {
-            Page<Deployment> page = store.deployments(poolName, PAGE, next);
+            Page<Deployment> page = deployments.deployments(poolName, PAGE, next);
             for (Deployment d : page.items()) {
                 for (Slot slot : upcoming(d, now, until, limit)) {
                     out.add(new Preview(d.id(), d.fullName(), slot.scheduledStartTime(), slot.schedule(), null, false));
@@ -338,7 +347,7 @@ public final class Scheduler {
         Instant slot = at.minus(ScheduleEngine.jitter(s, d.id()));
         String key = idempotencyKey(d, slot, parameters);
         if (applyOverlap && d.overlap() != Overlap.ALLOW) {
-            List<FlowRun> active = store.runs(new RunFilter(StateType.ACTIVE, d.id(), null, null), 50, null).items().stream()
+            List<FlowRun> active = runStore.runs(new RunFilter(StateType.ACTIVE, d.id(), null, null), 50, null).items().stream()
                     .filter(r -> !key.equals(r.idempotencyKey())).toList();
             if (!active.isEmpty()) {
                 boolean waiting = active.stream().anyMatch(r -> r.stateType() == StateType.SCHEDULED);
@@ -391,10 +400,6 @@ public final class Scheduler {
     }
 
     private Optional<Instant> cursor(Deployment d, Schedule s) {
-        return store.value(cursorKey(d.id(), s.slug())).map(Instant::parse);
-    }
-
-    private static String cursorKey(String deploymentId, String slug) {
-        return "schedule-cursor/" + deploymentId + "/" + slug;
+        return cursors.cursor(d.id(), s.slug());
     }
 }

@@ -2,8 +2,6 @@ package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.api.ApiRequest;
-import dev.ferry.core.api.ApiResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

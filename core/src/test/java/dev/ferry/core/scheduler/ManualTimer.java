@@ -1,6 +1,5 @@
 package dev.ferry.core.scheduler;
 
-import dev.ferry.core.ports.ScheduleTimer;
 import dev.ferry.core.schedules.Firing;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.ferry.core.testing;
 
-import dev.ferry.core.ports.Clock;
+import dev.ferry.core.common.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;

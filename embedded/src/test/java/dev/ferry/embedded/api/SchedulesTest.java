@@ -3,9 +3,9 @@ package dev.ferry.embedded.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.core.schedules.Firing;
 import dev.ferry.core.scheduler.Scheduler.Outcome;
 import dev.ferry.core.scheduler.Scheduler;
+import dev.ferry.core.schedules.Firing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

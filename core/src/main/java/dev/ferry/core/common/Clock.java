@@ -1,4 +1,4 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.common;
 
 import java.time.Instant;
 

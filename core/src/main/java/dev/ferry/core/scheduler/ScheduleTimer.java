@@ -1,4 +1,4 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.scheduler;
 
 import dev.ferry.core.schedules.Firing;
 import java.time.Instant;

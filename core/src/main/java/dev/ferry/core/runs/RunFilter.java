@@ -1,6 +1,5 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.runs;
 
-import dev.ferry.core.runs.StateType;
 import java.util.Set;
 
 /** Which runs a list asks for; null or empty means any. */

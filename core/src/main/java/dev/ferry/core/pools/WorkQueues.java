@@ -1,6 +1,5 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.pools;
 
-import dev.ferry.core.pools.WorkQueue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.runs;
 
 import java.util.List;
 

@@ -1,9 +1,5 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.ecs;
 
-import dev.ferry.core.ecs.LaunchResult;
-import dev.ferry.core.ecs.TaskDefinitionSpec;
-import dev.ferry.core.ecs.TaskLaunch;
-import dev.ferry.core.ecs.TaskStatus;
 import java.util.List;
 import java.util.Optional;
 

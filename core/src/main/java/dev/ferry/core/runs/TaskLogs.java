@@ -1,6 +1,5 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.runs;
 
-import dev.ferry.core.runs.LogLine;
 import java.util.List;
 
 /** Log lines a run's task wrote elsewhere (AWS: CloudWatch Logs), read back for the run's logs API. */

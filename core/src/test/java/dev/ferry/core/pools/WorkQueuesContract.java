@@ -1,9 +1,8 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.pools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.pools.WorkQueue;
-import dev.ferry.core.ports.WorkQueues.Message;
+import dev.ferry.core.pools.WorkQueues.Message;
 import dev.ferry.core.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,5 @@
-package dev.ferry.core.ports;
+package dev.ferry.core.runs;
 
-import dev.ferry.core.runs.FlowRun;
 
 /** Outcome of a conditional run write. */
 public sealed interface RunWrite {

@@ -1,4 +1,4 @@
-package dev.ferry.core.ports;
+package dev.ferry.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
-import dev.ferry.core.testing.ThreadRace;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.Overlap;
@@ -19,8 +19,13 @@ import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunWrite;
+import dev.ferry.core.runs.Slot;
+import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
+import dev.ferry.core.testing.ThreadRace;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -925,19 +930,32 @@ public abstract class StoreContract {
         assertThat(store.logs("run-1", 0, 10)).isEmpty();
     }
 
-    // ------------------------------------------------------------------ small named values
+    // ------------------------------------------------------------------ schedule cursors, task definitions
 
     @Test
-    void namedValuesAreWrittenReplacedAndDeleted() {
-        assertThat(store.value("schedule/d1/nightly")).isEmpty();
-        store.putValue("schedule/d1/nightly", "2026-03-08T07:00:00Z");
-        store.putValue("schedule/d1/nightly", "2026-03-09T07:00:00Z");
-        store.putValue("schedule/d1/hourly", "other");
-        assertThat(store.value("schedule/d1/nightly")).contains("2026-03-09T07:00:00Z");
-        store.deleteValue("schedule/d1/nightly");
-        store.deleteValue("never/written");
-        assertThat(store.value("schedule/d1/nightly")).isEmpty();
-        assertThat(store.value("schedule/d1/hourly")).contains("other");
+    void cursors_areWrittenReplacedAndDeleted_perSchedule() {
+        assertThat(store.cursor("d1", "nightly")).isEmpty();
+        store.putCursor("d1", "nightly", T0);
+        store.putCursor("d1", "nightly", T0.plusSeconds(86_400));
+        store.putCursor("d1", "hourly", T0.plusSeconds(60));
+        store.putCursor("d2", "nightly", T0.plusSeconds(5));
+        assertThat(store.cursor("d1", "nightly")).contains(T0.plusSeconds(86_400));
+        store.deleteCursor("d1", "nightly");
+        store.deleteCursor("d9", "never-written");
+        assertThat(store.cursor("d1", "nightly")).isEmpty();
+        assertThat(store.cursor("d1", "hourly")).contains(T0.plusSeconds(60));
+        assertThat(store.cursor("d2", "nightly")).contains(T0.plusSeconds(5));
+    }
+
+    @Test
+    void taskDefinitions_areRememberedAndForgotten_byContentHash() {
+        assertThat(store.taskDefinition("abc")).isEmpty();
+        store.rememberTaskDefinition("abc", "arn:aws:ecs:us-east-1:123456789012:task-definition/ferry-p:1");
+        store.rememberTaskDefinition("def", "arn:aws:ecs:us-east-1:123456789012:task-definition/ferry-p:2");
+        assertThat(store.taskDefinition("abc")).contains("arn:aws:ecs:us-east-1:123456789012:task-definition/ferry-p:1");
+        store.forgetTaskDefinition("abc");
+        assertThat(store.taskDefinition("abc")).isEmpty();
+        assertThat(store.taskDefinition("def")).isPresent();
     }
 
     // ------------------------------------------------------------------ fixtures
