@@ -27,7 +27,42 @@ public final class Ferry {
 
     /** The client and worker distribution (ferry.jar): its {@code server} command says where the server is. */
     public static void main(String[] args) {
-        System.exit(run(args, new ServerStub()));
+        int code = run(args, new ServerStub());
+        endHttpSelectors();
+        System.exit(code);
+    }
+
+    /**
+     * Java 17's HttpClient has no close(), and its selector thread waits in native code (epoll)
+     * for up to 3 s at a time; a JVM exiting while a thread is in native code waits up to 300 ms
+     * for it, which was a third of the wall time of {@code ferry work-pool ls}. An interrupted
+     * selector thread ends its loop at once. Not once shutdown has begun: a worker's shutdown
+     * hook may still be calling the API.
+     */
+    static void endHttpSelectors() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+        } catch (IllegalStateException shuttingDown) {
+            return;
+        }
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Thread[] threads = new Thread[root.activeCount() + 8];
+        int count = root.enumerate(threads, true);
+        for (int i = 0; i < count; i++) {
+            Thread thread = threads[i];
+            if (thread.getName().startsWith("HttpClient-") && thread.getName().endsWith("-SelectorManager")) {
+                thread.interrupt();
+                try {
+                    thread.join(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /**
