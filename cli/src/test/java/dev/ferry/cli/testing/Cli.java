@@ -1,6 +1,7 @@
 package dev.ferry.cli.testing;
 
 import dev.ferry.cli.Ferry;
+import dev.ferry.cli.commands.ServerStub;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
@@ -13,7 +14,9 @@ public final class Cli {
     public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Ferry.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        // The tree main builds: only the named command's subtree when there is one.
+        int code = Ferry.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), new ServerStub(), args)
+                .execute(args);
         return new Result(code, out.toString(), err.toString());
     }
 
