@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * What a run's life costs in DynamoDB requests, through the real services: the numbers behind
- * Lambda latency and the bill. The budgets fail the build when a change adds round trips to
- * the hot paths; raise one only on purpose.
+ * Lambda latency and the bill. The exact counts fail the build when a change adds (or saves)
+ * round trips on the hot paths: change them, and the table in docs/architecture.md, on purpose.
  */
 @ExtendWith(Emulator.class)
 class DynamoDbRequestsIT {
@@ -67,18 +67,13 @@ class DynamoDbRequestsIT {
         System.out.printf("DynamoDB requests per operation:%n  create run %s%n  claim      %s%n  running    %s%n"
                 + "  heartbeat  %s%n  complete   %s%n", create, claim, running, heartbeat, complete);
         assertThat(claimed).hasSize(1);
-        // pool + queue reads, then the run and its idempotency key in one transaction
-        assertThat(total(create)).isLessThanOrEqualTo(3);
-        // the claim service reads the pool 4 times, the run and the deployment twice each; the store
-        // adds one request per port call, except markPolled (a pointer read per poll, then the update)
-        assertThat(total(claim)).isLessThanOrEqualTo(15);
-        assertThat(total(running)).isLessThanOrEqualTo(2);
-        assertThat(total(heartbeat)).isLessThanOrEqualTo(2);
-        assertThat(total(complete)).isLessThanOrEqualTo(2);
-    }
-
-    private static int total(Map<String, Integer> counts) {
-        return counts.values().stream().mapToInt(Integer::intValue).sum();
+        // docs/architecture.md ("Requests per operation") states these counts: change both together
+        assertThat(create).isEqualTo(Map.of("GetItem", 2, "TransactWriteItems", 1));
+        assertThat(claim).isEqualTo(Map.of("GetItem", 6, "Query", 1, "BatchGetItem", 1, "UpdateItem", 1,
+                "TransactWriteItems", 2));
+        assertThat(running).isEqualTo(Map.of("GetItem", 1, "PutItem", 1));
+        assertThat(heartbeat).isEqualTo(Map.of("GetItem", 1, "PutItem", 1));
+        assertThat(complete).isEqualTo(Map.of("GetItem", 1, "TransactWriteItems", 1));
     }
 
     /** Just enough delivery for one run: the store is what is measured. */
