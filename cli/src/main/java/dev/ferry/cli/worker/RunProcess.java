@@ -436,13 +436,13 @@ final class RunProcess implements Runnable {
     }
 
     private static List<String> commandWords(String line) {
+        List<String> words;
         try {
-            List<String> words = ShellWords.split(line);
-            if (words.isEmpty()) throw new IllegalArgumentException("command is empty");
-            return words;
+            words = ShellWords.split(line);
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith("command")) throw e;
             throw new IllegalArgumentException("command " + e.getMessage() + ": " + line);
         }
+        if (words.isEmpty()) throw new IllegalArgumentException("command is empty");
+        return words;
     }
 }
