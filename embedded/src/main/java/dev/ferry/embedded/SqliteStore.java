@@ -6,7 +6,6 @@ import static dev.ferry.embedded.Database.update;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.Store;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
@@ -464,9 +463,7 @@ public final class SqliteStore implements Store {
      */
     private static <T> T revised(ResultSet rs, Class<T> type) throws SQLException {
         try {
-            ObjectNode doc = (ObjectNode) Json.MAPPER.readTree(rs.getString(1));
-            doc.put("revision", rs.getLong(2));
-            return Json.MAPPER.treeToValue(doc, type);
+            return Json.readRevised(rs.getString(1), rs.getLong(2), type);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back (" + e.getMessage()
                     + "); was the database written by another Ferry version?", e);

@@ -1,7 +1,6 @@
 package dev.ferry.aws.dynamodb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
@@ -206,9 +205,7 @@ final class Items {
         String doc = string(item, DOC);
         if (doc == null) return read(item, type); // says what is missing
         try {
-            ObjectNode node = (ObjectNode) Json.MAPPER.readTree(doc);
-            node.put(REVISION, number(item, REVISION, 0));
-            return Json.MAPPER.treeToValue(node, type);
+            return Json.readRevised(doc, number(item, REVISION, 0), type);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
                     + e.getMessage() + "); was the table written by another Ferry version?", e);
