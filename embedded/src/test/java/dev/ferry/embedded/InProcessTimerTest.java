@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.core.common.Clock;
+import dev.ferry.core.scheduler.ScheduleTimer;
+import dev.ferry.core.scheduler.ScheduleTimerContract;
 import dev.ferry.core.schedules.Firing;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class InProcessTimerTest {
+/** Pending firings as every timer keeps them (the contract), and when this one delivers them. */
+class InProcessTimerTest extends ScheduleTimerContract {
     private final InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
+
+    @Override
+    protected ScheduleTimer newTimer() {
+        return timer; // not started: it delivers nothing
+    }
     private final List<Firing> fired = new CopyOnWriteArrayList<>();
 
     @AfterEach

@@ -50,7 +50,7 @@ class DynamoDbConcurrentEditsIT extends ConcurrentEditsContract {
         Ferry ferry = Ferry.wire(new DynamoDbStore(client, table),
                 new SqsWorkQueues(Emulator.sqs(), "ferry-" + table.substring(6, 14) + "-", clock), timer, clock, Ids.RANDOM,
                 auth.runTokens());
-        return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, () -> {});
+        return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }
 
     @ParameterizedTest(name = "{0} writers")

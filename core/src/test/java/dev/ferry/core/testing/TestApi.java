@@ -5,6 +5,7 @@ import dev.ferry.core.Ferry;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.api.Router;
+import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.scheduler.ManualTimer;
 import java.nio.charset.StandardCharsets;
@@ -23,13 +24,17 @@ public final class TestApi implements AutoCloseable {
     public final Router router;
     public final TestClock clock;
     public final ManualTimer timer;
+    /** Who may call: the keys behind the router, for tests that mint, revoke and list them. */
+    public final ApiKeyService auth;
     private final AutoCloseable resources;
 
-    public TestApi(Ferry ferry, Router router, TestClock clock, ManualTimer timer, AutoCloseable resources) {
+    public TestApi(Ferry ferry, Router router, TestClock clock, ManualTimer timer, ApiKeyService auth,
+                   AutoCloseable resources) {
         this.ferry = ferry;
         this.router = router;
         this.clock = clock;
         this.timer = timer;
+        this.auth = auth;
         this.resources = resources;
     }
 
@@ -103,7 +108,11 @@ public final class TestApi implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        resources.close();
+    public void close() {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the adapters failed", e);
+        }
     }
 }

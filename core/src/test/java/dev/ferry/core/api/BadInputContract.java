@@ -1,30 +1,30 @@
-package dev.ferry.embedded.api;
+package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.embedded.api.EmbeddedApi.Response;
-import java.nio.file.Path;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every refusal is a 4xx problem+json naming the field, and writes nothing. */
-class BadInputTest {
-    @TempDir
-    Path dir;
-    EmbeddedApi api;
+public abstract class BadInputContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
+
+    TestApi api;
     String deploymentId;
     String runId;
 
     @BeforeEach
     void start() {
-        api = new EmbeddedApi(dir);
+        api = newApi(null);
         api.pool("p");
         deploymentId = api.deployment("p", "\"parameter_openapi_schema\": {\"type\": \"object\", "
                 + "\"properties\": {\"name\": {\"type\": \"string\"}, \"n\": {\"type\": \"integer\"}}, \"required\": [\"name\"]}, "

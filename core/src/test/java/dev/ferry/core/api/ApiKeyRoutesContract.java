@@ -1,18 +1,18 @@
-package dev.ferry.embedded.api;
+package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.embedded.api.EmbeddedApi.Response;
-import java.nio.file.Path;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** API keys and run tokens through the router, on the embedded adapters. */
-class ApiKeyRoutesTest {
-    @TempDir
-    Path dir;
+/** API keys and run tokens through the router, on each adapter set. */
+public abstract class ApiKeyRoutesContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
+
 
     private static Map<String, String> as(String key) {
         return Map.of("authorization", "Bearer " + key);
@@ -20,7 +20,7 @@ class ApiKeyRoutesTest {
 
     @Test
     void createListRevoke_showTheKeyOnce_andNeverItsHash() {
-        try (EmbeddedApi api = new EmbeddedApi(dir, "boot")) {
+        try (TestApi api = newApi("boot")) {
             Response created = api.call("POST", "/api/api_keys", "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}",
                     as("boot"));
 
@@ -31,7 +31,7 @@ class ApiKeyRoutesTest {
             assertThat(created.body().has("hash")).isFalse();
             assertThat(created.body().path("pools").toString()).isEqualTo("[\"p\"]");
 
-            JsonNode listed = EmbeddedApi.ok(api.call("GET", "/api/api_keys", null, as("boot"))).path("items");
+            JsonNode listed = TestApi.ok(api.call("GET", "/api/api_keys", null, as("boot"))).path("items");
             assertThat(listed).hasSize(1);
             assertThat(listed.get(0).has("key")).isFalse();
             assertThat(listed.get(0).has("hash")).isFalse();
@@ -48,7 +48,7 @@ class ApiKeyRoutesTest {
 
     @Test
     void createBody_isReadStrictly() {
-        try (EmbeddedApi api = new EmbeddedApi(dir, "boot")) {
+        try (TestApi api = newApi("boot")) {
             Response unknownField = api.call("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": \"ADMIN\", \"scope\": 1}", as("boot"));
             Response badRole = api.call("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": \"ROOT\"}", as("boot"));
             Response poolsOnReader = api.call("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": \"READER\", \"pools\": [\"p\"]}",
@@ -66,13 +66,13 @@ class ApiKeyRoutesTest {
 
     @Test
     void aServerWithoutKeys_isOpen_untilItsFirstKey_whichMustBeAnAdminKey() {
-        try (EmbeddedApi api = new EmbeddedApi(dir)) {
+        try (TestApi api = newApi(null)) {
             assertThat(api.get("/api/work_pools").status()).isEqualTo(200);
             Response deployer = api.post("/api/api_keys", "{\"name\": \"ci\", \"role\": \"DEPLOYER\"}");
             assertThat(deployer.status()).isEqualTo(422);
             assertThat(deployer.body().path("detail").asText()).contains("must have role ADMIN");
 
-            String admin = EmbeddedApi.ok(api.post("/api/api_keys", "{\"name\": \"me\", \"role\": \"ADMIN\"}")).path("key").asText();
+            String admin = TestApi.ok(api.post("/api/api_keys", "{\"name\": \"me\", \"role\": \"ADMIN\"}")).path("key").asText();
 
             assertThat(api.get("/api/work_pools").status()).isEqualTo(401);
             assertThat(api.call("GET", "/api/work_pools", null, as(admin)).status()).isEqualTo(200);
@@ -81,18 +81,18 @@ class ApiKeyRoutesTest {
 
     @Test
     void aClaim_handsTheRunItsToken_whichReportsOnThatRunOnly() {
-        try (EmbeddedApi api = new EmbeddedApi(dir, "boot")) {
-            EmbeddedApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
-            String dep = EmbeddedApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
+        try (TestApi api = newApi("boot")) {
+            TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
+            String dep = TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
                     + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\"}", as("boot"))).path("id").asText();
-            String runId = EmbeddedApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
+            String runId = TestApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
                     .path("id").asText();
-            String other = EmbeddedApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
+            String other = TestApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
                     .path("id").asText();
-            String worker = EmbeddedApi.ok(api.call("POST", "/api/api_keys",
+            String worker = TestApi.ok(api.call("POST", "/api/api_keys",
                     "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot"))).path("key").asText();
 
-            JsonNode claimed = EmbeddedApi.ok(api.call("POST", "/api/work_pools/p/get_scheduled_flow_runs",
+            JsonNode claimed = TestApi.ok(api.call("POST", "/api/work_pools/p/get_scheduled_flow_runs",
                     "{\"worker_name\": \"w1\"}", as(worker))).path("items").get(0);
             String token = claimed.path("run_token").asText();
             assertThat(claimed.at("/flow_run/id").asText()).isEqualTo(runId);
@@ -105,7 +105,7 @@ class ApiKeyRoutesTest {
             assertThat(api.call("POST", "/api/flow_runs/" + runId + "/heartbeat", null, as(token)).status()).isEqualTo(200);
             assertThat(api.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"COMPLETED\"}}",
                     as(token)).status()).isEqualTo(200);
-            assertThat(EmbeddedApi.ok(api.call("GET", "/api/flow_runs/" + runId, null, as(token))).path("state_type").asText())
+            assertThat(TestApi.ok(api.call("GET", "/api/flow_runs/" + runId, null, as(token))).path("state_type").asText())
                     .isEqualTo("COMPLETED");
 
             assertThat(api.call("POST", "/api/flow_runs/" + other + "/cancel", null, as(token)).status()).isEqualTo(403);

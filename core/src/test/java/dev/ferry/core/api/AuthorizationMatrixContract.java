@@ -1,4 +1,4 @@
-package dev.ferry.embedded.api;
+package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,8 @@ import dev.ferry.core.api.Route;
 import dev.ferry.core.auth.Access;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.Role;
-import dev.ferry.embedded.api.EmbeddedApi.Response;
-import java.nio.file.Path;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,21 +19,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every route of the router against every kind of caller, on the embedded adapters. The expected
- * table below is written out by hand, apart from {@code Access}: a new route fails
+ * Every route of the router against every kind of caller, on each adapter set. The expected table
+ * below is written out by hand, apart from {@code Access}: a new route fails
  * {@link #theTable_coversEveryRoute()} until someone decides who may call it.
  *
  * <p>One server serves the whole matrix. Requests carry no body, so writes are refused before
  * they happen, and the only state an authorization decision reads (the keys, the runs' pools) is
  * beyond the reach of any request here: whatever order the cases run in, the answers hold.
  */
-class AuthorizationMatrixTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class AuthorizationMatrixContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
 
     /** A caller: the column letter in {@link #EXPECTED} and how its Authorization header is made. */
     private enum Caller {
@@ -99,25 +102,23 @@ class AuthorizationMatrixTest {
             DELETE /api/api_keys/{id}                             A B . . . . . .
             """;
 
-    @TempDir
-    static Path dir;
-    static EmbeddedApi api;
-    static Map<Caller, String> headers = new LinkedHashMap<>();
-    static String deploymentId;
-    static String runA;
-    static String revokedKey;
+    TestApi api;
+    final Map<Caller, String> headers = new LinkedHashMap<>();
+    String deploymentId;
+    String runA;
+    String revokedKey;
 
     @BeforeAll
-    static void server() {
-        api = new EmbeddedApi(dir, "boot-key");
+    void server() {
+        api = newApi("boot-key");
         Map<String, String> boot = Map.of("authorization", "Bearer boot-key");
-        EmbeddedApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"pool-a\", \"type\": \"process\"}", boot));
-        EmbeddedApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"pool-b\", \"type\": \"process\"}", boot));
+        TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"pool-a\", \"type\": \"process\"}", boot));
+        TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"pool-b\", \"type\": \"process\"}", boot));
         deploymentId = deploy("pool-a", "my-deployment", boot);
         String deploymentB = deploy("pool-b", "other", boot);
-        runA = EmbeddedApi.ok(api.call("POST", "/api/deployments/" + deploymentId + "/create_flow_run", "{}", boot))
+        runA = TestApi.ok(api.call("POST", "/api/deployments/" + deploymentId + "/create_flow_run", "{}", boot))
                 .get("id").asText();
-        String runB = EmbeddedApi.ok(api.call("POST", "/api/deployments/" + deploymentB + "/create_flow_run", "{}", boot))
+        String runB = TestApi.ok(api.call("POST", "/api/deployments/" + deploymentB + "/create_flow_run", "{}", boot))
                 .get("id").asText();
 
         headers.put(Caller.ADMIN, bearer(key(Role.ADMIN)));
@@ -134,7 +135,7 @@ class AuthorizationMatrixTest {
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         api.close();
     }
 
@@ -213,7 +214,7 @@ class AuthorizationMatrixTest {
 
     // ------------------------------------------------------------------ helpers
 
-    static Stream<Arguments> routesByCaller() {
+    Stream<Arguments> routesByCaller() {
         List<Arguments> cases = new ArrayList<>();
         for (String route : expected().keySet()) {
             for (Caller caller : Caller.values()) cases.add(Arguments.of(route, caller));
@@ -221,7 +222,7 @@ class AuthorizationMatrixTest {
         return cases.stream();
     }
 
-    static Stream<Arguments> routesByBadCredential() {
+    Stream<Arguments> routesByBadCredential() {
         List<Arguments> cases = new ArrayList<>();
         for (String route : expected().keySet()) {
             for (String kind : List.of("missing", "malformed", "unknown", "revoked", "tampered run token")) {
@@ -241,7 +242,7 @@ class AuthorizationMatrixTest {
     }
 
     /** The route's template made concrete: pool-a, its default queue, run-a, the deployment. */
-    private static Response call(String route, Map<String, String> header) {
+    private Response call(String route, Map<String, String> header) {
         String method = route.substring(0, route.indexOf(' '));
         String template = route.substring(route.indexOf(' ') + 1);
         String id = template.startsWith("/api/flow_runs/") ? runA
@@ -261,12 +262,12 @@ class AuthorizationMatrixTest {
         assertThat(body.path("detail").asText()).isNotBlank();
     }
 
-    private static String deploy(String pool, String name, Map<String, String> header) {
-        return EmbeddedApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"" + name + "\", \"flow_name\": \"my-flow\", "
+    private String deploy(String pool, String name, Map<String, String> header) {
+        return TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"" + name + "\", \"flow_name\": \"my-flow\", "
                 + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"" + pool + "\"}", header)).get("id").asText();
     }
 
-    private static String key(Role role, String... pools) {
+    private String key(Role role, String... pools) {
         return api.auth.create(new ApiKeyService.NewKey(role.name().toLowerCase() + "-" + String.join("-", pools), role,
                 List.of(pools))).key();
     }

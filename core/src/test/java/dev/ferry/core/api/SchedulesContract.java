@@ -1,4 +1,4 @@
-package dev.ferry.embedded.api;
+package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.scheduler.Scheduler.Outcome;
 import dev.ferry.core.scheduler.Scheduler;
 import dev.ferry.core.schedules.Firing;
-import java.nio.file.Path;
+import dev.ferry.core.testing.ClockDrivenDelivery;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
+import dev.ferry.core.testing.ThreadRace;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,26 +22,26 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Schedules through the API over the embedded adapters, with a test timer (firings are delivered
+ * Schedules through the API over each adapter set, with a test timer (firings are delivered
  * when the test says) and a clock the test moves: firing idempotency, diff by slug, overlap,
  * catchup, pause with resume_at, upcoming runs, backfill and the refusals.
  */
-class SchedulesTest {
+public abstract class SchedulesContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
+
     private static final String HOURLY = "{\"slug\": \"hourly\", \"cron\": \"0 * * * *\"}";
 
-    @TempDir
-    Path dir;
-    EmbeddedApi api;
+    TestApi api;
     Scheduler schedules;
 
     @BeforeEach
     void start() {
-        api = new EmbeddedApi(dir);
+        api = newApi(null);
         schedules = api.ferry.schedules();
         api.pool("pool");
     }
@@ -85,7 +88,18 @@ class SchedulesTest {
     }
 
     @Test
-    void aFiringDeliveredTwice_orConcurrently_makesOneRun() throws Exception {
+    void aFiringDeliveredTwice_makesOneRun() {
+        String id = deploy("[" + HOURLY + "]", null).get("id").asText();
+        Firing armed = pending(id, "hourly");
+
+        assertThat(schedules.fire(armed)).isEqualTo(Outcome.CREATED);
+        assertThat(schedules.fire(armed)).isEqualTo(Outcome.EXISTED);
+        assertThat(runs(id)).hasSize(1);
+    }
+
+    @ThreadRace
+    @Test
+    void aFiringDeliveredConcurrently_makesOneRun() throws Exception {
         String id = deploy("[" + HOURLY + "]", null).get("id").asText();
         Firing armed = pending(id, "hourly");
         ExecutorService threads = Executors.newFixedThreadPool(4);
@@ -98,7 +112,6 @@ class SchedulesTest {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(schedules.fire(armed)).isEqualTo(Outcome.EXISTED);
         assertThat(runs(id)).hasSize(1);
     }
 
@@ -176,14 +189,23 @@ class SchedulesTest {
 
         assertThat(runs(id)).hasSize(runs);
         assertThat(runs(id)).filteredOn(r -> r.get("state_type").asText().equals("CANCELLING")).hasSize(cancelled);
-        if (overlap.equals("buffer_one")) {
-            // One run waits, and it is not handed out while the first one runs; a third slot adds nothing.
-            assertThat(api.claim("pool", "w2", 5)).isEmpty();
-            fireWhenDue(id);
-            assertThat(runs(id)).hasSize(2);
-            api.setState(first.at("/flow_run/id").asText(), "COMPLETED");
-            assertThat(api.claim("pool", "w2", 5)).hasSize(1);
-        }
+    }
+
+    @ClockDrivenDelivery
+    @Test
+    void overlapBufferOne_holdsOneRunBack_untilTheActiveOneEnds() {
+        String id = deploy("[" + HOURLY + "]", "\"overlap\": \"buffer_one\"").get("id").asText();
+        fireWhenDue(id);
+        JsonNode first = api.claim("pool", "w1", 1).get(0);
+        api.setState(first.at("/flow_run/id").asText(), "RUNNING");
+        fireWhenDue(id);
+
+        // One run waits, and it is not handed out while the first one runs; a third slot adds nothing.
+        assertThat(api.claim("pool", "w2", 5)).isEmpty();
+        fireWhenDue(id);
+        assertThat(runs(id)).hasSize(2);
+        api.setState(first.at("/flow_run/id").asText(), "COMPLETED");
+        assertThat(api.claim("pool", "w2", 5)).hasSize(1);
     }
 
     private void fireWhenDue(String id) {
@@ -243,10 +265,10 @@ class SchedulesTest {
     @Test
     void pause_refusesAResumeAtInThePast_andANoteTooLong() {
         String id = deploy("[" + HOURLY + "]", null).get("id").asText();
-        EmbeddedApi.Response past = api.post("/api/deployments/" + id + "/pause", "{\"resume_at\": \"2020-01-01T00:00:00Z\"}");
+        Response past = api.post("/api/deployments/" + id + "/pause", "{\"resume_at\": \"2020-01-01T00:00:00Z\"}");
         assertThat(past.status()).isEqualTo(422);
         assertThat(past.field()).isEqualTo("resume_at");
-        EmbeddedApi.Response longNote = api.post("/api/deployments/" + id + "/pause", "{\"note\": \"" + "x".repeat(1001) + "\"}");
+        Response longNote = api.post("/api/deployments/" + id + "/pause", "{\"note\": \"" + "x".repeat(1001) + "\"}");
         assertThat(longNote.field()).isEqualTo("note");
         assertThat(api.get("/api/deployments/" + id).body().get("paused").asBoolean()).isFalse();
     }
@@ -281,11 +303,11 @@ class SchedulesTest {
         assertThat(again).extracting(n -> n.get("created").asBoolean()).containsOnly(false);
         assertThat(runs(id)).hasSize(5);
 
-        EmbeddedApi.Response backwards = api.post("/api/deployments/" + id + "/backfill",
+        Response backwards = api.post("/api/deployments/" + id + "/backfill",
                 "{\"start\": \"2026-01-02T00:00:00Z\", \"end\": \"2026-01-01T00:00:00Z\"}");
         assertThat(backwards.status()).isEqualTo(422);
         assertThat(backwards.field()).isEqualTo("end");
-        EmbeddedApi.Response tooMany = api.post("/api/deployments/" + id + "/backfill",
+        Response tooMany = api.post("/api/deployments/" + id + "/backfill",
                 "{\"start\": \"2020-01-01T00:00:00Z\", \"end\": \"2026-01-01T00:00:00Z\"}");
         assertThat(tooMany.status()).isEqualTo(422);
         assertThat(runs(id)).hasSize(5);
@@ -338,7 +360,7 @@ class SchedulesTest {
             "{\"cron\": \"0 * * * *\", \"parameters\": {\"name\": 42}}|schedules[0].parameters.name"})
     void badSchedules_areRefusedNamingTheField_andNothingIsWritten(String schedule, String field) {
         api.deployment("pool", "\"parameter_openapi_schema\": {\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"}}}");
-        EmbeddedApi.Response r = api.post("/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\","
+        Response r = api.post("/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\","
                 + " \"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"pool\","
                 + " \"parameter_openapi_schema\": {\"type\": \"object\", \"properties\": {\"name\": {\"type\": \"string\"}}},"
                 + " \"schedules\": [" + schedule + "]}");
@@ -350,7 +372,7 @@ class SchedulesTest {
 
     @Test
     void badOverlap_isRefusedNamingTheField() {
-        EmbeddedApi.Response r = api.post("/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\","
+        Response r = api.post("/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\","
                 + " \"entrypoint\": \"f.py:f\", \"work_pool_name\": \"pool\", \"overlap\": \"sometimes\"}");
         assertThat(r.status()).isEqualTo(422);
         assertThat(r.field()).isEqualTo("overlap");

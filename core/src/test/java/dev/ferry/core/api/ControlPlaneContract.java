@@ -1,4 +1,4 @@
-package dev.ferry.embedded.api;
+package dev.ferry.core.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
-import dev.ferry.embedded.api.EmbeddedApi.Response;
+import dev.ferry.core.testing.ClockDrivenDelivery;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
+import dev.ferry.core.testing.ThreadRace;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,17 +27,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** The control plane through the router, on the embedded adapters. */
-class ControlPlaneTest {
-    @TempDir
-    Path dir;
-    EmbeddedApi api;
+/** The control plane through the router, on each adapter set. */
+public abstract class ControlPlaneContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
+
+    TestApi api;
 
     @BeforeEach
     void start() {
-        api = new EmbeddedApi(dir);
+        api = newApi(null);
     }
 
     @AfterEach
@@ -49,18 +52,18 @@ class ControlPlaneTest {
         assertThat(pool.get("status").asText()).isEqualTo("NOT_READY");
         assertThat(pool.at("/base_job_template/job_configuration/command").asText()).isEqualTo("{{ command }}");
 
-        JsonNode queues = EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool/queues")).get("items");
+        JsonNode queues = TestApi.ok(api.get("/api/work_pools/my-process-pool/queues")).get("items");
         assertThat(queues).hasSize(1);
         assertThat(queues.get(0).get("name").asText()).isEqualTo("default");
         assertThat(queues.get(0).get("status").asText()).isEqualTo("NOT_READY");
 
         assertThat(api.claim("my-process-pool", "w1", 1)).isEmpty();
-        assertThat(EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool/queues/default")).get("status").asText())
+        assertThat(TestApi.ok(api.get("/api/work_pools/my-process-pool/queues/default")).get("status").asText())
                 .isEqualTo("READY");
-        JsonNode workers = EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool/workers")).get("items");
+        JsonNode workers = TestApi.ok(api.get("/api/work_pools/my-process-pool/workers")).get("items");
         assertThat(workers.get(0).get("name").asText()).isEqualTo("w1");
         assertThat(workers.get(0).get("status").asText()).isEqualTo("ONLINE");
-        assertThat(EmbeddedApi.ok(api.get("/api/work_pools/my-process-pool")).get("status").asText()).isEqualTo("READY");
+        assertThat(TestApi.ok(api.get("/api/work_pools/my-process-pool")).get("status").asText()).isEqualTo("READY");
 
         JsonNode deployment = api.deployment("my-process-pool", "\"parameter_openapi_schema\": {\"type\": \"object\", "
                 + "\"properties\": {\"name\": {\"type\": \"string\", \"default\": \"world\"}}}");
@@ -83,13 +86,13 @@ class ControlPlaneTest {
                 "{\"logs\": [{\"stream\": \"stdout\", \"message\": \"Hello, Marvin!\"}]}").status()).isEqualTo(204);
         assertThat(api.setState(id, "COMPLETED").status()).isEqualTo(200);
 
-        JsonNode done = EmbeddedApi.ok(api.get("/api/flow_runs/" + id));
+        JsonNode done = TestApi.ok(api.get("/api/flow_runs/" + id));
         assertThat(done.get("state_type").asText()).isEqualTo("COMPLETED");
         assertThat(done.get("infrastructure_id").asText()).isEqualTo("4242");
         assertThat(done.get("run_count").asInt()).isEqualTo(1);
         assertThat(done.get("state_history")).extracting(s -> s.get("type").asText())
                 .containsExactly("SCHEDULED", "PENDING", "RUNNING", "COMPLETED");
-        JsonNode logs = EmbeddedApi.ok(api.get("/api/flow_runs/" + id + "/logs")).get("items");
+        JsonNode logs = TestApi.ok(api.get("/api/flow_runs/" + id + "/logs")).get("items");
         assertThat(logs.get(0).get("message").asText()).isEqualTo("Hello, Marvin!");
     }
 
@@ -114,7 +117,7 @@ class ControlPlaneTest {
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.body().get("id")).isEqualTo(first.get("id"));
         assertThat(second.body().get("entrypoint").asText()).isEqualTo("flows/other.py:f");
-        assertThat(EmbeddedApi.ok(api.get("/api/deployments/name/my-flow/my-deployment")).get("description").asText())
+        assertThat(TestApi.ok(api.get("/api/deployments/name/my-flow/my-deployment")).get("description").asText())
                 .isEqualTo("two");
     }
 
@@ -135,10 +138,10 @@ class ControlPlaneTest {
     @Test
     void claims_followQueuePriority_thenScheduledTime() {
         api.pool("p");
-        EmbeddedApi.ok(api.post("/api/work_pools/p/queues", "{\"name\": \"urgent\", \"priority\": 1}"));
-        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"priority\": 5}"));
+        TestApi.ok(api.post("/api/work_pools/p/queues", "{\"name\": \"urgent\", \"priority\": 1}"));
+        TestApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"priority\": 5}"));
         String low = api.deployment("p", null).get("id").asText();
-        String high = EmbeddedApi.ok(api.post("/api/deployments", "{\"name\": \"hi\", \"flow_name\": \"f\", "
+        String high = TestApi.ok(api.post("/api/deployments", "{\"name\": \"hi\", \"flow_name\": \"f\", "
                 + "\"entrypoint\": \"a.py:f\", \"work_pool_name\": \"p\", \"work_queue_name\": \"urgent\"}")).get("id").asText();
         String lowRun = api.run(low, null).get("id").asText();
         String highRun = api.run(high, null).get("id").asText();
@@ -146,10 +149,11 @@ class ControlPlaneTest {
         assertThat(api.claim("p", "w", 1).get(0).at("/flow_run/id").asText()).isEqualTo(lowRun);
     }
 
+    @ClockDrivenDelivery
     @Test
     void poolLimit_isNeverExceeded_andTheSlotComesBackOnATerminalState() {
         api.pool("p");
-        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
+        TestApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
         String dep = api.deployment("p", null).get("id").asText();
         for (int i = 0; i < 3; i++) api.run(dep, null);
         JsonNode first = api.claim("p", "w", 10);
@@ -165,7 +169,7 @@ class ControlPlaneTest {
     @Test
     void queueLimit_isEnforced_whileOtherQueuesStillServe() {
         api.pool("p");
-        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"concurrency_limit\": 1}"));
+        TestApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"concurrency_limit\": 1}"));
         String dep = api.deployment("p", null).get("id").asText();
         api.run(dep, null);
         api.run(dep, null);
@@ -180,31 +184,33 @@ class ControlPlaneTest {
         String a = api.run(dep, null).get("id").asText();
         String b = api.run(dep, null).get("id").asText();
         assertThat(api.claim("p", "w", 10)).hasSize(1);
-        JsonNode cancelled = EmbeddedApi.ok(api.get("/api/flow_runs/" + b));
+        JsonNode cancelled = TestApi.ok(api.get("/api/flow_runs/" + b));
         assertThat(cancelled.get("state_type").asText()).isEqualTo("CANCELLED");
         assertThat(cancelled.at("/state/message").asText()).contains("CANCEL_NEW");
-        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + a)).get("state_type").asText()).isEqualTo("PENDING");
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + a)).get("state_type").asText()).isEqualTo("PENDING");
     }
 
+    @ClockDrivenDelivery
     @Test
     void pausedPoolQueueOrDeployment_givesNothing() {
         api.pool("p");
         String dep = api.deployment("p", null).get("id").asText();
         api.run(dep, null);
-        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"is_paused\": true}"));
+        TestApi.ok(api.patch("/api/work_pools/p", "{\"is_paused\": true}"));
         assertThat(api.claim("p", "w", 10)).isEmpty();
-        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"is_paused\": false}"));
-        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"is_paused\": true}"));
+        TestApi.ok(api.patch("/api/work_pools/p", "{\"is_paused\": false}"));
+        TestApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"is_paused\": true}"));
         assertThat(api.claim("p", "w", 10)).isEmpty();
-        assertThat(EmbeddedApi.ok(api.get("/api/work_pools/p/queues/default")).get("status").asText()).isEqualTo("PAUSED");
-        EmbeddedApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"is_paused\": false}"));
-        EmbeddedApi.ok(api.patch("/api/deployments/" + dep, "{\"paused\": true}"));
+        assertThat(TestApi.ok(api.get("/api/work_pools/p/queues/default")).get("status").asText()).isEqualTo("PAUSED");
+        TestApi.ok(api.patch("/api/work_pools/p/queues/default", "{\"is_paused\": false}"));
+        TestApi.ok(api.patch("/api/deployments/" + dep, "{\"paused\": true}"));
         assertThat(api.claim("p", "w", 10)).isEmpty();
-        EmbeddedApi.ok(api.patch("/api/deployments/" + dep, "{\"paused\": false}"));
+        TestApi.ok(api.patch("/api/deployments/" + dep, "{\"paused\": false}"));
         api.clock.advance(Duration.ofSeconds(3));
         assertThat(api.claim("p", "w", 10)).hasSize(1);
     }
 
+    @ClockDrivenDelivery
     @Test
     void futureRuns_areNotClaimedBeforeTheirTime() {
         api.pool("p");
@@ -226,7 +232,7 @@ class ControlPlaneTest {
                     "{\"worker_name\": \"w\", \"wait_seconds\": 10}"));
             Thread.onSpinWait();
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    EmbeddedApi.ok(api.get("/api/work_pools/p/queues/default")).get("status").asText().equals("READY"));
+                    TestApi.ok(api.get("/api/work_pools/p/queues/default")).get("status").asText().equals("READY"));
             long start = System.nanoTime();
             String id = api.run(dep, null).get("id").asText();
             Response answer = poll.get(5, TimeUnit.SECONDS);
@@ -253,10 +259,12 @@ class ControlPlaneTest {
         assertThat(took).as("stops waiting with room for the answer, not after 20 s").isLessThan(timeLeft);
     }
 
+    @ThreadRace
+    @ClockDrivenDelivery
     @Test
     void twoWorkersRacing_underALimitOfOne_neverRunTwoAtOnce_andRunEachRunOnce() throws Exception {
         api.pool("p");
-        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
+        TestApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
         String dep = api.deployment("p", null).get("id").asText();
         int runs = 20;
         for (int i = 0; i < runs; i++) api.run(dep, null);
@@ -288,13 +296,13 @@ class ControlPlaneTest {
         assertThat(executed).hasSize(runs);
         assertThat(duplicates).isEmpty();
         assertThat(maxActive.get()).isEqualTo(1);
-        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs?state_type=COMPLETED&limit=200")).get("items")).hasSize(runs);
+        assertThat(TestApi.ok(api.get("/api/flow_runs?state_type=COMPLETED&limit=200")).get("items")).hasSize(runs);
     }
 
     @Test
     void janitor_crashesRunsWithoutHeartbeat_andTheirSlotComesBack() {
         api.pool("p");
-        EmbeddedApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
+        TestApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
         String dep = api.deployment("p", null).get("id").asText();
         String first = api.run(dep, null).get("id").asText();
         api.run(dep, null);
@@ -304,11 +312,11 @@ class ControlPlaneTest {
         assertThat(api.post("/api/flow_runs/" + first + "/heartbeat", null).status()).isEqualTo(200);
         api.clock.advance(Duration.ofSeconds(60));
         api.ferry.janitor().sweep();
-        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + first)).get("state_type").asText())
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + first)).get("state_type").asText())
                 .as("a heartbeat 60 s ago keeps it alive").isEqualTo("RUNNING");
         api.clock.advance(Duration.ofSeconds(31));
         api.ferry.janitor().sweep();
-        JsonNode crashed = EmbeddedApi.ok(api.get("/api/flow_runs/" + first));
+        JsonNode crashed = TestApi.ok(api.get("/api/flow_runs/" + first));
         assertThat(crashed.get("state_type").asText()).isEqualTo("CRASHED");
         assertThat(crashed.at("/state/message").asText()).contains("no heartbeat");
         assertThat(api.claim("p", "w", 1)).as("the slot is back").hasSize(1);
@@ -321,17 +329,18 @@ class ControlPlaneTest {
         String late = api.run(dep, null).get("id").asText();
         api.clock.advance(Duration.ofSeconds(16));
         api.ferry.janitor().sweep();
-        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + late)).at("/state/name").asText()).isEqualTo("Late");
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + late)).at("/state/name").asText()).isEqualTo("Late");
 
         api.claim("p", "w", 1);
         api.setState(late, "RUNNING");
-        assertThat(EmbeddedApi.ok(api.post("/api/flow_runs/" + late + "/cancel", null)).get("state_type").asText())
+        assertThat(TestApi.ok(api.post("/api/flow_runs/" + late + "/cancel", null)).get("state_type").asText())
                 .isEqualTo("CANCELLING");
         api.clock.advance(Duration.ofMinutes(6));
         api.ferry.janitor().sweep();
-        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + late)).get("state_type").asText()).isEqualTo("CANCELLED");
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + late)).get("state_type").asText()).isEqualTo("CANCELLED");
     }
 
+    @ClockDrivenDelivery
     @Test
     void failedRunWithRetries_isScheduledAgain_afterTheDelay() {
         api.pool("p");
@@ -339,7 +348,7 @@ class ControlPlaneTest {
         String id = api.run(dep, null).get("id").asText();
         api.claim("p", "w", 1);
         api.setState(id, "RUNNING");
-        JsonNode retrying = EmbeddedApi.ok(api.post("/api/flow_runs/" + id + "/set_state",
+        JsonNode retrying = TestApi.ok(api.post("/api/flow_runs/" + id + "/set_state",
                 "{\"state\": {\"type\": \"FAILED\", \"message\": \"boom\"}}")).get("flow_run");
         assertThat(retrying.at("/state/name").asText()).isEqualTo("AwaitingRetry");
         assertThat(api.claim("p", "w", 1)).isEmpty();
@@ -347,8 +356,8 @@ class ControlPlaneTest {
         assertThat(api.claim("p", "w", 1)).hasSize(1);
         api.setState(id, "RUNNING");
         api.setState(id, "FAILED");
-        assertThat(EmbeddedApi.ok(api.get("/api/flow_runs/" + id)).get("state_type").asText()).isEqualTo("FAILED");
-        assertThat(EmbeddedApi.ok(api.post("/api/flow_runs/" + id + "/retry", null)).get("state_type").asText())
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + id)).get("state_type").asText()).isEqualTo("FAILED");
+        assertThat(TestApi.ok(api.post("/api/flow_runs/" + id + "/retry", null)).get("state_type").asText())
                 .isEqualTo("SCHEDULED");
     }
 
@@ -357,14 +366,14 @@ class ControlPlaneTest {
         api.pool("p");
         String dep = api.deployment("p", null).get("id").asText();
         String id = api.run(dep, null).get("id").asText();
-        assertThat(EmbeddedApi.ok(api.post("/api/flow_runs/" + id + "/cancel", null)).get("state_type").asText())
+        assertThat(TestApi.ok(api.post("/api/flow_runs/" + id + "/cancel", null)).get("state_type").asText())
                 .isEqualTo("CANCELLED");
         assertThat(api.claim("p", "w", 10)).isEmpty();
     }
 
     @Test
     void apiKey_isRequiredWhenConfigured_exceptForHealth() {
-        try (EmbeddedApi secured = new EmbeddedApi(dir.resolve("secured"), "s3cret")) {
+        try (TestApi secured = newApi("s3cret")) {
             assertThat(secured.get("/api/health").status()).isEqualTo(200);
             assertThat(secured.get("/api/work_pools").status()).isEqualTo(401);
             assertThat(secured.call("GET", "/api/work_pools", null, Map.of("authorization", "Bearer wrong")).status()).isEqualTo(401);

@@ -1,0 +1,86 @@
+package dev.ferry.aws;
+
+import dev.ferry.aws.dynamodb.DynamoDbApiKeys;
+import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.sqs.SqsWorkQueues;
+import dev.ferry.aws.testing.Emulator;
+import dev.ferry.aws.testing.RealTimeQueues;
+import dev.ferry.aws.testing.ThreadRacesOnMoto;
+import dev.ferry.core.Ferry;
+import dev.ferry.core.api.ApiKeyRoutesContract;
+import dev.ferry.core.api.AuthorizationMatrixContract;
+import dev.ferry.core.api.BadInputContract;
+import dev.ferry.core.api.ControlPlaneContract;
+import dev.ferry.core.api.Router;
+import dev.ferry.core.api.SchedulesContract;
+import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.auth.BootstrapKey;
+import dev.ferry.core.common.Ids;
+import dev.ferry.core.scheduler.ManualTimer;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestClock;
+import java.util.UUID;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The API's behaviour suites on DynamoDB and SQS in the emulator, wired as the Lambda handlers
+ * wire them but with a test timer: each API gets a table and SQS queue names of its own. What
+ * moto cannot show (thread races, delays that follow the test clock) is left out with the reason.
+ */
+@ExtendWith({Emulator.class, ThreadRacesOnMoto.class, RealTimeQueues.class})
+class AwsApiIT {
+
+    static TestApi newApi(String adminKey) {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String table = "ferry-" + id;
+        DynamoDbStore.createTable(Emulator.dynamoDb(), table);
+        TestClock clock = TestClock.ticking();
+        ManualTimer timer = new ManualTimer();
+        ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(Emulator.dynamoDb(), table), BootstrapKey.ofKey(adminKey),
+                clock, Ids.RANDOM);
+        Ferry ferry = Ferry.wire(new DynamoDbStore(Emulator.dynamoDb(), table),
+                new SqsWorkQueues(Emulator.sqs(), table + "-", clock), timer, clock, Ids.RANDOM, auth.runTokens());
+        return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
+    }
+
+    @Nested
+    class ControlPlane extends ControlPlaneContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class Schedules extends SchedulesContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class BadInput extends BadInputContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class AuthorizationMatrix extends AuthorizationMatrixContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class ApiKeyRoutes extends ApiKeyRoutesContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+}
