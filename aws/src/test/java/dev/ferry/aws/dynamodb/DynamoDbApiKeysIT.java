@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The ApiKeys contract on DynamoDB in the emulator, in a table made as DynamoDbStore makes it. As
- * in {@link DynamoDbStoreIT}, the contract's thread races are off on moto (it is not atomic under
+ * in {@link DynamoDbRunsIT}, the contract's thread races are off on moto (it is not atomic under
  * concurrent requests) and run here as forced interleavings instead.
  */
 @ExtendWith({Emulator.class, DynamoDbApiKeysIT.ThreadRacesOnMoto.class})

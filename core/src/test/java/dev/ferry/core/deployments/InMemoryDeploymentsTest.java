@@ -1,0 +1,8 @@
+package dev.ferry.core.deployments;
+
+class InMemoryDeploymentsTest extends DeploymentStoreContract {
+    @Override
+    protected DeploymentStore newDeployments() {
+        return new InMemoryDeployments();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.ferry.core.pools;
+
+class InMemoryPoolsTest extends PoolStoreContract {
+    @Override
+    protected PoolStore newPools() {
+        return new InMemoryPools();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.ferry.core.runs;
+
+import dev.ferry.core.common.Page;
+import dev.ferry.core.testing.PageCursors;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link RunStore} in memory, for core's unit tests; {@link InMemoryRunsTest} holds it to the
+ * contract. Every method holds the store's lock, so a run write and its slot counters move as one.
+ */
+public final class InMemoryRuns implements RunStore {
+    private static final String LIST = "flow_runs";
+    private static final Comparator<Position> NEWEST_FIRST =
+            Comparator.comparing(Position::created).thenComparing(Position::id).reversed();
+
+    private final Map<String, FlowRun> byId = new HashMap<>();
+    private final Map<IdempotencyKey, String> runIdByKey = new HashMap<>();
+    private final Map<String, Integer> slots = new HashMap<>();
+
+    /** Idempotency keys are unique per deployment, not across deployments. */
+    private record IdempotencyKey(String deploymentId, String key) {}
+
+    /** Where a run sorts in the list, and what its page cursor holds. */
+    private record Position(Instant created, String id) {
+        static Position of(FlowRun run) {
+            return new Position(run.created(), run.id());
+        }
+    }
+
+    @Override
+    public synchronized FlowRun createRun(FlowRun run) {
+        Objects.requireNonNull(run.created(), "run.created");
+        IdempotencyKey key = run.idempotencyKey() == null || run.deploymentId() == null
+                ? null : new IdempotencyKey(run.deploymentId(), run.idempotencyKey());
+        if (key != null && runIdByKey.containsKey(key)) return byId.get(runIdByKey.get(key));
+        if (byId.containsKey(run.id())) {
+            throw new IllegalStateException("flow run id " + run.id() + " is already in use; ids must be unique");
+        }
+        byId.put(run.id(), run);
+        if (key != null) runIdByKey.put(key, run.id());
+        return run;
+    }
+
+    @Override
+    public synchronized Optional<FlowRun> run(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    @Override
+    public synchronized Page<FlowRun> runs(RunFilter filter, int limit, String cursor) {
+        RunFilter f = filter == null ? RunFilter.ALL : filter;
+        Position after = cursor == null ? null
+                : PageCursors.decode(cursor, LIST, key -> new Position(Instant.parse(key.get(0)), key.get(1)));
+        List<FlowRun> rest = byId.values().stream()
+                .filter(run -> matches(run, f))
+                .filter(run -> after == null || NEWEST_FIRST.compare(Position.of(run), after) > 0)
+                .sorted(Comparator.comparing(Position::of, NEWEST_FIRST))
+                .toList();
+        return PageCursors.page(rest, limit, last -> PageCursors.encode(LIST, last.created().toString(), last.id()));
+    }
+
+    @Override
+    public synchronized int activeRuns(String poolId, String queueId) {
+        return (int) byId.values().stream()
+                .filter(run -> StateType.ACTIVE.contains(run.stateType()))
+                .filter(run -> queueId == null ? poolId.equals(run.workPoolId()) : queueId.equals(run.workQueueId()))
+                .count();
+    }
+
+    @Override
+    public synchronized RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+        Objects.requireNonNull(slots, "slots");
+        FlowRun stored = byId.get(next.id());
+        if (stored == null || stored.version() != expectedVersion) return new RunWrite.Stale(stored);
+        if (slots instanceof SlotChange.Acquire acquire) {
+            // every counter is checked before any moves, so a refusal leaves them all as they were
+            for (Slot slot : acquire.slots()) {
+                if (slot.limit() != null && slotsInUse(slot.key()) >= slot.limit()) return new RunWrite.LimitReached(slot.key());
+            }
+            for (Slot slot : acquire.slots()) this.slots.merge(slot.key(), 1, Integer::sum);
+        } else if (slots instanceof SlotChange.Release release) {
+            for (Slot slot : release.slots()) this.slots.computeIfPresent(slot.key(), (k, used) -> Math.max(used - 1, 0));
+        }
+        byId.put(next.id(), next);
+        return new RunWrite.Applied(next);
+    }
+
+    @Override
+    public synchronized int slotsInUse(String slotKey) {
+        return slots.getOrDefault(slotKey, 0);
+    }
+
+    private static boolean matches(FlowRun run, RunFilter f) {
+        return (f.states() == null || f.states().isEmpty() || f.states().contains(run.stateType()))
+                && (f.deploymentId() == null || f.deploymentId().equals(run.deploymentId()))
+                && (f.workPoolName() == null || f.workPoolName().equals(run.workPoolName()))
+                && (f.workQueueName() == null || f.workQueueName().equals(run.workQueueName()));
+    }
+}

@@ -1,0 +1,8 @@
+package dev.ferry.core.scheduler;
+
+class InMemoryScheduleCursorsTest extends ScheduleCursorsContract {
+    @Override
+    protected ScheduleCursors newCursors() {
+        return new InMemoryScheduleCursors();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.ferry.embedded;
+
+import dev.ferry.core.deployments.DeploymentStore;
+import dev.ferry.core.runs.RunStore;
+import dev.ferry.core.runs.RunStoreContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class SqliteRunsTest extends RunStoreContract {
+    @RegisterExtension
+    final FreshDatabase db = new FreshDatabase();
+
+    @Override
+    protected RunStore newRuns() {
+        return new SqliteStore(db.get());
+    }
+
+    @Override
+    protected DeploymentStore newDeployments() {
+        return new SqliteStore(db.get());
+    }
+}
