@@ -48,14 +48,18 @@ public record InMemoryAdapters(
                 new InMemoryWorkQueues(clock));
     }
 
-    /** The whole API over fresh in-memory adapters, on a ticking test clock and a manual timer. */
-    public static TestApi api() {
+    /**
+     * The whole API over fresh in-memory adapters, on a ticking test clock and a manual timer.
+     *
+     * @param adminKey the bootstrap ADMIN key; null for an open server
+     */
+    public static TestApi api(String adminKey) {
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         InMemoryAdapters adapters = on(clock);
-        ApiKeyService auth = new ApiKeyService(new InMemoryApiKeys(), BootstrapKey.ofKey(null), clock, Ids.RANDOM);
+        ApiKeyService auth = new ApiKeyService(new InMemoryApiKeys(), BootstrapKey.ofKey(adminKey), clock, Ids.RANDOM);
         Ferry ferry = Ferry.wire(adapters.store(), adapters.workQueues(), timer, clock, Ids.RANDOM, auth.runTokens());
-        return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, () -> {});
+        return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }
 
     // Temporary glue: Ferry.wire still takes one Store; it goes when wiring takes the ports.
