@@ -7,11 +7,13 @@ import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.DeploymentBuilder;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.WorkQueues.Message;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.FlowRunBuilder;
 import dev.ferry.core.runs.LogLine;
 import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
@@ -265,15 +267,18 @@ class SqliteDurabilityTest {
     }
 
     private static Deployment deployment(WorkPool pool) {
-        return new Deployment("dep-1", "nightly", "etl", "flows/etl.py:etl", pool.name(), "default",
-                Json.MAPPER.createObjectNode(), null, false, Json.MAPPER.createObjectNode(), List.of(), List.of(), null, null,
-                CollisionStrategy.ENQUEUE, false, null, null, null, List.of(), null, null, 0, 0, T0, T0, 1);
+        return DeploymentBuilder.builder().id("dep-1").name("nightly").flowName("etl").entrypoint("flows/etl.py:etl")
+                .workPoolName(pool.name()).workQueueName("default").parameters(Json.MAPPER.createObjectNode())
+                .jobVariables(Json.MAPPER.createObjectNode()).tags(List.of()).schedules(List.of())
+                .collisionStrategy(CollisionStrategy.ENQUEUE).pullSteps(List.of()).created(T0).updated(T0).revision(1).build();
     }
 
     private static FlowRun run(WorkPool pool, WorkQueue queue, Deployment d) {
         State s = State.of(StateType.SCHEDULED, T0);
-        return new FlowRun("run-1", "brave-otter", d.id(), d.flowName(), d.name(), pool.id(), pool.name(), queue.id(),
-                queue.name(), Json.MAPPER.createObjectNode(), Json.MAPPER.createObjectNode(), s, List.of(s), T0, null,
-                null, 0, 0, 0, "key-1", null, null, List.of(), null, 1, T0, T0);
+        return FlowRunBuilder.builder().id("run-1").name("brave-otter").deploymentId(d.id()).flowName(d.flowName())
+                .deploymentName(d.name()).workPoolId(pool.id()).workPoolName(pool.name()).workQueueId(queue.id())
+                .workQueueName(queue.name()).parameters(Json.MAPPER.createObjectNode()).jobVariables(Json.MAPPER.createObjectNode())
+                .state(s).stateHistory(List.of(s)).scheduledStartTime(T0).idempotencyKey("key-1").tags(List.of())
+                .version(1).created(T0).updated(T0).build();
     }
 }

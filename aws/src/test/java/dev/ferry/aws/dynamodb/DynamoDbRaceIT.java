@@ -10,6 +10,7 @@ import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.FlowRunBuilder;
 import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
@@ -210,9 +211,11 @@ class DynamoDbRaceIT {
 
     private static FlowRun scheduled(String id, String idempotencyKey) {
         State s = State.of(StateType.SCHEDULED, T0);
-        return new FlowRun(id, "brave-otter", "dep-1", "etl", "nightly", "pool-1", "pool-a", "queue-1", "default",
-                JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode(), s, List.of(s), T0, null,
-                null, 0, 0, 0, idempotencyKey, null, null, List.of(), null, 1, T0, T0);
+        return FlowRunBuilder.builder().id(id).name("brave-otter").deploymentId("dep-1").flowName("etl")
+                .deploymentName("nightly").workPoolId("pool-1").workPoolName("pool-a").workQueueId("queue-1")
+                .workQueueName("default").parameters(JsonNodeFactory.instance.objectNode())
+                .jobVariables(JsonNodeFactory.instance.objectNode()).state(s).stateHistory(List.of(s)).scheduledStartTime(T0)
+                .idempotencyKey(idempotencyKey).tags(List.of()).version(1).created(T0).updated(T0).build();
     }
 
     private static FlowRun claim(FlowRun run, String worker) {

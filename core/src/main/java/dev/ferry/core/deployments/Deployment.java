@@ -2,6 +2,7 @@ package dev.ferry.core.deployments;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * optionally when it ends by itself. {@code revision} is the store's (never the user's {@code version}
  * label): 1 when created, one more with every update, and every update is conditional on it.
  */
+@RecordBuilder
 public record Deployment(
         String id,
         String name,
@@ -38,7 +40,7 @@ public record Deployment(
         int retryDelaySeconds,
         Instant created,
         Instant updated,
-        long revision) {
+        long revision) implements DeploymentBuilder.With {
 
     public Deployment {
         schedules = schedules == null ? List.of() : List.copyOf(schedules);
@@ -56,46 +58,25 @@ public record Deployment(
     }
 
     public Deployment paused(String note, String by, Instant until, Instant now) {
-        return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
-                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
-                collisionStrategy, true, note, by, until, pullSteps, version, description, retries, retryDelaySeconds,
-                created, now, revision);
+        return with(b -> b.paused(true).pauseNote(note).pausedBy(by).resumeAt(until).updated(now));
     }
 
     public Deployment resumed(Instant now) {
-        return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
-                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
-                collisionStrategy, false, null, null, null, pullSteps, version, description, retries,
-                retryDelaySeconds, created, now, revision);
+        return with(b -> b.paused(false).pauseNote(null).pausedBy(null).resumeAt(null).updated(now));
     }
 
     public Deployment withSchedules(List<JsonNode> value, Instant now) {
-        return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
-                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, value, overlap, concurrencyLimit,
-                collisionStrategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, description, retries,
-                retryDelaySeconds, created, now, revision);
+        return with(b -> b.schedules(value).updated(now));
     }
 
     public Deployment withSettings(Integer limit, CollisionStrategy strategy, Overlap newOverlap, String newDescription,
                                    Instant now) {
-        return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
-                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, newOverlap, limit,
-                strategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, newDescription, retries,
-                retryDelaySeconds, created, now, revision);
-    }
-
-    public Deployment withRevision(long stored) {
-        return new Deployment(id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
-                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
-                collisionStrategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, description, retries,
-                retryDelaySeconds, created, updated, stored);
+        return with(b -> b.concurrencyLimit(limit).collisionStrategy(strategy).overlap(newOverlap)
+                .description(newDescription).updated(now));
     }
 
     /** Keeps identity, creation time and revision of {@code existing} when a deploy updates it. */
     public Deployment replacing(Deployment existing) {
-        return new Deployment(existing.id, name, flowName, entrypoint, workPoolName, workQueueName, parameters,
-                parameterOpenapiSchema, enforceParameterSchema, jobVariables, tags, schedules, overlap, concurrencyLimit,
-                collisionStrategy, paused, pauseNote, pausedBy, resumeAt, pullSteps, version, description, retries,
-                retryDelaySeconds, existing.created, updated, existing.revision);
+        return with(b -> b.id(existing.id).created(existing.created).revision(existing.revision));
     }
 }

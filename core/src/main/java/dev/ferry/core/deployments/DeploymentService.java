@@ -104,13 +104,17 @@ public final class DeploymentService {
         // overlap and a pause someone made with a reason stay, unless the deploy says otherwise.
         UnaryOperator<Deployment> over = existing -> {
             Instant now = clock.now();
-            Deployment next = new Deployment(id, d.name(), d.flowName(), d.entrypoint(), pool.name(), queue,
-                    parameters, schema, enforce, jobVariables, List.copyOf(tags),
-                    given != null ? given : existing == null ? List.of() : existing.schedules(),
-                    overlap != null ? overlap : existing == null ? Overlap.ALLOW : existing.overlap(), d.concurrencyLimit(),
-                    d.collisionStrategy() == null ? CollisionStrategy.ENQUEUE : d.collisionStrategy(),
-                    false, null, null, null, d.pullSteps() == null ? List.of() : List.copyOf(d.pullSteps()),
-                    d.version(), d.description(), retries, retryDelay, now, now, 1);
+            Deployment next = DeploymentBuilder.builder().id(id).name(d.name()).flowName(d.flowName())
+                    .entrypoint(d.entrypoint()).workPoolName(pool.name()).workQueueName(queue)
+                    .parameters(parameters).parameterOpenapiSchema(schema).enforceParameterSchema(enforce)
+                    .jobVariables(jobVariables).tags(List.copyOf(tags))
+                    .schedules(given != null ? given : existing == null ? List.of() : existing.schedules())
+                    .overlap(overlap != null ? overlap : existing == null ? Overlap.ALLOW : existing.overlap())
+                    .concurrencyLimit(d.concurrencyLimit())
+                    .collisionStrategy(d.collisionStrategy() == null ? CollisionStrategy.ENQUEUE : d.collisionStrategy())
+                    .pullSteps(d.pullSteps() == null ? List.of() : List.copyOf(d.pullSteps()))
+                    .version(d.version()).description(d.description()).retries(retries).retryDelaySeconds(retryDelay)
+                    .created(now).updated(now).revision(1).build();
             if (Boolean.TRUE.equals(d.paused())) {
                 next = next.paused(null, null, null, now);
             } else if (d.paused() == null && existing != null && existing.paused()) {

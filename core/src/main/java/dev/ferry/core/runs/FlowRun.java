@@ -3,14 +3,18 @@ package dev.ferry.core.runs;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A flow run. {@code version} grows by one with every write; every write is conditional on it,
- * so two writers can never both win.
+ * so two writers can never both win. Changed copies come from the generated withers
+ * ({@code withX(value)}, {@code with(b -> b.x(..).y(..))}); the methods below are the changes
+ * that carry a rule.
  */
+@RecordBuilder
 @JsonIgnoreProperties(value = {"state_type"}, allowGetters = true)
 public record FlowRun(
         String id,
@@ -40,20 +44,7 @@ public record FlowRun(
         long version,
         Instant created,
         Instant updated,
-        Infrastructure infrastructure) {
-
-    /** Without infrastructure details (runs of process pools; documents stored before the field existed). */
-    public FlowRun(String id, String name, String deploymentId, String flowName, String deploymentName,
-                   String workPoolId, String workPoolName, String workQueueId, String workQueueName,
-                   ObjectNode parameters, ObjectNode jobVariables, State state, List<State> stateHistory,
-                   Instant scheduledStartTime, Instant startTime, Instant endTime, int runCount, int retries,
-                   int retryDelaySeconds, String idempotencyKey, String workerName, String infrastructureId,
-                   List<String> tags, Instant lastHeartbeat, long version, Instant created, Instant updated) {
-        this(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId, workQueueName,
-                parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime, runCount,
-                retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat, version,
-                created, updated, null);
-    }
+        Infrastructure infrastructure) implements FlowRunBuilder.With {
 
     /** History keeps the first entry and the most recent ones, so a run retried forever stays small. */
     public static final int MAX_HISTORY = 100;
@@ -84,45 +75,16 @@ public record FlowRun(
             count++;
             if (start == null) start = now;
         }
-        Instant end = next.type().isTerminal() ? now : null;
-        Instant scheduled = scheduledStartTime;
+        Instant started = start;
+        int runs = count;
         Instant heartbeat = next.type().holdsSlot() && !state.type().holdsSlot() ? now : lastHeartbeat;
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, next, List.copyOf(history), scheduled, start, end, count,
-                retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, heartbeat,
-                version + 1, created, now, infrastructure);
+        return with(b -> b.state(next).stateHistory(List.copyOf(history)).startTime(started).runCount(runs)
+                .endTime(next.type().isTerminal() ? now : null).lastHeartbeat(heartbeat).version(version + 1).updated(now));
     }
 
-    public FlowRun rescheduled(Instant at) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, at, startTime, endTime, runCount,
-                retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
-                version, created, updated, infrastructure);
-    }
-
+    /** Claimed by {@code worker}: whatever infrastructure an earlier attempt had is not this one's. */
     public FlowRun claimedBy(String worker) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, worker, null, tags, lastHeartbeat, version,
-                created, updated, null);
-    }
-
-    public FlowRun withInfrastructure(String id) {
-        return new FlowRun(this.id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, workerName, id, tags, lastHeartbeat,
-                version, created, updated, infrastructure);
-    }
-
-    public FlowRun withRunCountReset() {
-        return withRunCount(0);
-    }
-
-    public FlowRun withRunCount(int count) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                count, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
-                version, created, updated, infrastructure);
+        return with(b -> b.workerName(worker).infrastructureId(null).infrastructure(null));
     }
 
     /**
@@ -130,19 +92,14 @@ public record FlowRun(
      * a write of its own: one more version, no state change.
      */
     public FlowRun launchedOn(Infrastructure next, Instant now) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, workerName,
-                next == null ? infrastructureId : next.taskArn(), tags, lastHeartbeat, version + 1, created, now, next);
+        return with(b -> b.infrastructureId(next == null ? infrastructureId : next.taskArn()).infrastructure(next)
+                .version(version + 1).updated(now));
     }
 
     /** The same run with {@code next} as infrastructure, for a write that changes state too (no extra version). */
     public FlowRun withTask(Infrastructure next) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, workerName,
-                next == null || next.taskArn() == null ? infrastructureId : next.taskArn(), tags, lastHeartbeat,
-                version, created, updated, next);
+        return with(b -> b.infrastructureId(next == null || next.taskArn() == null ? infrastructureId : next.taskArn())
+                .infrastructure(next));
     }
 
     /**
@@ -161,9 +118,6 @@ public record FlowRun(
 
     /** A heartbeat is a write too (conditional on the version), so it can't resurrect a run the janitor crashed. */
     public FlowRun heartbeat(Instant now) {
-        return new FlowRun(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateHistory, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, now,
-                version + 1, created, now, infrastructure);
+        return with(b -> b.lastHeartbeat(now).version(version + 1).updated(now));
     }
 }

@@ -102,10 +102,12 @@ public final class FlowRunService {
         Instant now = clock.now();
         Instant start = request.scheduledStartTime() == null ? now : request.scheduledStartTime();
         State scheduled = State.of(StateType.SCHEDULED, now);
-        FlowRun run = new FlowRun(ids.next(), name, deployment.id(), deployment.flowName(), deployment.name(),
-                pool.id(), pool.name(), queue.id(), queue.name(), parameters, jobVariables, scheduled, List.of(scheduled),
-                start, null, null, 0, deployment.retries(), deployment.retryDelaySeconds(), key, null, null,
-                List.copyOf(tags), null, 1, now, now);
+        FlowRun run = FlowRunBuilder.builder().id(ids.next()).name(name)
+                .deploymentId(deployment.id()).flowName(deployment.flowName()).deploymentName(deployment.name())
+                .workPoolId(pool.id()).workPoolName(pool.name()).workQueueId(queue.id()).workQueueName(queue.name())
+                .parameters(parameters).jobVariables(jobVariables).state(scheduled).stateHistory(List.of(scheduled))
+                .scheduledStartTime(start).retries(deployment.retries()).retryDelaySeconds(deployment.retryDelaySeconds())
+                .idempotencyKey(key).tags(List.copyOf(tags)).version(1).created(now).updated(now).build();
         FlowRun stored = store.createRun(run);
         boolean created = stored.id().equals(run.id());
         if (created) workQueues.send(queue.id(), run.id(), start);
@@ -127,7 +129,7 @@ public final class FlowRunService {
         if (name != null) Names.check("state.name", name);
         Proposal proposal = Proposal.report(type, name, clip(message), transitionId);
         return settle(transitions.apply(runId, proposal,
-                run -> infrastructureId == null ? run : run.withInfrastructure(infrastructureId)));
+                run -> infrastructureId == null ? run : run.withInfrastructureId(infrastructureId)));
     }
 
     public FlowRun cancel(String runId) {

@@ -77,14 +77,14 @@ public final class OrchestrationPolicy {
                     + (p.message() == null ? "failure" : p.message());
             Proposal retry = proposal(SCHEDULED, AWAITING_RETRY, message, p.transitionId());
             Accept accepted = accept(run, retry, now);
-            return new Accept(accepted.next().rescheduled(now.plusSeconds(run.retryDelaySeconds())), accepted.slots());
+            return new Accept(accepted.next().withScheduledStartTime(now.plusSeconds(run.retryDelaySeconds())), accepted.slots());
         }
         return accept(run, p, now);
     }
 
     private static Decision retryNow(FlowRun run, Proposal p, Instant now) {
         Accept accepted = accept(run, proposal(SCHEDULED, AWAITING_RETRY, p.message(), p.transitionId()), now);
-        return new Accept(accepted.next().rescheduled(now), accepted.slots());
+        return new Accept(accepted.next().withScheduledStartTime(now), accepted.slots());
     }
 
     private Decision cancel(FlowRun run, Proposal p, Instant now) {

@@ -12,9 +12,11 @@ public final class Runs {
 
     public static FlowRun scheduled() {
         State s = State.of(StateType.SCHEDULED, T0);
-        return new FlowRun("run-1", "brave-otter", "dep-1", "my-flow", "my-deployment", "pool-1", "my-pool",
-                "queue-1", "default", JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.objectNode(),
-                s, List.of(s), T0, null, null, 0, 0, 0, null, null, null, List.of(), null, 1, T0, T0);
+        return FlowRunBuilder.builder().id("run-1").name("brave-otter").deploymentId("dep-1").flowName("my-flow")
+                .deploymentName("my-deployment").workPoolId("pool-1").workPoolName("my-pool").workQueueId("queue-1")
+                .workQueueName("default").parameters(JsonNodeFactory.instance.objectNode())
+                .jobVariables(JsonNodeFactory.instance.objectNode()).state(s).stateHistory(List.of(s))
+                .scheduledStartTime(T0).tags(List.of()).version(1).created(T0).updated(T0).build();
     }
 
     public static FlowRun in(StateType type) {
@@ -32,11 +34,7 @@ public final class Runs {
     }
 
     public static FlowRun withRetries(FlowRun run, int retries, int delay) {
-        return new FlowRun(run.id(), run.name(), run.deploymentId(), run.flowName(), run.deploymentName(),
-                run.workPoolId(), run.workPoolName(), run.workQueueId(), run.workQueueName(), run.parameters(),
-                run.jobVariables(), run.state(), run.stateHistory(), run.scheduledStartTime(), run.startTime(),
-                run.endTime(), run.runCount(), retries, delay, run.idempotencyKey(), run.workerName(),
-                run.infrastructureId(), run.tags(), run.lastHeartbeat(), run.version(), run.created(), run.updated());
+        return run.with(b -> b.retries(retries).retryDelaySeconds(delay));
     }
 
     private static FlowRun accept(Decision d) {

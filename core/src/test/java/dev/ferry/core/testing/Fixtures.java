@@ -8,12 +8,14 @@ import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.deployments.DeploymentBuilder;
 import dev.ferry.core.deployments.Overlap;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.FlowRunBuilder;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
 import java.time.Instant;
@@ -57,18 +59,22 @@ public final class Fixtures {
 
     public static Deployment deployment(String flow, String name, String poolName) {
         List<JsonNode> schedules = List.of(Json.tree("{\"slug\": \"hourly\", \"cron\": \"0 * * * *\", \"timezone\": \"UTC\"}"));
-        return new Deployment(newId(), name, flow, "flows/" + flow + ".py:" + flow, poolName, WorkPool.DEFAULT_QUEUE,
-                params("who", "Marvin"), (ObjectNode) Json.tree("{\"type\": \"object\"}"), true,
-                Json.MAPPER.createObjectNode(), List.of("nightly"), schedules, Overlap.ALLOW, null, CollisionStrategy.ENQUEUE,
-                false, null, null, null, List.of(), "1", null, 0, 0, T0, T0, 1);
+        return DeploymentBuilder.builder().id(newId()).name(name).flowName(flow).entrypoint("flows/" + flow + ".py:" + flow)
+                .workPoolName(poolName).workQueueName(WorkPool.DEFAULT_QUEUE).parameters(params("who", "Marvin"))
+                .parameterOpenapiSchema((ObjectNode) Json.tree("{\"type\": \"object\"}")).enforceParameterSchema(true)
+                .jobVariables(Json.MAPPER.createObjectNode()).tags(List.of("nightly")).schedules(schedules)
+                .overlap(Overlap.ALLOW).collisionStrategy(CollisionStrategy.ENQUEUE).pullSteps(List.of()).version("1")
+                .created(T0).updated(T0).revision(1).build();
     }
 
     public static FlowRun run(WorkPool pool, WorkQueue queue, Deployment d, Instant created, String idempotencyKey,
             StateType type) {
         State state = State.of(type, created);
-        return new FlowRun(newId(), "brave-otter", d.id(), d.flowName(), d.name(), pool.id(), pool.name(), queue.id(),
-                queue.name(), params("who", "Marvin"), Json.MAPPER.createObjectNode(), state, List.of(state), created,
-                null, null, 0, 0, 0, idempotencyKey, null, null, List.of("t"), null, 1, created, created);
+        return FlowRunBuilder.builder().id(newId()).name("brave-otter").deploymentId(d.id()).flowName(d.flowName())
+                .deploymentName(d.name()).workPoolId(pool.id()).workPoolName(pool.name()).workQueueId(queue.id())
+                .workQueueName(queue.name()).parameters(params("who", "Marvin")).jobVariables(Json.MAPPER.createObjectNode())
+                .state(state).stateHistory(List.of(state)).scheduledStartTime(created).idempotencyKey(idempotencyKey)
+                .tags(List.of("t")).version(1).created(created).updated(created).build();
     }
 
     /** The write a worker makes to claim a scheduled run. */
