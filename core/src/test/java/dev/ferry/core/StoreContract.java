@@ -25,6 +25,7 @@ import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
+import dev.ferry.core.testing.StoreSet;
 import dev.ferry.core.testing.ThreadRace;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link Store} adapter must do. An adapter's test subclasses this and supplies
+ * What every {@link StoreSet} adapter must do. An adapter's test subclasses this and supplies
  * {@link #newStore()}; nothing else.
  */
 public abstract class StoreContract {
@@ -50,9 +51,9 @@ public abstract class StoreContract {
     protected static final Instant T0 = Instant.parse("2026-03-01T12:00:00.123456789Z");
 
     /** A fresh, empty store. Called once per test. */
-    protected abstract Store newStore();
+    protected abstract StoreSet newStore();
 
-    protected Store store;
+    protected StoreSet store;
     private ExecutorService threads;
 
     @BeforeEach

@@ -23,8 +23,7 @@ class SqliteConcurrentEditsTest extends ConcurrentEditsContract {
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(null), clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), timer, clock, Ids.RANDOM,
-                auth.runTokens());
+        Ferry ferry = Ferry.wire(SqliteAdapters.ports(database, clock, timer), clock, Ids.RANDOM, auth.runTokens());
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, database);
     }
 }

@@ -2,8 +2,10 @@ package dev.ferry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.Store;
 import dev.ferry.core.StoreContract;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.scheduler.ManualTimer;
+import dev.ferry.core.testing.StoreSet;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -15,9 +17,9 @@ class SqliteStoreTest extends StoreContract {
     private Database db;
 
     @Override
-    protected Store newStore() {
+    protected StoreSet newStore() {
         db = Database.open(dir.resolve("ferry.db"));
-        return new SqliteStore(db);
+        return StoreSet.of(SqliteAdapters.ports(db, Clock.SYSTEM, new ManualTimer()));
     }
 
     @AfterEach

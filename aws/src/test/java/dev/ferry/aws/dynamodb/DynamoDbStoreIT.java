@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.aws.testing.ThreadRacesOnMoto;
-import dev.ferry.core.Store;
 import dev.ferry.core.StoreContract;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.pools.WorkPool;
@@ -14,6 +13,7 @@ import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
+import dev.ferry.core.testing.StoreSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
- * The Store contract on DynamoDB in the emulator: a fresh account and table for every test.
+ * The store contract on DynamoDB in the emulator: a fresh account and table for every test.
  *
  * <p>moto is not atomic under concurrent requests (parallel conditional writes of one item lose
  * updates or fail with HTTP 500), so the contract's two thread races prove nothing there and
@@ -44,15 +44,15 @@ class DynamoDbStoreIT extends StoreContract {
     private String table;
 
     @Override
-    protected Store newStore() {
+    protected StoreSet newStore() {
         Emulator.reset();
         if (raw == null) {
             raw = Emulator.dynamoDb();
             client = new InterceptingClient(raw);
         }
         table = "ferry-" + UUID.randomUUID(); // unique too where reset can't wipe (LocalStack)
-        DynamoDbStore.createTable(raw, table);
-        return new DynamoDbStore(client, table);
+        Tables.create(raw, table);
+        return StoreSet.of(DynamoDbAdapters.ports(client, table, null, null));
     }
 
     @Test

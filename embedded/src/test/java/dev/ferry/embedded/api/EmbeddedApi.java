@@ -12,9 +12,8 @@ import dev.ferry.core.common.Json;
 import dev.ferry.core.scheduler.ManualTimer;
 import dev.ferry.core.testing.TestClock;
 import dev.ferry.embedded.Database;
+import dev.ferry.embedded.SqliteAdapters;
 import dev.ferry.embedded.SqliteApiKeys;
-import dev.ferry.embedded.SqliteStore;
-import dev.ferry.embedded.SqliteWorkQueues;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,8 +33,7 @@ final class EmbeddedApi implements AutoCloseable {
     EmbeddedApi(Path dir, String apiKey) {
         database = Database.open(dir.resolve("ferry.db"));
         auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(apiKey), clock, Ids.RANDOM);
-        ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), timer, clock, Ids.RANDOM,
-                auth.runTokens());
+        ferry = Ferry.wire(SqliteAdapters.ports(database, clock, timer), clock, Ids.RANDOM, auth.runTokens());
         router = new Router(ferry, clock, auth);
     }
 
