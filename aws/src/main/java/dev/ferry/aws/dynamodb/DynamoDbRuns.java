@@ -162,7 +162,9 @@ public final class DynamoDbRuns implements RunStore {
         for (int attempt = 1; ; attempt++) {
             List<TransactWriteItem> items = new ArrayList<>();
             items.add(TransactWriteItem.builder().put(runPut(item, expectedVersion)).build());
-            for (Counter c : counters) items.add(TransactWriteItem.builder().update(acquire ? c.acquire(table.name) : c.release(table.name)).build());
+            for (Counter c : counters) {
+                items.add(TransactWriteItem.builder().update(acquire ? c.acquire(table.name) : c.release(table.name)).build());
+            }
             List<CancellationReason> refused = table.transact(items);
             if (refused == null) return new RunWrite.Applied(next);
             if (failed(refused, 0)) return new RunWrite.Stale(current(refused.get(0), next.id()));
