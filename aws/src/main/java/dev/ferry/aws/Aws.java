@@ -1,12 +1,13 @@
 package dev.ferry.aws;
 
+import dev.ferry.aws.dynamodb.DynamoDbAdapters;
 import dev.ferry.aws.dynamodb.DynamoDbApiKeys;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
 import dev.ferry.aws.ecs.EcsLauncher;
 import dev.ferry.aws.logs.CloudWatchTaskLogs;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.Ports;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.common.Clock;
@@ -37,10 +38,9 @@ public final class Aws {
     public static Wiring wire(AwsClients clients, Config config, ScheduleTimer timer, Clock clock, Ids ids) {
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(clients.dynamoDb(), config.tableName()),
                 BootstrapKey.ofHash(config.adminKeyHash(), Config.ADMIN_KEY_HASH), clock, ids);
-        Ferry ferry = Ferry.wire(new DynamoDbStore(clients.dynamoDb(), config.tableName(), config.runLogRetention(),
-                        DynamoDbStore.DEFAULT_WORKER_RETENTION, clock),
-                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), timer, clock, ids, auth.runTokens(),
-                ecs(clients, config, Pause.REAL));
+        Ports ports = DynamoDbAdapters.ports(clients.dynamoDb(), config.tableName(), config.runLogRetention(), clock,
+                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), timer);
+        Ferry ferry = Ferry.wire(ports, clock, ids, auth.runTokens(), ecs(clients, config, Pause.REAL));
         return new Wiring(ferry, auth);
     }
 

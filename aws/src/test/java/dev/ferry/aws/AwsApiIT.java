@@ -1,7 +1,9 @@
 package dev.ferry.aws;
 
+import dev.ferry.aws.dynamodb.DynamoDbAdapters;
 import dev.ferry.aws.dynamodb.DynamoDbApiKeys;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.DynamoDbRunLogs;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.aws.testing.RealTimeQueues;
@@ -34,13 +36,13 @@ class AwsApiIT {
     static TestApi newApi(String adminKey) {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String table = "ferry-" + id;
-        DynamoDbStore.createTable(Emulator.dynamoDb(), table);
+        Tables.create(Emulator.dynamoDb(), table);
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(Emulator.dynamoDb(), table), BootstrapKey.ofKey(adminKey),
                 clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(new DynamoDbStore(Emulator.dynamoDb(), table),
-                new SqsWorkQueues(Emulator.sqs(), table + "-", clock), timer, clock, Ids.RANDOM, auth.runTokens());
+        Ferry ferry = Ferry.wire(DynamoDbAdapters.ports(Emulator.dynamoDb(), table, DynamoDbRunLogs.DEFAULT_RETENTION, clock,
+                new SqsWorkQueues(Emulator.sqs(), table + "-", clock), timer), clock, Ids.RANDOM, auth.runTokens());
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.DynamoDbAdapters;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.api.ApiRequest;
@@ -84,8 +84,8 @@ class ThrottlingTest {
             SqsClient sqs = SqsClient.builder().region(Region.US_EAST_1).credentialsProvider(credentials())
                     .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-            Ferry ferry = Ferry.wire(new DynamoDbStore(dynamoDb, "t"), new SqsWorkQueues(sqs, "ferry-", Clock.SYSTEM),
-                    new ManualTimer(), Clock.SYSTEM, Ids.RANDOM);
+            Ferry ferry = Ferry.wire(DynamoDbAdapters.ports(dynamoDb, "t", new SqsWorkQueues(sqs, "ferry-", Clock.SYSTEM),
+                    new ManualTimer()), Clock.SYSTEM, Ids.RANDOM);
             Router router = new Router(ferry, Clock.SYSTEM,
                     new ApiKeyService(new InMemoryApiKeys(), BootstrapKey.none(), Clock.SYSTEM, Ids.RANDOM),
                     Throttling::isThrottling);

@@ -1,18 +1,18 @@
 package dev.ferry.bench;
 
+import dev.ferry.aws.Aws;
+import dev.ferry.aws.AwsClients;
+import dev.ferry.aws.Config;
+import dev.ferry.aws.dynamodb.Tables;
+import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
-import dev.ferry.core.common.Json;
-import dev.ferry.core.ecs.EcsDispatcher;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
-import dev.ferry.aws.Aws;
-import dev.ferry.aws.AwsClients;
-import dev.ferry.aws.Config;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
-import dev.ferry.aws.testing.Emulator;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.ecs.EcsDispatcher;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public class EcsDispatchBench {
                 .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
         CloudWatchLogsClient logs = CloudWatchLogsClient.builder().endpointOverride(endpoint).region(region)
                 .credentialsProvider(creds).httpClient(UrlConnectionHttpClient.create()).build();
-        DynamoDbStore.createTable(ddb, "ferry-bench");
+        Tables.create(ddb, "ferry-bench");
         ecs.createCluster(b -> b.clusterName("bench"));
         Emulator.pinEcsTasks();
         String subnet = Emulator.defaultSubnets().get(0);

@@ -6,17 +6,17 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.core.auth.ApiKeyService;
-import dev.ferry.core.common.Json;
-import dev.ferry.core.common.Clock;
-import dev.ferry.core.common.Ids;
-import dev.ferry.functions.ApiFunction;
 import dev.ferry.aws.Aws;
 import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
-import dev.ferry.functions.LocalContext;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.testing.Emulator;
+import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Ids;
+import dev.ferry.core.common.Json;
+import dev.ferry.functions.ApiFunction;
+import dev.ferry.functions.LocalContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -106,7 +106,7 @@ public class LambdaBench {
                 .credentialsProvider(Emulator.credentials())
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(o -> o.addExecutionInterceptor(meter)).build();
-        DynamoDbStore.createTable(dynamoDb, TABLE);
+        Tables.create(dynamoDb, TABLE);
         Map<String, String> env = env(endpoint);
         Config config = Config.from(env);
         cleaner = new Cleaner(dynamoDb);

@@ -95,7 +95,7 @@ public final class SqliteApiKeys implements ApiKeys {
     }
 
     private static Long nanos(Instant t) {
-        return t == null ? null : SqliteStore.nanos(t);
+        return t == null ? null : Columns.nanos(t);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,7 +71,7 @@ public final class SqliteWorkQueues implements WorkQueues {
                         INSERT INTO queue_messages (queue_id, run_id, visible_at, receipt) VALUES (?, ?, ?, NULL)
                         ON CONFLICT (queue_id, run_id)
                         DO UPDATE SET visible_at = MIN(visible_at, excluded.visible_at), receipt = NULL""",
-                        queueId, runId, SqliteStore.nanos(visibleAt)));
+                        queueId, runId, Columns.nanos(visibleAt)));
         signal(queueId);
     }
 
@@ -81,12 +80,12 @@ public final class SqliteWorkQueues implements WorkQueues {
         if (max < 1) throw new IllegalArgumentException("max must be at least 1 (got " + max + ")");
         if (visibility.isNegative()) throw new IllegalArgumentException("visibility must not be negative (got " + visibility + ")");
         Instant now = clock.now();
-        long hiddenUntil = SqliteStore.nanos(now.plus(visibility));
+        long hiddenUntil = Columns.nanos(now.plus(visibility));
         return db.write("receiving from work queue " + queueId, c -> {
             List<String> due = query(c, """
                     SELECT run_id FROM queue_messages WHERE queue_id = ? AND visible_at <= ?
                     ORDER BY visible_at, rowid LIMIT ?""",
-                    rs -> rs.getString(1), queueId, SqliteStore.nanos(now), max);
+                    rs -> rs.getString(1), queueId, Columns.nanos(now), max);
             List<Message> taken = new ArrayList<>(due.size());
             for (String runId : due) {
                 String receipt = Ids.RANDOM.next();
@@ -109,7 +108,7 @@ public final class SqliteWorkQueues implements WorkQueues {
     @Override
     public void release(Message message, Duration delay) {
         if (delay.isNegative()) throw new IllegalArgumentException("delay must not be negative (got " + delay + ")");
-        long visibleAt = SqliteStore.nanos(clock.now().plus(delay));
+        long visibleAt = Columns.nanos(clock.now().plus(delay));
         int changedRows = db.write("releasing the message of flow run " + message.runId() + " on work queue "
                         + message.queueId(),
                 c -> update(c, "UPDATE queue_messages SET visible_at = ? WHERE queue_id = ? AND run_id = ? AND receipt = ?",

@@ -10,6 +10,6 @@ class SqliteDeploymentsTest extends DeploymentStoreContract {
 
     @Override
     protected DeploymentStore newDeployments() {
-        return new SqliteStore(db.get());
+        return new SqliteDeployments(db.get());
     }
 }

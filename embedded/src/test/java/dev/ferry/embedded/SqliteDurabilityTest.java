@@ -46,18 +46,18 @@ class SqliteDurabilityTest {
         // given a server that wrote and never closed (no checkpoint, no WAL cleanup)
         Path live = dir.resolve("live/ferry.db");
         Database db = Database.open(live);
-        SqliteStore store = new SqliteStore(db);
         WorkPool pool = pool();
         WorkQueue queue = new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0, 1);
-        store.createPool(pool, queue);
+        new SqlitePools(db).createPool(pool, queue);
         Deployment deployment = deployment(pool);
-        store.createDeployment(deployment);
-        FlowRun run = store.createRun(run(pool, queue, deployment));
+        new SqliteDeployments(db).createDeployment(deployment);
+        SqliteRuns runs = new SqliteRuns(db);
+        FlowRun run = runs.createRun(run(pool, queue, deployment));
         FlowRun claimed = run.claimedBy("worker-1").entering(State.of(StateType.PENDING, T0), T0);
         Slot slot = Slot.pool(pool.id(), 1);
-        assertThat(store.writeRun(claimed, run.version(), new SlotChange.Acquire(List.of(slot))))
+        assertThat(runs.writeRun(claimed, run.version(), new SlotChange.Acquire(List.of(slot))))
                 .isInstanceOf(RunWrite.Applied.class);
-        store.appendLogs(run.id(), List.of(new LogLine(0, T0, "stdout", "hello")));
+        new SqliteRunLogs(db).appendLogs(run.id(), List.of(new LogLine(0, T0, "stdout", "hello")));
         new SqliteWorkQueues(db, Clock.SYSTEM).send(queue.id(), "run-2", T0);
 
         // when the machine is left with exactly the files on disk at this moment, as after kill -9
@@ -69,13 +69,14 @@ class SqliteDurabilityTest {
 
         // then a new server on those files finds everything
         try (Database reopened = Database.open(crashed)) {
-            SqliteStore again = new SqliteStore(reopened);
-            assertThat(again.pool(pool.name())).contains(pool);
-            assertThat(again.queues(pool.id())).containsExactly(queue);
-            assertThat(again.deployment(deployment.id())).contains(deployment);
+            SqlitePools pools = new SqlitePools(reopened);
+            assertThat(pools.pool(pool.name())).contains(pool);
+            assertThat(pools.queues(pool.id())).containsExactly(queue);
+            assertThat(new SqliteDeployments(reopened).deployment(deployment.id())).contains(deployment);
+            SqliteRuns again = new SqliteRuns(reopened);
             assertThat(again.run(run.id())).contains(claimed);
             assertThat(again.slotsInUse(slot.key())).isEqualTo(1);
-            assertThat(again.logs(run.id(), 0, 10)).extracting(LogLine::message).containsExactly("hello");
+            assertThat(new SqliteRunLogs(reopened).logs(run.id(), 0, 10)).extracting(LogLine::message).containsExactly("hello");
             List<Message> messages = new SqliteWorkQueues(reopened, Clock.SYSTEM).receive(queue.id(), 10, Duration.ofSeconds(30));
             assertThat(messages).extracting(Message::runId).containsExactly("run-2");
         } finally {
@@ -88,12 +89,12 @@ class SqliteDurabilityTest {
         Path file = dir.resolve("ferry.db");
         WorkPool pool = pool();
         try (Database db = Database.open(file)) {
-            new SqliteStore(db).createPool(pool,
+            new SqlitePools(db).createPool(pool,
                     new WorkQueue("q-1", pool.id(), pool.name(), "default", null, 1, null, false, null, T0, T0, 1));
         }
 
         try (Database db = Database.open(file)) {
-            assertThat(new SqliteStore(db).pool(pool.name())).contains(pool);
+            assertThat(new SqlitePools(db).pool(pool.name())).contains(pool);
             int versions = db.read("counting schema versions",
                     c -> Database.query(c, "SELECT COUNT(*) FROM schema_version", rs -> rs.getInt(1)).get(0));
             assertThat(versions).isEqualTo(1);
@@ -134,7 +135,7 @@ class SqliteDurabilityTest {
         }
 
         try (Database db = Database.open(file)) {
-            SqliteStore store = new SqliteStore(db);
+            SqlitePools store = new SqlitePools(db);
             WorkPool old = store.pool("my-pool").orElseThrow();
             assertThat(old.revision()).isZero();
             assertThat(store.updatePool(old.withPaused(true, T0.plusSeconds(1))))
@@ -168,7 +169,7 @@ class SqliteDurabilityTest {
                 throw new IllegalStateException("boom");
             })).hasMessage("boom");
 
-            assertThat(new SqliteStore(db).slotsInUse("pool:x")).isZero();
+            assertThat(new SqliteRuns(db).slotsInUse("pool:x")).isZero();
         }
     }
 
@@ -206,7 +207,7 @@ class SqliteDurabilityTest {
             assertThat(blocker.outcome()).isNull();
             for (Writer w : writes) assertThat(w.outcome()).isNull();
             assertThat(failing.outcome()).hasMessage("boom");
-            SqliteStore store = new SqliteStore(db);
+            SqliteRuns store = new SqliteRuns(db);
             for (int i = 0; i < 4; i++) assertThat(store.slotsInUse("deployment:" + i)).isEqualTo(1);
             assertThat(store.slotsInUse("pool:half")).isZero();
         }
@@ -256,8 +257,8 @@ class SqliteDurabilityTest {
         Database db = Database.open(dir.resolve("ferry.db"));
         db.close();
 
-        assertThatThrownBy(() -> new SqliteStore(db).slotsInUse("pool:x")).hasMessageContaining("is closed");
-        assertThatThrownBy(() -> new SqliteStore(db).appendLogs("r", List.of(new LogLine(0, T0, "stdout", "x"))))
+        assertThatThrownBy(() -> new SqliteRuns(db).slotsInUse("pool:x")).hasMessageContaining("is closed");
+        assertThatThrownBy(() -> new SqliteRunLogs(db).appendLogs("r", List.of(new LogLine(0, T0, "stdout", "x"))))
                 .hasMessageContaining("is closed");
     }
 

@@ -16,7 +16,7 @@ class SqlitePoolsTest extends PoolStoreContract {
 
     @Override
     protected PoolStore newPools() {
-        return new SqliteStore(db.get());
+        return new SqlitePools(db.get());
     }
 
     @Test

@@ -10,6 +10,6 @@ class SqliteRunLogsTest extends RunLogsContract {
 
     @Override
     protected RunLogs newRunLogs() {
-        return new SqliteStore(db.get());
+        return new SqliteRunLogs(db.get());
     }
 }

@@ -11,11 +11,11 @@ class SqliteRunsTest extends RunStoreContract {
 
     @Override
     protected RunStore newRuns() {
-        return new SqliteStore(db.get());
+        return new SqliteRuns(db.get());
     }
 
     @Override
     protected DeploymentStore newDeployments() {
-        return new SqliteStore(db.get());
+        return new SqliteDeployments(db.get());
     }
 }

@@ -10,6 +10,6 @@ class SqliteScheduleCursorsTest extends ScheduleCursorsContract {
 
     @Override
     protected ScheduleCursors newCursors() {
-        return new SqliteStore(db.get());
+        return new SqliteScheduleCursors(db.get());
     }
 }

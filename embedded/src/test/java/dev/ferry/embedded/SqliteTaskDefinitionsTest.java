@@ -10,6 +10,6 @@ class SqliteTaskDefinitionsTest extends TaskDefinitionsContract {
 
     @Override
     protected TaskDefinitions newTaskDefinitions() {
-        return new SqliteStore(db.get());
+        return new SqliteTaskDefinitions(db.get());
     }
 }

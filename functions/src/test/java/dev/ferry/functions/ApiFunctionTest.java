@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.Ports;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class ApiFunctionTest {
     private static final String KEY = "ferry_test-admin-key";
     // routes that reach no adapter: the ports can be absent
-    private final ApiFunction function = new ApiFunction(Ferry.wire(null, null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM,
+    private final ApiFunction function = new ApiFunction(
+            Ferry.wire(new Ports(null, null, null, null, null, null, null, null), Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM,
             ApiKeyService.bootstrapOnly(BootstrapKey.ofKey(KEY)));
 
     private static APIGatewayV2HTTPEvent.APIGatewayV2HTTPEventBuilder event(String method, String path) {

@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.aws.Aws;
 import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.DynamoDbAdapters;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
@@ -217,7 +218,7 @@ class EventsIT {
     @BeforeEach
     void emptyAccount() {
         Emulator.reset();
-        DynamoDbStore.createTable(DYNAMODB, TABLE);
+        Tables.create(DYNAMODB, TABLE);
         Config config = new Config(TABLE, PREFIX, Emulator.REGION.id(), Emulator.endpoint(), ApiKeyService.hash(SAMPLE_KEY),
                 Config.DEFAULT_RUN_LOG_RETENTION, Emulator.scheduling(GROUP));
         SCHEDULER.createScheduleGroup(b -> b.name(GROUP));
@@ -226,9 +227,9 @@ class EventsIT {
         janitor = new JanitorFunction(wiring.ferry());
         ferry = wiring.ferry();
         // The same table and queues, with ECS behind a launcher that "starts" the samples' task.
-        ecsFerry = Ferry.wire(new DynamoDbStore(DYNAMODB, TABLE), new SqsWorkQueues(SQS, PREFIX, Clock.SYSTEM),
-                new EventBridgeTimer(SCHEDULER, Emulator.scheduling(GROUP)), Clock.SYSTEM, ids, wiring.auth().runTokens(), new Ecs.Settings(new SampleTaskLauncher(), TaskLogs.NONE,
-                        "https://api.example", d -> { }));
+        ecsFerry = Ferry.wire(DynamoDbAdapters.ports(DYNAMODB, TABLE, new SqsWorkQueues(SQS, PREFIX, Clock.SYSTEM),
+                new EventBridgeTimer(SCHEDULER, Emulator.scheduling(GROUP))), Clock.SYSTEM, ids, wiring.auth().runTokens(),
+                new Ecs.Settings(new SampleTaskLauncher(), TaskLogs.NONE, "https://api.example", d -> { }));
     }
 
     /** Starts every task as the samples' task; ECS itself is EcsDispatchIT's business. */

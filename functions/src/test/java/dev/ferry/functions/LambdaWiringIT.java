@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.ferry.aws.AwsClients;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.auth.ApiKeyService;
@@ -33,7 +33,7 @@ class LambdaWiringIT {
         System.setProperty("aws.accessKeyId", "testing");
         System.setProperty("aws.secretAccessKey", "testing");
         Emulator.reset();
-        DynamoDbStore.createTable(Emulator.dynamoDb(), "ferry-wiring");
+        Tables.create(Emulator.dynamoDb(), "ferry-wiring");
     }
 
     @AfterEach

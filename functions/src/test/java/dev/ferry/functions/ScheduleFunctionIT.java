@@ -2,7 +2,8 @@ package dev.ferry.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.DynamoDbAdapters;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
@@ -55,9 +56,9 @@ class ScheduleFunctionIT {
     @Test
     void theWholeLoop_deployFireRearmHealAndDelete() {
         String table = "ferry-" + UUID.randomUUID();
-        DynamoDbStore.createTable(Emulator.dynamoDb(), table);
-        Ferry ferry = Ferry.wire(new DynamoDbStore(Emulator.dynamoDb(), table),
-                new SqsWorkQueues(Emulator.sqs(), "ferry-timer-", Clock.SYSTEM), timer, Clock.SYSTEM, Ids.RANDOM);
+        Tables.create(Emulator.dynamoDb(), table);
+        Ferry ferry = Ferry.wire(DynamoDbAdapters.ports(Emulator.dynamoDb(), table,
+                new SqsWorkQueues(Emulator.sqs(), "ferry-timer-", Clock.SYSTEM), timer), Clock.SYSTEM, Ids.RANDOM);
         ferry.pools().create(new PoolService.NewPool("pool", PoolType.PROCESS, null, null, null, null));
         String id = ferry.deployments().deploy(new DeploymentService.Deploy("nightly", "etl", "flows/etl.py:etl", "pool",
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null,

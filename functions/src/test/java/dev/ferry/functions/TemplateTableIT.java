@@ -3,7 +3,7 @@ package dev.ferry.functions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.testing.Emulator;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
  * Production's table comes from template.yaml, the tests' and the local {@code --aws} mode's from
- * {@code DynamoDbStore.createTable}: the two must be the same table, or the adapter is tested on
+ * {@code Tables.create}: the two must be the same table, or the adapter is tested on
  * one layout and deployed on another.
  */
 @ExtendWith(Emulator.class)
@@ -29,7 +29,7 @@ class TemplateTableIT {
     void templateTable_isTheTableCreateTableMakes() {
         Emulator.reset();
         DynamoDbClient dynamoDb = Emulator.dynamoDb();
-        DynamoDbStore.createTable(dynamoDb, "ferry-template-check");
+        Tables.create(dynamoDb, "ferry-template-check");
         TableDescription created = dynamoDb.describeTable(r -> r.tableName("ferry-template-check")).table();
         JsonNode declared = Repo.template().path("Resources").path("Table").path("Properties");
 

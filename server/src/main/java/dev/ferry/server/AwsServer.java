@@ -3,7 +3,7 @@ package dev.ferry.server;
 import dev.ferry.aws.Aws;
 import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
@@ -115,7 +115,7 @@ public final class AwsServer implements AutoCloseable {
     private static void prepareTable(AwsClients clients, Config config) {
         try {
             if (config.endpoint() != null) {
-                DynamoDbStore.createTable(clients.dynamoDb(), config.tableName());
+                Tables.create(clients.dynamoDb(), config.tableName());
             } else {
                 clients.dynamoDb().describeTable(r -> r.tableName(config.tableName()));
             }

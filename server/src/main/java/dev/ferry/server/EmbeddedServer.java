@@ -8,8 +8,8 @@ import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.embedded.Database;
 import dev.ferry.embedded.InProcessTimer;
+import dev.ferry.embedded.SqliteAdapters;
 import dev.ferry.embedded.SqliteApiKeys;
-import dev.ferry.embedded.SqliteStore;
 import dev.ferry.embedded.SqliteWorkQueues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,8 +47,8 @@ public final class EmbeddedServer implements AutoCloseable {
             // --api-key is the bootstrap admin; keys made through the API live in the same file
             ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(options.apiKey()),
                     Clock.SYSTEM, Ids.RANDOM);
-            Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, Clock.SYSTEM), timer,
-                    Clock.SYSTEM, Ids.RANDOM, auth.runTokens());
+            Ferry ferry = Ferry.wire(SqliteAdapters.ports(database, Clock.SYSTEM, timer), Clock.SYSTEM, Ids.RANDOM,
+                    auth.runTokens());
             Router router = new Router(ferry, Clock.SYSTEM, auth);
             timer.start(ferry.schedules());
             return new EmbeddedServer(ServerHost.start(address, options.port(), new HttpAdapter(router),

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
- * {@link ApiKeys} in the same table as {@link DynamoDbStore}, under key prefixes of their own:
+ * {@link ApiKeys} in the same table as the stores ({@link DynamoDbAdapters}), under key prefixes of their own:
  *
  * <pre>
  * pk                   sk          what

@@ -25,11 +25,11 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * same definition from template.yaml. Keys, indexes and item shapes: docs/architecture.md,
  * section "DynamoDB table".
  */
-final class Tables {
+public final class Tables {
     private Tables() {}
 
     /** Creates the table (on-demand billing, TTL on {@code ttl}) and waits until it is active; an existing table is kept. */
-    static void create(DynamoDbClient client, String tableName) {
+    public static void create(DynamoDbClient client, String tableName) {
         List<AttributeDefinition> attributes = new ArrayList<>();
         attributes.add(string(Keys.PK));
         attributes.add(string(Keys.SK));

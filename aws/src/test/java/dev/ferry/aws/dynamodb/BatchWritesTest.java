@@ -100,12 +100,12 @@ class BatchWritesTest {
     void appendLogs_storesEveryLine_whenTheFirstBatchLeavesSomeUnprocessed() {
         int[] calls = {0};
         StubClient stub = new StubClient(request -> ++calls[0] == 1 ? request.subList(10, request.size()) : List.of());
-        DynamoDbStore store = new DynamoDbStore(stub, TABLE, Duration.ofDays(30), Duration.ofDays(7),
-                () -> Instant.parse("2026-03-01T12:00:00Z"), backoff);
+        DynamoDbRunLogs logs = new DynamoDbRunLogs(new Table(stub, TABLE, backoff), Duration.ofDays(30),
+                () -> Instant.parse("2026-03-01T12:00:00Z"));
         List<LogLine> lines = new ArrayList<>();
         for (int i = 0; i < 40; i++) lines.add(new LogLine(0, Instant.parse("2026-03-01T12:00:00Z"), "stdout", "line " + i));
 
-        store.appendLogs("run-1", lines);
+        logs.appendLogs("run-1", lines);
 
         assertThat(stub.batches).extracting(List::size).containsExactly(25, 15, 15);
         assertThat(stub.written()).containsExactlyInAnyOrderElementsOf(

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The ApiKeys contract on DynamoDB in the emulator, in a table made as DynamoDbStore makes it. As
+ * The ApiKeys contract on DynamoDB in the emulator, in a table made as {@link Tables} makes it. As
  * in {@link DynamoDbRunsIT}, the contract's thread races are off on moto (it is not atomic under
  * concurrent requests) and run here as forced interleavings instead.
  */
@@ -37,7 +37,7 @@ class DynamoDbApiKeysIT extends ApiKeysContract {
             client = new InterceptingClient(raw);
         }
         table = "ferry-" + UUID.randomUUID(); // unique too where reset can't wipe (LocalStack)
-        DynamoDbStore.createTable(raw, table);
+        Tables.create(raw, table);
         return new DynamoDbApiKeys(client, table);
     }
 

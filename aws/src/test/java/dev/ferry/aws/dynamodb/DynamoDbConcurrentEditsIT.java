@@ -43,12 +43,12 @@ class DynamoDbConcurrentEditsIT extends ConcurrentEditsContract {
             client = new InterceptingClient(raw);
         }
         String table = "ferry-" + UUID.randomUUID();
-        DynamoDbStore.createTable(raw, table);
+        Tables.create(raw, table);
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(raw, table), BootstrapKey.none(), clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(new DynamoDbStore(client, table),
-                new SqsWorkQueues(Emulator.sqs(), "ferry-" + table.substring(6, 14) + "-", clock), timer, clock, Ids.RANDOM,
+        Ferry ferry = Ferry.wire(DynamoDbAdapters.ports(client, table,
+                new SqsWorkQueues(Emulator.sqs(), "ferry-" + table.substring(6, 14) + "-", clock), timer), clock, Ids.RANDOM,
                 auth.runTokens());
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }

@@ -27,7 +27,7 @@ class DynamoDbDeploymentsIT extends DeploymentStoreContract {
     @Override
     protected DeploymentStore newDeployments() {
         table = EmulatedTable.fresh();
-        return table.store();
+        return new DynamoDbDeployments(table.client(), table.name());
     }
 
     @Test

@@ -25,7 +25,7 @@ class DynamoDbPoolsIT extends PoolStoreContract {
     @Override
     protected PoolStore newPools() {
         table = EmulatedTable.fresh();
-        return table.store();
+        return new DynamoDbPools(table.client(), table.name());
     }
 
     @Test

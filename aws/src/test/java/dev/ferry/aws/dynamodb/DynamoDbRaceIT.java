@@ -42,7 +42,8 @@ class DynamoDbRaceIT {
     private static DynamoDbClient raw;
     private static InterceptingClient client;
     private String table;
-    private DynamoDbStore store;
+    private DynamoDbRuns store;
+    private DynamoDbPools pools;
 
     @BeforeEach
     void freshTable() {
@@ -52,8 +53,9 @@ class DynamoDbRaceIT {
             client = new InterceptingClient(raw);
         }
         table = "ferry-" + UUID.randomUUID();
-        DynamoDbStore.createTable(raw, table);
-        store = new DynamoDbStore(client, table);
+        Tables.create(raw, table);
+        store = new DynamoDbRuns(client, table);
+        pools = new DynamoDbPools(client, table);
     }
 
     @Test
@@ -198,13 +200,13 @@ class DynamoDbRaceIT {
     void saveWorker_isDropped_whenItsPoolIsDeletedMeanwhile() {
         WorkPool pool = new WorkPool("pool-1", "pool-a", PoolType.PROCESS, null, JsonNodeFactory.instance.objectNode(),
                 null, false, WorkPool.DEFAULT_QUEUE, T0, T0, 1);
-        store.createPool(pool, new WorkQueue("queue-1", "pool-1", "pool-a", "default", null, 1, null, false, null, T0, T0, 1));
-        client.beforeNextTransaction(() -> store.deletePool("pool-1"));
+        pools.createPool(pool, new WorkQueue("queue-1", "pool-1", "pool-a", "default", null, 1, null, false, null, T0, T0, 1));
+        client.beforeNextTransaction(() -> pools.deletePool("pool-1"));
 
-        store.saveWorker(new Worker("pool-1", "pool-a", "late-heartbeat", T0, Worker.DEFAULT_HEARTBEAT_SECONDS));
+        pools.saveWorker(new Worker("pool-1", "pool-a", "late-heartbeat", T0, Worker.DEFAULT_HEARTBEAT_SECONDS));
 
-        assertThat(store.workers("pool-1")).isEmpty();
-        assertThat(store.pool("pool-a")).isEmpty();
+        assertThat(pools.workers("pool-1")).isEmpty();
+        assertThat(pools.pool("pool-a")).isEmpty();
     }
 
     // ------------------------------------------------------------------ fixtures

@@ -44,8 +44,9 @@ class DynamoDbRequestsIT {
         DynamoDbClient raw = Emulator.dynamoDb();
         InterceptingClient client = new InterceptingClient(raw);
         String table = "ferry-" + UUID.randomUUID();
-        DynamoDbStore.createTable(raw, table);
-        Ferry ferry = Ferry.wire(new DynamoDbStore(client, table), new ListQueues(), new ManualTimer(), Clock.SYSTEM, Ids.RANDOM);
+        Tables.create(raw, table);
+        Ferry ferry = Ferry.wire(DynamoDbAdapters.ports(client, table, new ListQueues(), new ManualTimer()), Clock.SYSTEM,
+                Ids.RANDOM);
         ferry.pools().create(new PoolService.NewPool("pool-a", PoolType.PROCESS, null, null, 5, null));
         Deployment deployment = ferry.deployments().deploy(new DeploymentService.Deploy("nightly", "etl",
                 "flows/etl.py:etl", "pool-a", null, null, null, null, null, null, 2, null, null, null, null, null,

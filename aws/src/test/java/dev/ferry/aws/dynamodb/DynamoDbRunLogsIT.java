@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DynamoDbRunLogsIT extends RunLogsContract {
     @Override
     protected RunLogs newRunLogs() {
-        return EmulatedTable.fresh().store();
+        EmulatedTable table = EmulatedTable.fresh();
+        return new DynamoDbRunLogs(table.client(), table.name());
     }
 }

@@ -38,12 +38,12 @@ class DynamoDbRunsIT extends RunStoreContract {
     @Override
     protected RunStore newRuns() {
         table = EmulatedTable.fresh();
-        return table.store();
+        return new DynamoDbRuns(table.client(), table.name());
     }
 
     @Override
     protected DeploymentStore newDeployments() {
-        return table.store();
+        return new DynamoDbDeployments(table.client(), table.name());
     }
 
     @Test

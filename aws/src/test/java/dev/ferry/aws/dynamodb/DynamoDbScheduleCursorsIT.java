@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DynamoDbScheduleCursorsIT extends ScheduleCursorsContract {
     @Override
     protected ScheduleCursors newCursors() {
-        return EmulatedTable.fresh().store();
+        EmulatedTable table = EmulatedTable.fresh();
+        return new DynamoDbScheduleCursors(table.client(), table.name());
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DynamoDbTaskDefinitionsIT extends TaskDefinitionsContract {
     @Override
     protected TaskDefinitions newTaskDefinitions() {
-        return EmulatedTable.fresh().store();
+        EmulatedTable table = EmulatedTable.fresh();
+        return new DynamoDbTaskDefinitions(table.client(), table.name());
     }
 }

@@ -21,12 +21,7 @@ record EmulatedTable(DynamoDbClient raw, InterceptingClient client, String name)
             sharedClient = new InterceptingClient(sharedRaw);
         }
         String name = "ferry-" + UUID.randomUUID(); // unique too where reset can't wipe (LocalStack)
-        DynamoDbStore.createTable(sharedRaw, name);
+        Tables.create(sharedRaw, name);
         return new EmulatedTable(sharedRaw, sharedClient, name);
-    }
-
-    /** The store under test, on the intercepting client. */
-    DynamoDbStore store() {
-        return new DynamoDbStore(client, name);
     }
 }

@@ -12,6 +12,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.Ports;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.common.BadInput;
@@ -90,7 +91,10 @@ class OpenApiDocumentTest {
             "PATCH /api/work_pools/{pool}/queues/{queue}", "UpdateQueue",
             "PATCH /api/deployments/{id}", "UpdateDeployment");
 
-    private final Router router = new Router(Ferry.wire(null, null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
+    /** The document and the routes asked here reach no adapter. */
+    private static final Ports NO_ADAPTERS = new Ports(null, null, null, null, null, null, null, null);
+
+    private final Router router = new Router(Ferry.wire(NO_ADAPTERS, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
     private final JsonNode doc = load();
 
     // --- the operations ---
@@ -199,7 +203,7 @@ class OpenApiDocumentTest {
 
     @Test
     void serverWithAKey_refusesEveryRouteButHealth_withADocumentedProblem() {
-        Router locked = new Router(Ferry.wire(null, null, null, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.ofKey("sesame")));
+        Router locked = new Router(Ferry.wire(NO_ADAPTERS, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.ofKey("sesame")));
         Schema problem = compile("Problem");
         for (Route route : locked.routes()) {
             ApiResponse response = locked.handle(new ApiRequest(route.method(), concrete(route.path()), Map.of(), Map.of(),

@@ -15,9 +15,8 @@ import dev.ferry.core.scheduler.ManualTimer;
 import dev.ferry.core.testing.TestApi;
 import dev.ferry.core.testing.TestClock;
 import dev.ferry.embedded.Database;
+import dev.ferry.embedded.SqliteAdapters;
 import dev.ferry.embedded.SqliteApiKeys;
-import dev.ferry.embedded.SqliteStore;
-import dev.ferry.embedded.SqliteWorkQueues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,8 +34,7 @@ class SqliteApiTest {
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(adminKey), clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(new SqliteStore(database), new SqliteWorkQueues(database, clock), timer, clock, Ids.RANDOM,
-                auth.runTokens());
+        Ferry ferry = Ferry.wire(SqliteAdapters.ports(database, clock, timer), clock, Ids.RANDOM, auth.runTokens());
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {
             database.close();
             delete(dir);

@@ -316,7 +316,7 @@ class EcsLifecycleIT {
         FlowRun run = world.run(runId);
         String forgotten = run.infrastructureId().substring(0, run.infrastructureId().lastIndexOf('/') + 1)
                 + "0123456789abcdef0123456789abcdef";
-        world.store.writeRun(run.launchedOn(run.infrastructure().withTask(forgotten), world.clock.now()), run.version(),
+        world.runs.writeRun(run.launchedOn(run.infrastructure().withTask(forgotten), world.clock.now()), run.version(),
                 SlotChange.NONE);
         world.advance(Duration.ofMinutes(2));
 

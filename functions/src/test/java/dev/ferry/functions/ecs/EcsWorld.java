@@ -3,13 +3,15 @@ package dev.ferry.functions.ecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.aws.dynamodb.DynamoDbAdapters;
 import dev.ferry.aws.dynamodb.DynamoDbApiKeys;
-import dev.ferry.aws.dynamodb.DynamoDbStore;
+import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.ecs.EcsLauncher;
 import dev.ferry.aws.logs.CloudWatchTaskLogs;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.Ports;
 import dev.ferry.core.api.ApiRequest;
 import dev.ferry.core.api.ApiResponse;
 import dev.ferry.core.api.QueryString;
@@ -26,6 +28,7 @@ import dev.ferry.core.ecs.TaskDefinitionSpec;
 import dev.ferry.core.ecs.TaskLaunch;
 import dev.ferry.core.ecs.TaskStatus;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.scheduler.ManualTimer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -81,7 +84,7 @@ final class EcsWorld {
     final Ferry ferry;
     final Router router;
     final List<String> subnets;
-    final DynamoDbStore store;
+    final RunStore runs;
     final SqsWorkQueues queues;
 
     EcsWorld(String table) {
@@ -91,15 +94,16 @@ final class EcsWorld {
     EcsWorld(String table, Launcher replacement) {
         Emulator.reset();
         Emulator.pinEcsTasks();
-        DynamoDbStore.createTable(DYNAMODB, table);
+        Tables.create(DYNAMODB, table);
         ecs.createCluster(b -> b.clusterName(CLUSTER).capacityProviders("FARGATE", "FARGATE_SPOT"));
         subnets = Emulator.defaultSubnets();
-        store = new DynamoDbStore(DYNAMODB, table, Duration.ofDays(1), DynamoDbStore.DEFAULT_WORKER_RETENTION, clock);
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(DYNAMODB, table),
                 BootstrapKey.ofHash(ApiKeyService.hash(KEY), "test"), clock, Ids.RANDOM);
         Launcher used = replacement != null ? replacement : launcher;
         queues = new SqsWorkQueues(SQS, table + "-", clock);
-        ferry = Ferry.wire(store, queues, new ManualTimer(), clock, Ids.RANDOM, auth.runTokens(),
+        Ports ports = DynamoDbAdapters.ports(DYNAMODB, table, Duration.ofDays(1), clock, queues, new ManualTimer());
+        runs = ports.runs();
+        ferry = Ferry.wire(ports, clock, Ids.RANDOM, auth.runTokens(),
                 new Ecs.Settings(used, new CloudWatchTaskLogs(LOGS), API_URL, pauses::add));
         router = new Router(ferry, clock, auth);
     }

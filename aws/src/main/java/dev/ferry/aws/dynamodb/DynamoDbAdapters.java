@@ -1,0 +1,27 @@
+package dev.ferry.aws.dynamodb;
+
+import dev.ferry.core.Ports;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.pools.WorkQueues;
+import dev.ferry.core.scheduler.ScheduleTimer;
+import java.time.Duration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The adapter set on Ferry's one DynamoDB table: every store in it, with the work queues and timer given. */
+public final class DynamoDbAdapters {
+    private DynamoDbAdapters() {}
+
+    /** Run logs kept {@link DynamoDbRunLogs#DEFAULT_RETENTION}, by the system clock. */
+    public static Ports ports(DynamoDbClient client, String tableName, WorkQueues workQueues, ScheduleTimer timer) {
+        return ports(client, tableName, DynamoDbRunLogs.DEFAULT_RETENTION, Clock.SYSTEM, workQueues, timer);
+    }
+
+    /** @param clock when log lines and workers were written, which their {@code ttl} counts from */
+    public static Ports ports(DynamoDbClient client, String tableName, Duration runLogRetention, Clock clock,
+                              WorkQueues workQueues, ScheduleTimer timer) {
+        Table table = new Table(client, tableName);
+        return new Ports(new DynamoDbPools(table, DynamoDbPools.DEFAULT_WORKER_RETENTION, clock),
+                new DynamoDbDeployments(table), new DynamoDbRuns(table), new DynamoDbRunLogs(table, runLogRetention, clock),
+                new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table), workQueues, timer);
+    }
+}

@@ -1,0 +1,16 @@
+package dev.ferry.embedded;
+
+import dev.ferry.core.Ports;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.scheduler.ScheduleTimer;
+
+/** The embedded adapter set: every store and the work queues in one SQLite file. */
+public final class SqliteAdapters {
+    private SqliteAdapters() {}
+
+    /** @param timer fires the schedules: an {@link InProcessTimer} in the server, a manual one in tests */
+    public static Ports ports(Database db, Clock clock, ScheduleTimer timer) {
+        return new Ports(new SqlitePools(db), new SqliteDeployments(db), new SqliteRuns(db), new SqliteRunLogs(db),
+                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), new SqliteWorkQueues(db, clock), timer);
+    }
+}

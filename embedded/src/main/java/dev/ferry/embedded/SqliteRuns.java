@@ -1,0 +1,166 @@
+package dev.ferry.embedded;
+
+import static dev.ferry.embedded.Columns.document;
+import static dev.ferry.embedded.Columns.nanos;
+import static dev.ferry.embedded.Database.one;
+import static dev.ferry.embedded.Database.query;
+import static dev.ferry.embedded.Database.update;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Page;
+import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.RunFilter;
+import dev.ferry.core.runs.RunStore;
+import dev.ferry.core.runs.RunWrite;
+import dev.ferry.core.runs.Slot;
+import dev.ferry.core.runs.SlotChange;
+import dev.ferry.core.runs.StateType;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * {@link RunStore} in the embedded database: runs as documents with the fields filters use beside
+ * them, and the concurrency counters in {@code slots}, written in the run's own transaction.
+ */
+public final class SqliteRuns implements RunStore {
+    private static final List<String> ACTIVE = StateType.ACTIVE.stream().map(Enum::name).toList();
+    private static final String ACTIVE_IN = ACTIVE.stream().map(s -> "?").collect(Collectors.joining(", ", "(", ")"));
+
+    private final Database db;
+
+    public SqliteRuns(Database db) {
+        this.db = Objects.requireNonNull(db, "db");
+    }
+
+    @Override
+    public FlowRun createRun(FlowRun run) {
+        long created = nanos(Objects.requireNonNull(run.created(), "run.created"));
+        String json = Json.string(run); // outside the write: the committer's time is everyone's
+        return db.write("creating flow run " + run.id(), c -> {
+            if (run.idempotencyKey() != null) {
+                Optional<FlowRun> existing = one(c,
+                        "SELECT doc FROM flow_runs WHERE deployment_id = ? AND idempotency_key = ?",
+                        rs -> document(rs.getString(1), FlowRun.class), run.deploymentId(), run.idempotencyKey());
+                if (existing.isPresent()) return existing.get();
+            }
+            update(c, """
+                    INSERT INTO flow_runs (id, deployment_id, work_pool_id, work_pool_name, work_queue_id,
+                        work_queue_name, state_type, idempotency_key, version, created, doc)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    run.id(), run.deploymentId(), run.workPoolId(), run.workPoolName(), run.workQueueId(),
+                    run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created, json);
+            return run;
+        });
+    }
+
+    @Override
+    public Optional<FlowRun> run(String id) {
+        return db.read("reading flow run " + id, c -> read(c, id));
+    }
+
+    @Override
+    public Page<FlowRun> runs(RunFilter filter, int limit, String cursor) {
+        Pages.checkLimit(limit);
+        RunFilter f = filter == null ? RunFilter.ALL : filter;
+        StringBuilder sql = new StringBuilder("SELECT doc FROM flow_runs WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (f.states() != null && !f.states().isEmpty()) {
+            sql.append(" AND state_type IN ")
+                    .append(f.states().stream().map(s -> "?").collect(Collectors.joining(", ", "(", ")")));
+            f.states().forEach(s -> args.add(s.name()));
+        }
+        if (f.deploymentId() != null) {
+            sql.append(" AND deployment_id = ?");
+            args.add(f.deploymentId());
+        }
+        if (f.workPoolName() != null) {
+            sql.append(" AND work_pool_name = ?");
+            args.add(f.workPoolName());
+        }
+        if (f.workQueueName() != null) {
+            sql.append(" AND work_queue_name = ?");
+            args.add(f.workQueueName());
+        }
+        if (cursor != null) {
+            JsonNode after = Pages.after(cursor, Pages.RUNS);
+            sql.append(" AND (created, id) < (?, ?)");
+            args.add(after.get(1).asLong());
+            args.add(after.get(2).asText());
+        }
+        sql.append(" ORDER BY created DESC, id DESC LIMIT ?");
+        args.add(limit + 1);
+        List<FlowRun> found = db.read("listing flow runs",
+                c -> query(c, sql.toString(), rs -> document(rs.getString(1), FlowRun.class), args.toArray()));
+        return Pages.page(found, limit, last -> Pages.cursor(Pages.RUNS, nanos(last.created()), last.id()));
+    }
+
+    @Override
+    public int activeRuns(String poolId, String queueId) {
+        List<Object> args = new ArrayList<>(ACTIVE);
+        String sql;
+        if (queueId == null) {
+            sql = "SELECT COUNT(*) FROM flow_runs WHERE state_type IN " + ACTIVE_IN + " AND work_pool_id = ?";
+            args.add(poolId);
+        } else {
+            sql = "SELECT COUNT(*) FROM flow_runs WHERE state_type IN " + ACTIVE_IN + " AND work_queue_id = ?";
+            args.add(queueId);
+        }
+        return db.read("counting active runs of pool " + poolId + (queueId == null ? "" : " queue " + queueId),
+                c -> query(c, sql, rs -> rs.getInt(1), args.toArray()).get(0));
+    }
+
+    @Override
+    public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+        Objects.requireNonNull(slots, "slots");
+        String json = Json.string(next);
+        return db.write("writing flow run " + next.id() + " at version " + expectedVersion, c -> {
+            // Everything is checked before anything is written, so a refusal needs no rollback.
+            Optional<Long> stored = one(c, "SELECT version FROM flow_runs WHERE id = ?", rs -> rs.getLong(1), next.id());
+            if (stored.isEmpty() || stored.get() != expectedVersion) {
+                return new RunWrite.Stale(read(c, next.id()).orElse(null));
+            }
+            if (slots instanceof SlotChange.Acquire acquire) {
+                for (Slot slot : acquire.slots()) {
+                    if (slot.limit() != null && used(c, slot.key()) >= slot.limit()) {
+                        return new RunWrite.LimitReached(slot.key());
+                    }
+                }
+                for (Slot slot : acquire.slots()) {
+                    update(c, "INSERT INTO slots (key, used) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET used = used + 1",
+                            slot.key());
+                }
+            } else if (slots instanceof SlotChange.Release release) {
+                for (Slot slot : release.slots()) {
+                    update(c, "UPDATE slots SET used = MAX(used - 1, 0) WHERE key = ?", slot.key());
+                }
+            }
+            update(c, """
+                    UPDATE flow_runs SET deployment_id = ?, work_pool_id = ?, work_pool_name = ?, work_queue_id = ?,
+                        work_queue_name = ?, state_type = ?, idempotency_key = ?, version = ?, doc = ?
+                    WHERE id = ? AND version = ?""",
+                    next.deploymentId(), next.workPoolId(), next.workPoolName(), next.workQueueId(),
+                    next.workQueueName(), next.stateType().name(), next.idempotencyKey(), next.version(), json,
+                    next.id(), expectedVersion);
+            return new RunWrite.Applied(next);
+        });
+    }
+
+    @Override
+    public int slotsInUse(String slotKey) {
+        return db.read("reading slot counter " + slotKey, c -> used(c, slotKey));
+    }
+
+    private static Optional<FlowRun> read(Connection c, String id) throws SQLException {
+        return one(c, "SELECT doc FROM flow_runs WHERE id = ?", rs -> document(rs.getString(1), FlowRun.class), id);
+    }
+
+    private static int used(Connection c, String key) throws SQLException {
+        return one(c, "SELECT used FROM slots WHERE key = ?", rs -> rs.getInt(1), key).orElse(0);
+    }
+}
