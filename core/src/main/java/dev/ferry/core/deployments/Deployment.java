@@ -1,14 +1,14 @@
 package dev.ferry.core.deployments;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.schedules.Schedule;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * A deployment. {@code schedules} holds each schedule as the user gave it plus its {@code slug};
- * the schedule engine reads them with {@code ScheduleParser}. A pause carries who paused, why, and
+ * A deployment. {@code schedules} are parsed and checked when they are given (each keeps the
+ * object the user gave, with its {@code slug}, as its stored and shown form). A pause carries who paused, why, and
  * optionally when it ends by itself. {@code revision} is the store's (never the user's {@code version}
  * label): 1 when created, one more with every update, and every update is conditional on it.
  */
@@ -25,7 +25,7 @@ public record Deployment(
         boolean enforceParameterSchema,
         ObjectNode jobVariables,
         List<String> tags,
-        List<JsonNode> schedules,
+        List<Schedule> schedules,
         Overlap overlap,
         Integer concurrencyLimit,
         CollisionStrategy collisionStrategy,
@@ -33,7 +33,7 @@ public record Deployment(
         String pauseNote,
         String pausedBy,
         Instant resumeAt,
-        List<JsonNode> pullSteps,
+        List<PullStep> pullSteps,
         String version,
         String description,
         int retries,
@@ -65,7 +65,7 @@ public record Deployment(
         return with(b -> b.paused(false).pauseNote(null).pausedBy(null).resumeAt(null).updated(now));
     }
 
-    public Deployment withSchedules(List<JsonNode> value, Instant now) {
+    public Deployment withSchedules(List<Schedule> value, Instant now) {
         return with(b -> b.schedules(value).updated(now));
     }
 

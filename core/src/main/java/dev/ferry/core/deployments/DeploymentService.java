@@ -15,6 +15,7 @@ import dev.ferry.core.jobs.JobTemplate;
 import dev.ferry.core.jobs.JsonSchemas;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
+import dev.ferry.core.schedules.Schedule;
 import dev.ferry.core.schedules.ScheduleParser;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -93,11 +94,11 @@ public final class DeploymentService {
         if (retryDelay < 0) throw BadInput.invalid("retry_delay_seconds", "'retry_delay_seconds' must be 0 or more");
 
         Overlap overlap = Overlap.parse(d.overlap());
-        PullSteps.validate("pull_steps", d.pullSteps() == null ? List.of() : d.pullSteps());
+        List<PullStep> pullSteps = PullSteps.parse("pull_steps", d.pullSteps());
         ObjectNode parameters = d.parameters() == null ? JsonNodeFactory.instance.objectNode() : d.parameters();
         ObjectNode schema = d.parameterOpenapiSchema() == null ? JsonNodeFactory.instance.objectNode() : d.parameterOpenapiSchema();
         boolean enforce = d.enforceParameterSchema() == null || d.enforceParameterSchema();
-        List<JsonNode> given = d.schedules() == null ? null : checkedSchedules("schedules", d.schedules(), parameters,
+        List<Schedule> given = d.schedules() == null ? null : checkedSchedules("schedules", d.schedules(), parameters,
                 enforce ? schema : null);
         String id = ids.next();
         // What the deploy stores, over what is stored now (null when new): left-out schedules,
@@ -112,7 +113,7 @@ public final class DeploymentService {
                     .overlap(overlap != null ? overlap : existing == null ? Overlap.ALLOW : existing.overlap())
                     .concurrencyLimit(d.concurrencyLimit())
                     .collisionStrategy(d.collisionStrategy() == null ? CollisionStrategy.ENQUEUE : d.collisionStrategy())
-                    .pullSteps(d.pullSteps() == null ? List.of() : List.copyOf(d.pullSteps()))
+                    .pullSteps(pullSteps)
                     .version(d.version()).description(d.description()).retries(retries).retryDelaySeconds(retryDelay)
                     .created(now).updated(now).revision(1).build();
             if (Boolean.TRUE.equals(d.paused())) {
@@ -202,28 +203,28 @@ public final class DeploymentService {
 
     // --- schedules one by one ---
 
-    public JsonNode addSchedule(String id, JsonNode schedule) {
+    public Schedule addSchedule(String id, JsonNode schedule) {
         ObjectNode node = ScheduleParser.withSlug(requireObject(schedule));
         String slug = node.get("slug").asText();
-        write(get(id), d -> {
+        Deployment after = write(get(id), d -> {
             if (indexOf(d, slug) >= 0) {
                 throw BadInput.conflict("slug", "deployment " + d.fullName() + " already has a schedule '" + slug + "'");
             }
-            List<JsonNode> list = new ArrayList<>(d.schedules());
+            List<JsonNode> list = sources(d);
             list.add(node);
             return d.withSchedules(checkedSchedules("schedules", list, d.parameters(), schemaOf(d)), clock.now());
         });
-        return node;
+        return after.schedules().get(indexOf(after, slug));
     }
 
     /** Changes the named fields of one schedule; a field set to null goes back to its default. */
-    public JsonNode updateSchedule(String id, String slug, JsonNode change) {
+    public Schedule updateSchedule(String id, String slug, JsonNode change) {
         requireObject(change);
         Deployment after = write(get(id), d -> {
             int i = indexOf(d, slug);
             if (i < 0) throw BadInput.notFound("schedule", d.fullName() + "/" + slug);
-            List<JsonNode> list = new ArrayList<>(d.schedules());
-            list.set(i, changed((ObjectNode) d.schedules().get(i), slug, change));
+            List<JsonNode> list = sources(d);
+            list.set(i, changed(d.schedules().get(i).source(), slug, change));
             return d.withSchedules(checkedSchedules("schedules", list, d.parameters(), schemaOf(d)), clock.now());
         });
         return after.schedules().get(indexOf(after, slug));
@@ -233,10 +234,16 @@ public final class DeploymentService {
         write(get(id), d -> {
             int i = indexOf(d, slug);
             if (i < 0) throw BadInput.notFound("schedule", d.fullName() + "/" + slug);
-            List<JsonNode> list = new ArrayList<>(d.schedules());
+            List<Schedule> list = new ArrayList<>(d.schedules());
             list.remove(i);
             return d.withSchedules(list, clock.now());
         });
+    }
+
+    private static List<JsonNode> sources(Deployment d) {
+        List<JsonNode> out = new ArrayList<>();
+        for (Schedule s : d.schedules()) out.add(s.source());
+        return out;
     }
 
     /**
@@ -269,25 +276,24 @@ public final class DeploymentService {
     }
 
     /** Gives every schedule its slug, and refuses bad schedules and schedule parameters the flow would refuse. */
-    private static List<JsonNode> checkedSchedules(String field, List<JsonNode> given, ObjectNode parameters,
+    private static List<Schedule> checkedSchedules(String field, List<JsonNode> given, ObjectNode parameters,
                                                    ObjectNode schema) {
         if (given.size() > MAX_SCHEDULES) throw BadInput.invalid(field, "at most " + MAX_SCHEDULES + " schedules per deployment");
-        List<JsonNode> out = new ArrayList<>();
+        List<Schedule> out = new ArrayList<>();
         Set<String> slugs = new HashSet<>();
         for (int i = 0; i < given.size(); i++) {
             String path = field + "[" + i + "]";
-            ObjectNode node = ScheduleParser.withSlug(requireObject(path, given.get(i)));
-            ScheduleParser.parse(path, node);
-            if (!slugs.add(node.get("slug").asText())) {
-                throw BadInput.invalid(path + ".slug", "'" + path + ".slug' '" + node.get("slug").asText()
+            Schedule schedule = ScheduleParser.parse(path, ScheduleParser.withSlug(requireObject(path, given.get(i))));
+            if (!slugs.add(schedule.slug())) {
+                throw BadInput.invalid(path + ".slug", "'" + path + ".slug' '" + schedule.slug()
                         + "' is used by another schedule of this deployment");
             }
-            if (schema != null && node.has("parameters")) {
+            if (schema != null && schedule.source().has("parameters")) {
                 ObjectNode merged = parameters.deepCopy();
-                merged.setAll((ObjectNode) node.get("parameters"));
+                merged.setAll(schedule.parameters());
                 JsonSchemas.validate(path + ".parameters", schema, merged);
             }
-            out.add(node);
+            out.add(schedule);
         }
         return List.copyOf(out);
     }
@@ -298,7 +304,7 @@ public final class DeploymentService {
 
     private static int indexOf(Deployment d, String slug) {
         for (int i = 0; i < d.schedules().size(); i++) {
-            if (slug.equals(d.schedules().get(i).path("slug").asText())) return i;
+            if (slug.equals(d.schedules().get(i).slug())) return i;
         }
         return -1;
     }

@@ -1,6 +1,7 @@
 package dev.ferry.core.deployments;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -52,9 +53,18 @@ public final class PullSteps {
     private PullSteps() {}
 
     /**
+     * The steps, checked together (a template may name an earlier step's id).
+     *
      * @param field how the list is named to the caller, e.g. {@code pull_steps} or {@code pull}
      * @throws BadInput 422 naming the offending field, e.g. {@code pull_steps[1].git_clone.repository}
      */
+    public static List<PullStep> parse(String field, List<JsonNode> steps) {
+        validate(field, steps);
+        if (steps == null) return List.of();
+        return steps.stream().map(step -> PullStep.of((ObjectNode) step)).toList();
+    }
+
+    /** As {@link #parse}, for callers that keep the steps as JSON ({@code ferry deploy} checking ferry.yaml). */
     public static void validate(String field, List<JsonNode> steps) {
         if (steps == null) return;
         if (steps.size() > MAX_STEPS) throw BadInput.invalid(field, "at most " + MAX_STEPS + " pull steps are allowed");

@@ -1,6 +1,5 @@
 package dev.ferry.core.scheduler;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
@@ -24,7 +23,6 @@ import dev.ferry.core.runs.TransitionRefused;
 import dev.ferry.core.schedules.Firing;
 import dev.ferry.core.schedules.Schedule;
 import dev.ferry.core.schedules.ScheduleEngine;
-import dev.ferry.core.schedules.ScheduleParser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,22 +118,20 @@ public final class Scheduler {
      * pending firing untouched; one that is new or changed starts from now.
      */
     public void sync(Deployment before, Deployment after) {
-        Map<String, JsonNode> old = new HashMap<>();
-        if (before != null) for (JsonNode s : before.schedules()) old.put(s.get("slug").asText(), s);
+        Map<String, Schedule> old = new HashMap<>();
+        if (before != null) for (Schedule s : before.schedules()) old.put(s.slug(), s);
         Instant now = clock.now();
         if (after != null) {
-            for (JsonNode node : after.schedules()) {
-                String slug = node.get("slug").asText();
-                JsonNode previous = old.remove(slug);
-                Schedule s = ScheduleParser.parse("schedules", node);
-                String key = Firing.timerKey(after.id(), slug);
+            for (Schedule s : after.schedules()) {
+                Schedule previous = old.remove(s.slug());
+                String key = Firing.timerKey(after.id(), s.slug());
                 if (after.paused() || !s.active()) {
                     timer.disarm(key);
                     continue;
                 }
-                boolean unchanged = node.equals(previous) && !before.paused();
+                boolean unchanged = s.equals(previous) && !before.paused();
                 if (unchanged) continue;
-                if (!node.equals(previous)) cursors.putCursor(after.id(), slug, now);
+                if (!s.equals(previous)) cursors.putCursor(after.id(), s.slug(), now);
                 catchUp(after, s, now, Duration.ZERO, null);
             }
         }
@@ -191,7 +187,7 @@ public final class Scheduler {
         }
         if (d.paused()) return 0;
         int healed = 0;
-        for (Schedule s : schedules(d)) {
+        for (Schedule s : d.schedules()) {
             if (!s.active()) continue;
             Instant at = armed.get(Firing.timerKey(d.id(), s.slug()));
             if (at != null && !at.isBefore(now.minus(lostAfter))) continue;
@@ -300,7 +296,7 @@ public final class Scheduler {
         List<Slot> slots = slots(d, start, end, MAX_LIST, "end");
         if (dryRun) return slots;
         Map<String, Schedule> bySlug = new LinkedHashMap<>();
-        for (Schedule s : schedules(d)) bySlug.put(s.slug(), s);
+        for (Schedule s : d.schedules()) bySlug.put(s.slug(), s);
         List<Slot> made = new ArrayList<>();
         for (Slot slot : slots) {
             Created c = createRun(d, bySlug.get(slot.schedule()), slot.scheduledStartTime(), false);
@@ -313,7 +309,7 @@ public final class Scheduler {
     private List<Slot> slots(Deployment d, Instant from, Instant until, int limit, String limitField) {
         List<Slot> all = new ArrayList<>();
         Set<String> keys = new java.util.HashSet<>();
-        for (Schedule s : schedules(d)) {
+        for (Schedule s : d.schedules()) {
             for (Instant t : engine.between(s, from, until, d.id(), limit + 1)) {
                 ObjectNode parameters = effectiveParameters(d, s);
                 Instant slot = t.minus(ScheduleEngine.jitter(s, d.id()));
@@ -386,17 +382,8 @@ public final class Scheduler {
 
     // ------------------------------------------------------------------ schedules and cursors
 
-    public static List<Schedule> schedules(Deployment d) {
-        List<Schedule> out = new ArrayList<>();
-        for (JsonNode node : d.schedules()) out.add(ScheduleParser.parse("schedules", node));
-        return out;
-    }
-
     private static Optional<Schedule> schedule(Deployment d, String slug) {
-        for (JsonNode node : d.schedules()) {
-            if (slug.equals(node.path("slug").asText())) return Optional.of(ScheduleParser.parse("schedules", node));
-        }
-        return Optional.empty();
+        return d.schedules().stream().filter(s -> slug.equals(s.slug())).findFirst();
     }
 
     private Optional<Instant> cursor(Deployment d, Schedule s) {

@@ -1,5 +1,7 @@
 package dev.ferry.core.schedules;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +24,9 @@ import java.util.Set;
  * @param parameters    flow parameters this schedule's runs get on top of the deployment's defaults
  * @param catchup       which firings missed while the server was down or the deployment paused still run
  * @param catchupWindow how far back a missed firing may lie and still be caught up
+ * @param source        the schedule object as the user gave it, with its slug: what the API shows
+ *                      and the store keeps. Every other field is parsed from it, once, so two
+ *                      schedules are equal when their sources are.
  */
 public record Schedule(
         String slug,
@@ -34,7 +39,30 @@ public record Schedule(
         int jitterSeconds,
         ObjectNode parameters,
         Catchup catchup,
-        Duration catchupWindow) {
+        Duration catchupWindow,
+        ObjectNode source) {
+
+    /** Reads a stored or given schedule object (fields named as in {@code schedules[i]}). */
+    @JsonCreator
+    public static Schedule of(ObjectNode source) {
+        return ScheduleParser.parse("schedules", source);
+    }
+
+    @JsonValue
+    @Override
+    public ObjectNode source() {
+        return source;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Schedule other && source.equals(other.source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
 
     /** Firings missed while down or paused: none of them, the most recent one, or all (within the window). */
     public enum Catchup { NONE, LATEST, ALL }

@@ -122,7 +122,8 @@ public final class ScheduleParser {
         }
         Schedule.Catchup catchup = catchup(node, path);
         Duration window = seconds(node, path, "catchup_window", DEFAULT_CATCHUP_WINDOW_SECONDS, 1, MAX_CATCHUP_WINDOW_SECONDS);
-        return new Schedule(slug, spec, zone, dst, active, startAt, endAt, jitter, parameters, catchup, window);
+        return new Schedule(slug, spec, zone, dst, active, startAt, endAt, jitter, parameters, catchup, window,
+                ((ObjectNode) node).deepCopy());
     }
 
     /**

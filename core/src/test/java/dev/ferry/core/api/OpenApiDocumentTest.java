@@ -33,6 +33,7 @@ import dev.ferry.core.runs.ClaimService;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.LogLine;
 import dev.ferry.core.runs.State;
+import dev.ferry.core.schedules.Schedule;
 import dev.ferry.core.runs.StateType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -473,7 +474,7 @@ class OpenApiDocumentTest {
         if (type == boolean.class || type == Boolean.class) return true;
         if (type == Instant.class) return Instant.parse("2026-01-31T12:00:00Z");
         if (field.equals("base_job_template")) return BaseJobTemplates.defaultFor(PoolType.PROCESS);
-        if (field.equals("schedules")) return List.of(Json.tree("{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\"}"));
+        if (field.equals("schedules")) return List.of(Schedule.of((ObjectNode) Json.tree("{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\"}")));
         if (JsonNode.class.isAssignableFrom(type)) return JsonNodeFactory.instance.objectNode().put("key", "value");
         if (type.isEnum()) return type.getEnumConstants()[0];
         if (List.class.isAssignableFrom(type)) {

@@ -2,7 +2,6 @@ package dev.ferry.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Write;
@@ -18,6 +17,7 @@ import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunBuilder;
 import dev.ferry.core.runs.State;
 import dev.ferry.core.runs.StateType;
+import dev.ferry.core.schedules.Schedule;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +58,7 @@ public final class Fixtures {
     }
 
     public static Deployment deployment(String flow, String name, String poolName) {
-        List<JsonNode> schedules = List.of(Json.tree("{\"slug\": \"hourly\", \"cron\": \"0 * * * *\", \"timezone\": \"UTC\"}"));
+        List<Schedule> schedules = List.of(Schedule.of((ObjectNode) Json.tree("{\"slug\": \"hourly\", \"cron\": \"0 * * * *\", \"timezone\": \"UTC\"}")));
         return DeploymentBuilder.builder().id(newId()).name(name).flowName(flow).entrypoint("flows/" + flow + ".py:" + flow)
                 .workPoolName(poolName).workQueueName(WorkPool.DEFAULT_QUEUE).parameters(params("who", "Marvin"))
                 .parameterOpenapiSchema((ObjectNode) Json.tree("{\"type\": \"object\"}")).enforceParameterSchema(true)
