@@ -27,24 +27,24 @@ final class DeploymentRoutes {
                             b.parameterOpenapiSchema(), b.enforceParameterSchema(), b.jobVariables(), b.tags(),
                             b.concurrencyLimit(), b.collisionStrategy(), b.paused(), b.pullSteps(), b.version(),
                             b.description(), b.retries(), b.retryDelaySeconds(), b.schedules(), b.overlap()));
-                    return ApiResponse.json(result.created() ? 201 : 200, result.deployment());
+                    return ApiResponse.json(result.created() ? 201 : 200, DeploymentView.of(result.deployment()));
                 }),
                 new Route("GET", "/api/deployments", "List deployments", (r, p) -> ApiResponse.json(200, Views.list(
                         deployments.list(r.queryParam("work_pool_name"), Views.limit(r, Views.DEFAULT_LIMIT, Views.MAX_LIMIT),
-                                r.queryParam("next"))))),
+                                r.queryParam("next")), DeploymentView::of))),
                 new Route("GET", "/api/deployments/{id}", "Read a deployment",
-                        (r, p) -> ApiResponse.json(200, deployments.get(p.get("id")))),
+                        (r, p) -> ApiResponse.json(200, DeploymentView.of(deployments.get(p.get("id"))))),
                 new Route("GET", "/api/flow_runs/{id}/deployment", "Read the deployment of a flow run (its run token may)",
-                        (r, p) -> ApiResponse.json(200, deployments.get(runs.get(p.get("id")).deploymentId()))),
+                        (r, p) -> ApiResponse.json(200, DeploymentView.of(deployments.get(runs.get(p.get("id")).deploymentId())))),
                 new Route("GET", "/api/deployments/name/{flow_name}/{name}", "Read a deployment by its names",
-                        (r, p) -> ApiResponse.json(200, deployments.get(p.get("flow_name"), p.get("name")))),
+                        (r, p) -> ApiResponse.json(200, DeploymentView.of(deployments.get(p.get("flow_name"), p.get("name"))))),
                 new Route("PATCH", "/api/deployments/{id}", "Update a deployment", (r, p) -> {
                     Patch b = Patch.read(r.body(), Set.of("paused", "concurrency_limit", "collision_strategy", "description",
                             "overlap"));
-                    return ApiResponse.json(200, deployments.update(p.get("id"), new DeploymentService.Change(
+                    return ApiResponse.json(200, DeploymentView.of(deployments.update(p.get("id"), new DeploymentService.Change(
                             b.bool("paused"), b.integer("concurrency_limit"), b.has("concurrency_limit"),
                             strategy(b.text("collision_strategy")), b.text("description"), b.has("description"),
-                            b.text("overlap"))));
+                            b.text("overlap")))));
                 }),
                 new Route("DELETE", "/api/deployments/{id}", "Delete a deployment and its schedules", (r, p) -> {
                     deployments.delete(p.get("id"));
@@ -57,7 +57,7 @@ final class DeploymentRoutes {
                             : Json.read(r.body(), Bodies.CreateRun.class);
                     FlowRunService.Created created = runs.create(deployment, new FlowRunService.NewRun(b.parameters(),
                             b.jobVariables(), b.idempotencyKey(), b.scheduledStartTime(), b.tags(), b.name()));
-                    return ApiResponse.json(created.created() ? 201 : 200, created.run());
+                    return ApiResponse.json(created.created() ? 201 : 200, FlowRunView.of(created.run()));
                 }));
     }
 

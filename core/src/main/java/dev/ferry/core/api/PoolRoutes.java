@@ -74,7 +74,7 @@ final class PoolRoutes {
                     Bodies.GetScheduledRuns b = Json.read(r.body(), Bodies.GetScheduledRuns.class);
                     List<ClaimService.Claimed> claimed = claims.claim(p.get("pool"), new ClaimService.Request(
                             b.workerName(), b.workQueueNames(), b.limit(), b.waitSeconds(), r.timeLeft()));
-                    return ApiResponse.json(200, Map.of("items", claimed));
+                    return ApiResponse.json(200, Map.of("items", claimed.stream().map(ClaimView::of).toList()));
                 }));
     }
 

@@ -26,9 +26,9 @@ final class RunRoutes {
                 new Route("GET", "/api/flow_runs", "List flow runs, newest first", (r, p) -> ApiResponse.json(200,
                         Views.list(runs.list(new RunFilter(states(r), r.queryParam("deployment_id"),
                                 r.queryParam("work_pool_name"), r.queryParam("work_queue_name")),
-                                Views.limit(r, Views.DEFAULT_LIMIT, Views.MAX_LIMIT), r.queryParam("next"))))),
+                                Views.limit(r, Views.DEFAULT_LIMIT, Views.MAX_LIMIT), r.queryParam("next")), FlowRunView::of))),
                 new Route("GET", "/api/flow_runs/{id}", "Read a flow run",
-                        (r, p) -> ApiResponse.json(200, runs.get(p.get("id")))),
+                        (r, p) -> ApiResponse.json(200, FlowRunView.of(runs.get(p.get("id"))))),
                 new Route("POST", "/api/flow_runs/{id}/set_state", "Report a state; refused transitions answer 409", (r, p) -> {
                     Bodies.SetState b = Json.read(r.body(), Bodies.SetState.class);
                     if (b.state() == null) throw BadInput.invalid("state", "'state' is required, like {\"type\": \"RUNNING\"}");
@@ -36,15 +36,15 @@ final class RunRoutes {
                             b.transitionId(), b.infrastructureId());
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("status", "ACCEPT");
-                    body.put("flow_run", run);
+                    body.put("flow_run", FlowRunView.of(run));
                     return ApiResponse.json(200, body);
                 }),
                 new Route("POST", "/api/flow_runs/{id}/heartbeat", "Record a run heartbeat; answers the run",
-                        (r, p) -> ApiResponse.json(200, runs.heartbeat(p.get("id")))),
+                        (r, p) -> ApiResponse.json(200, FlowRunView.of(runs.heartbeat(p.get("id"))))),
                 new Route("POST", "/api/flow_runs/{id}/cancel", "Cancel a run",
-                        (r, p) -> ApiResponse.json(200, runs.cancel(p.get("id")))),
+                        (r, p) -> ApiResponse.json(200, FlowRunView.of(runs.cancel(p.get("id"))))),
                 new Route("POST", "/api/flow_runs/{id}/retry", "Run a finished run again",
-                        (r, p) -> ApiResponse.json(200, runs.retry(p.get("id")))),
+                        (r, p) -> ApiResponse.json(200, FlowRunView.of(runs.retry(p.get("id"))))),
                 new Route("POST", "/api/flow_runs/{id}/logs", "Append log lines", (r, p) -> {
                     Bodies.Logs b = Json.read(r.body(), Bodies.Logs.class);
                     runs.appendLogs(p.get("id"), b.logs() == null ? List.of() : b.logs().stream()

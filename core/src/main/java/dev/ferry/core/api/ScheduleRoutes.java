@@ -42,10 +42,11 @@ final class ScheduleRoutes {
                 new Route("POST", "/api/deployments/{id}/pause", "Pause a deployment, with a note and an optional end", (r, p) -> {
                     Bodies.Pause b = r.body() == null || r.body().length == 0 ? new Bodies.Pause(null, null)
                             : Json.read(r.body(), Bodies.Pause.class);
-                    return ApiResponse.json(200, deployments.pause(p.get("id"), b.note(), p.get(Route.CALLER), b.resumeAt()));
+                    return ApiResponse.json(200, DeploymentView.of(deployments.pause(p.get("id"), b.note(), p.get(Route.CALLER),
+                            b.resumeAt())));
                 }),
                 new Route("POST", "/api/deployments/{id}/resume", "Resume a paused deployment",
-                        (r, p) -> ApiResponse.json(200, deployments.resume(p.get("id")))),
+                        (r, p) -> ApiResponse.json(200, DeploymentView.of(deployments.resume(p.get("id"))))),
                 new Route("GET", "/api/deployments/{id}/upcoming_runs", "The next firings of a deployment's schedules", (r, p) -> {
                     Deployment d = deployments.get(p.get("id"));
                     Instant after = instant(r, "after", clock.now());

@@ -7,6 +7,7 @@ import dev.ferry.core.common.Page;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Helpers shared by the route classes: list envelopes, query parameters. */
 final class Views {
@@ -26,8 +27,9 @@ final class Views {
         return body;
     }
 
-    static Map<String, Object> list(Page<?> page) {
-        return list(page.items(), page.next());
+    /** A page of records, each shown as {@code view} shapes it. */
+    static <T> Map<String, Object> list(Page<T> page, Function<T, ?> view) {
+        return list(page.items().stream().map(view).toList(), page.next());
     }
 
     static int limit(ApiRequest request, int defaultLimit, int max) {

@@ -21,7 +21,6 @@ import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
-import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.Overlap;
 import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.pools.PoolType;
@@ -29,11 +28,8 @@ import dev.ferry.core.pools.Readiness;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
-import dev.ferry.core.runs.ClaimService;
-import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.LogLine;
 import dev.ferry.core.runs.State;
-import dev.ferry.core.schedules.Schedule;
 import dev.ferry.core.runs.StateType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -309,11 +305,11 @@ class OpenApiDocumentTest {
             node.remove("pool_id");
             node.put("status", Worker.Status.ONLINE.name());
         });
-        assertResource("Deployment", Deployment.class, node -> {});
-        assertResource("FlowRun", FlowRun.class, node -> {});
+        assertResource("Deployment", DeploymentView.class, node -> {});
+        assertResource("FlowRun", FlowRunView.class, node -> {});
         assertResource("State", State.class, node -> {});
         assertResource("LogLine", LogLine.class, node -> {});
-        assertResource("Claim", ClaimService.Claimed.class, node -> {});
+        assertResource("Claim", ClaimView.class, node -> {});
         assertResource("ApiKey", dev.ferry.core.auth.ApiKeyRecord.class, node -> node.remove("hash"));
     }
 
@@ -474,7 +470,7 @@ class OpenApiDocumentTest {
         if (type == boolean.class || type == Boolean.class) return true;
         if (type == Instant.class) return Instant.parse("2026-01-31T12:00:00Z");
         if (field.equals("base_job_template")) return BaseJobTemplates.defaultFor(PoolType.PROCESS);
-        if (field.equals("schedules")) return List.of(Schedule.of((ObjectNode) Json.tree("{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\"}")));
+        if (field.equals("schedules")) return List.of(Json.tree("{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\"}"));
         if (JsonNode.class.isAssignableFrom(type)) return JsonNodeFactory.instance.objectNode().put("key", "value");
         if (type.isEnum()) return type.getEnumConstants()[0];
         if (List.class.isAssignableFrom(type)) {
