@@ -1,7 +1,7 @@
 package dev.ferry.embedded;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import java.time.Instant;
 
 /** How Ferry's values sit in the embedded database's columns. */
@@ -20,7 +20,7 @@ final class Columns {
     /** A record kept whole as its JSON document in {@code doc}. */
     static <T> T document(String doc, Class<T> type) {
         try {
-            return Json.MAPPER.readValue(doc, type);
+            return Documents.read(doc, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
                     + e.getOriginalMessage() + "); was the database written by another Ferry version?", e);

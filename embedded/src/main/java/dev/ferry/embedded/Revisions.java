@@ -3,7 +3,7 @@ package dev.ferry.embedded;
 import static dev.ferry.embedded.Database.update;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Write;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -39,7 +39,7 @@ final class Revisions {
      */
     static <T> T revised(ResultSet rs, Class<T> type) throws SQLException {
         try {
-            return Json.readRevised(rs.getString(1), rs.getLong(2), type);
+            return Documents.readRevised(rs.getString(1), rs.getLong(2), type);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back (" + e.getMessage()
                     + "); was the database written by another Ferry version?", e);

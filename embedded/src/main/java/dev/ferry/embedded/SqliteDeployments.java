@@ -6,7 +6,7 @@ import static dev.ferry.embedded.Database.update;
 import static dev.ferry.embedded.Revisions.revised;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
@@ -28,7 +28,7 @@ public final class SqliteDeployments implements DeploymentStore {
 
     @Override
     public boolean createDeployment(Deployment deployment) {
-        String json = Json.string(deployment);
+        String json = Documents.write(deployment);
         return db.write("creating deployment '" + deployment.fullName() + "'", c -> update(c, """
                 INSERT INTO deployments (id, flow_name, name, work_pool_name, revision, doc) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (flow_name, name) DO NOTHING""", deployment.id(), deployment.flowName(), deployment.name(),
@@ -74,7 +74,7 @@ public final class SqliteDeployments implements DeploymentStore {
         Deployment stored = next.withRevision(next.revision() + 1);
         return Revisions.write(db, "updating deployment " + next.id(), c -> stored, c -> read(c, next.id()).orElse(null),
                 "UPDATE deployments SET work_pool_name = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?",
-                stored.workPoolName(), stored.revision(), Json.string(stored), next.id(), next.revision());
+                stored.workPoolName(), stored.revision(), Documents.write(stored), next.id(), next.revision());
     }
 
     @Override

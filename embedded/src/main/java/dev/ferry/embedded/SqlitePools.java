@@ -8,7 +8,7 @@ import static dev.ferry.embedded.Database.query;
 import static dev.ferry.embedded.Database.update;
 import static dev.ferry.embedded.Revisions.revised;
 
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
@@ -45,7 +45,7 @@ public final class SqlitePools implements PoolStore {
         return db.write("creating work pool '" + pool.name() + "'", c -> {
             int inserted = update(c, """
                     INSERT INTO work_pools (id, name, revision, doc) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (name) DO NOTHING""", pool.id(), pool.name(), pool.revision(), Json.string(pool));
+                    ON CONFLICT (name) DO NOTHING""", pool.id(), pool.name(), pool.revision(), Documents.write(pool));
             if (inserted == 0) return false;
             insertQueue(c, defaultQueue);
             return true;
@@ -72,7 +72,7 @@ public final class SqlitePools implements PoolStore {
                 c -> one(c, "SELECT doc, revision FROM work_pools WHERE id = ?", rs -> revised(rs, WorkPool.class),
                         next.id()).orElse(null),
                 "UPDATE work_pools SET revision = ?, doc = ? WHERE id = ? AND revision = ?",
-                stored.revision(), Json.string(stored), next.id(), next.revision());
+                stored.revision(), Documents.write(stored), next.id(), next.revision());
     }
 
     @Override
@@ -108,7 +108,7 @@ public final class SqlitePools implements PoolStore {
         return Revisions.write(db, "updating work queue " + next.id(), c -> readQueue(c, next.id()).orElseThrow(),
                 c -> readQueue(c, next.id()).orElse(null),
                 "UPDATE work_queues SET priority = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?",
-                written.priority(), written.revision(), Json.string(written), next.id(), next.revision());
+                written.priority(), written.revision(), Documents.write(written), next.id(), next.revision());
     }
 
     @Override
@@ -134,7 +134,7 @@ public final class SqlitePools implements PoolStore {
                         INSERT INTO workers (pool_id, name, doc)
                         SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM work_pools WHERE id = ?)
                         ON CONFLICT (pool_id, name) DO UPDATE SET doc = excluded.doc""",
-                        worker.poolId(), worker.name(), Json.string(worker), worker.poolId()));
+                        worker.poolId(), worker.name(), Documents.write(worker), worker.poolId()));
     }
 
     @Override
@@ -149,7 +149,7 @@ public final class SqlitePools implements PoolStore {
                 INSERT INTO work_queues (id, pool_id, name, priority, revision, last_polled, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (pool_id, name) DO NOTHING""",
                 queue.id(), queue.poolId(), queue.name(), queue.priority(), queue.revision(),
-                queue.lastPolled() == null ? null : nanos(queue.lastPolled()), Json.string(queue));
+                queue.lastPolled() == null ? null : nanos(queue.lastPolled()), Documents.write(queue));
     }
 
     private static Optional<WorkQueue> readQueue(Connection c, String id) throws SQLException {

@@ -3,7 +3,7 @@ package dev.ferry.embedded;
 import static dev.ferry.embedded.Columns.document;
 import static dev.ferry.embedded.Database.query;
 
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.runs.LogLine;
 import dev.ferry.core.runs.RunLogs;
 import java.sql.PreparedStatement;
@@ -28,7 +28,7 @@ public final class SqliteRunLogs implements RunLogs {
                 for (LogLine line : lines) {
                     seq++;
                     LogLine stored = new LogLine(seq, line.timestamp(), line.stream(), line.message());
-                    Database.bind(ps, runId, seq, Json.string(stored));
+                    Database.bind(ps, runId, seq, Documents.write(stored));
                     ps.addBatch();
                 }
                 ps.executeBatch();

@@ -7,7 +7,7 @@ import static dev.ferry.embedded.Database.query;
 import static dev.ferry.embedded.Database.update;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.RunFilter;
@@ -41,7 +41,7 @@ public final class SqliteRuns implements RunStore {
     @Override
     public FlowRun createRun(FlowRun run) {
         long created = nanos(Objects.requireNonNull(run.created(), "run.created"));
-        String json = Json.string(run); // outside the write: the committer's time is everyone's
+        String json = Documents.write(run); // outside the write: the committer's time is everyone's
         return db.write("creating flow run " + run.id(), c -> {
             if (run.idempotencyKey() != null) {
                 Optional<FlowRun> existing = one(c,
@@ -118,7 +118,7 @@ public final class SqliteRuns implements RunStore {
     @Override
     public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
         Objects.requireNonNull(slots, "slots");
-        String json = Json.string(next);
+        String json = Documents.write(next);
         return db.write("writing flow run " + next.id() + " at version " + expectedVersion, c -> {
             // Everything is checked before anything is written, so a refusal needs no rollback.
             Optional<Long> stored = one(c, "SELECT version FROM flow_runs WHERE id = ?", rs -> rs.getLong(1), next.id());

@@ -5,8 +5,8 @@ import static dev.ferry.aws.dynamodb.Items.n;
 import static dev.ferry.aws.dynamodb.Items.s;
 import static dev.ferry.aws.dynamodb.Table.failed;
 
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Clock;
-import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
@@ -155,7 +155,7 @@ public final class DynamoDbPools implements PoolStore {
                     .updateExpression("SET #doc = :doc, #rev = :next")
                     .conditionExpression(current.expression())
                     .expressionAttributeNames(merge(current.names(), Map.of("#doc", Items.DOC, "#rev", Items.REVISION)))
-                    .expressionAttributeValues(merge(current.values(), Map.of(":doc", s(Json.string(written)),
+                    .expressionAttributeValues(merge(current.values(), Map.of(":doc", s(Documents.write(written)),
                             ":next", n(written.revision()))))
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)).attributes();

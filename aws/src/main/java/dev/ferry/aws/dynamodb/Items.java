@@ -1,7 +1,7 @@
 package dev.ferry.aws.dynamodb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
@@ -72,7 +72,7 @@ final class Items {
         Map<String, AttributeValue> item = new HashMap<>(Keys.pool(pool.name()));
         item.put(ID, s(pool.id()));
         item.put(REVISION, n(pool.revision()));
-        item.put(DOC, s(Json.string(pool)));
+        item.put(DOC, s(Documents.write(pool)));
         return item;
     }
 
@@ -86,7 +86,7 @@ final class Items {
         Map<String, AttributeValue> item = new HashMap<>(Keys.queue(queue.poolId(), queue.name()));
         item.put(ID, s(queue.id()));
         item.put(REVISION, n(queue.revision()));
-        item.put(DOC, s(Json.string(queue)));
+        item.put(DOC, s(Documents.write(queue)));
         if (queue.lastPolled() != null) item.put(LAST_POLLED, s(queue.lastPolled().toString()));
         return item;
     }
@@ -106,7 +106,7 @@ final class Items {
 
     static Map<String, AttributeValue> worker(Worker worker, long ttl) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.worker(worker.poolId(), worker.name()));
-        item.put(DOC, s(Json.string(worker)));
+        item.put(DOC, s(Documents.write(worker)));
         item.put(TTL, n(ttl));
         return item;
     }
@@ -115,7 +115,7 @@ final class Items {
 
     static Map<String, AttributeValue> deployment(Deployment d) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.deployment(d.id()));
-        item.put(DOC, s(Json.string(d)));
+        item.put(DOC, s(Documents.write(d)));
         item.put(REVISION, n(d.revision()));
         item.put(FLOW_NAME, s(d.flowName()));
         item.put(NAME, s(d.name()));
@@ -139,7 +139,7 @@ final class Items {
     static Map<String, AttributeValue> run(FlowRun run) {
         Map<String, AttributeValue> item = new HashMap<>(Keys.run(run.id()));
         StateType type = run.stateType();
-        item.put(DOC, s(Json.string(run)));
+        item.put(DOC, s(Documents.write(run)));
         item.put(VERSION, n(run.version()));
         item.put(STATE_TYPE, s(type.name()));
         String order = Keys.runOrder(run.created(), run.id());
@@ -189,7 +189,7 @@ final class Items {
                     + " has no '" + DOC + "' attribute; was the table written by another Ferry version?");
         }
         try {
-            return Json.MAPPER.readValue(doc, type);
+            return Documents.read(doc, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
                     + e.getOriginalMessage() + "); was the table written by another Ferry version?", e);
@@ -205,7 +205,7 @@ final class Items {
         String doc = string(item, DOC);
         if (doc == null) return read(item, type); // says what is missing
         try {
-            return Json.readRevised(doc, number(item, REVISION, 0), type);
+            return Documents.readRevised(doc, number(item, REVISION, 0), type);
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
                     + e.getMessage() + "); was the table written by another Ferry version?", e);

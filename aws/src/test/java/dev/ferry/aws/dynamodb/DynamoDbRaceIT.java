@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.ferry.aws.testing.Emulator;
-import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
@@ -121,7 +121,7 @@ class DynamoDbRaceIT {
         assertThat(put.tableName()).isEqualTo(table);
         assertThat(put.item()).containsEntry("pk", s("RUN#run-1")).containsEntry("sk", s("#RUN"))
                 .containsEntry("version", n(2)).containsEntry("state_type", s("PENDING"))
-                .containsEntry("doc", s(Json.string(next)));
+                .containsEntry("doc", s(Documents.write(next)));
         assertThat(put.conditionExpression()).isEqualTo("#v = :expected");
         assertThat(put.expressionAttributeNames()).isEqualTo(Map.of("#v", "version"));
         assertThat(put.expressionAttributeValues()).isEqualTo(Map.of(":expected", n(1)));

@@ -159,17 +159,4 @@ public final class Json {
         if (java.util.Map.class.isAssignableFrom(type) || JsonNode.class.isAssignableFrom(type)) return "a JSON object";
         return "an object";
     }
-
-    /**
-     * A stored pool's, queue's or deployment's document, with the revision its store keeps beside
-     * it (the column or attribute conditions compare). Documents are written with that revision as
-     * their last field, so they are read as they are; one written before revisions existed has
-     * none and gets the stored one (0) put in first, which costs a second pass over the document.
-     */
-    public static <T> T readRevised(String doc, long revision, Class<T> type) throws JsonProcessingException {
-        if (doc.endsWith("\"revision\":" + revision + "}")) return MAPPER.readValue(doc, type);
-        ObjectNode node = (ObjectNode) MAPPER.readTree(doc);
-        node.put("revision", revision);
-        return MAPPER.treeToValue(node, type);
-    }
 }
