@@ -1,5 +1,6 @@
 package dev.ferry.aws;
 
+import dev.ferry.aws.dynamodb.DynamoDbRunLogs;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,7 +38,7 @@ public record Config(String tableName, String queuePrefix, String region, URI en
     public static final String SCHEDULE_DLQ_ARN = "FERRY_SCHEDULE_DLQ_ARN";
     public static final String TASK_API_URL = "FERRY_TASK_API_URL";
     /** When {@value #RUN_LOG_RETENTION_DAYS} is empty. */
-    public static final Duration DEFAULT_RUN_LOG_RETENTION = Duration.ofDays(30);
+    public static final Duration DEFAULT_RUN_LOG_RETENTION = DynamoDbRunLogs.DEFAULT_RETENTION;
     private static final int MAX_RUN_LOG_RETENTION_DAYS = 3653;
 
     /** Every variable {@link #from} reads. */

@@ -3,19 +3,16 @@ package dev.ferry.aws.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.aws.testing.Emulator;
+import dev.ferry.aws.testing.ThreadRacesOnMoto;
 import dev.ferry.core.auth.ApiKeyRecord;
 import dev.ferry.core.auth.ApiKeys;
 import dev.ferry.core.auth.ApiKeysContract;
 import dev.ferry.core.auth.Role;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -23,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * in {@link DynamoDbRunsIT}, the contract's thread races are off on moto (it is not atomic under
  * concurrent requests) and run here as forced interleavings instead.
  */
-@ExtendWith({Emulator.class, DynamoDbApiKeysIT.ThreadRacesOnMoto.class})
+@ExtendWith({Emulator.class, ThreadRacesOnMoto.class})
 class DynamoDbApiKeysIT extends ApiKeysContract {
     private static DynamoDbClient raw;
     private static InterceptingClient client;
@@ -75,21 +72,5 @@ class DynamoDbApiKeysIT extends ApiKeysContract {
         assertThat(item.get(Keys.PK).s()).isEqualTo("APIKEY#" + key.hash());
         assertThat(item).doesNotContainKeys(DynamoDbApiKeys.LAST_USED, DynamoDbApiKeys.REVOKED_AT);
         assertThat(pointer.get(DynamoDbApiKeys.HASH).s()).isEqualTo(key.hash());
-    }
-
-    static final class ThreadRacesOnMoto implements ExecutionCondition {
-        private static final Set<String> THREAD_RACES = Set.of(
-                "markUsed_writesOnce_whenManyRequestsRace",
-                "secret_isMadeOnce_andTheSameAfterwards_evenWhenAskedConcurrently");
-
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            boolean race = context.getTestMethod().map(m -> THREAD_RACES.contains(m.getName())).orElse(false);
-            if (race && !"localstack".equals(System.getProperty("emulator"))) {
-                return ConditionEvaluationResult.disabled("moto is not atomic under concurrent requests; "
-                        + "the race runs forced in DynamoDbApiKeysIT");
-            }
-            return ConditionEvaluationResult.enabled("not a thread race, or an atomic emulator");
-        }
     }
 }

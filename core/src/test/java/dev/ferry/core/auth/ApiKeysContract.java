@@ -2,6 +2,7 @@ package dev.ferry.core.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.core.testing.ThreadRace;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,6 +118,7 @@ public abstract class ApiKeysContract {
         assertThat(keys.byHash(key.hash())).contains(key.usedAt(t2));
     }
 
+    @ThreadRace
     @Test
     void markUsed_writesOnce_whenManyRequestsRace() throws Exception {
         ApiKeyRecord key = key("busy", Role.WORKER, List.of("p"), T0);
@@ -145,6 +147,7 @@ public abstract class ApiKeysContract {
         assertThat(keys.list()).isEmpty();
     }
 
+    @ThreadRace
     @Test
     void secret_isMadeOnce_andTheSameAfterwards_evenWhenAskedConcurrently() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
