@@ -3,10 +3,10 @@ package dev.ferry.cli;
 import dev.ferry.cli.auth.ApiKeyCommand;
 import dev.ferry.cli.commands.Errors;
 import dev.ferry.cli.commands.ServerStub;
-import dev.ferry.cli.deployments.DeployCommand;
 import dev.ferry.cli.deployments.DeploymentCommand;
 import dev.ferry.cli.pools.WorkPoolCommand;
 import dev.ferry.cli.pools.WorkQueueCommand;
+import dev.ferry.cli.project.DeployCommand;
 import dev.ferry.cli.project.InitCommand;
 import dev.ferry.cli.runs.FlowRunCommand;
 import dev.ferry.cli.worker.WorkerCommand;
@@ -15,8 +15,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code ferry} command. */
 // INHERIT: every subcommand gets --help and --version, which each usage error points to.

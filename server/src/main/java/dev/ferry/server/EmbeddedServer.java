@@ -10,7 +10,6 @@ import dev.ferry.embedded.Database;
 import dev.ferry.embedded.InProcessTimer;
 import dev.ferry.embedded.SqliteAdapters;
 import dev.ferry.embedded.SqliteApiKeys;
-import dev.ferry.embedded.SqliteWorkQueues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

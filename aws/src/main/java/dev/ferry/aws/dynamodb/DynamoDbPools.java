@@ -5,8 +5,8 @@ import static dev.ferry.aws.dynamodb.Items.n;
 import static dev.ferry.aws.dynamodb.Items.s;
 import static dev.ferry.aws.dynamodb.Table.failed;
 
-import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;

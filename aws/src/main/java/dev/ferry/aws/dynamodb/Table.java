@@ -3,7 +3,6 @@ package dev.ferry.aws.dynamodb;
 import static dev.ferry.aws.dynamodb.Items.s;
 
 import dev.ferry.core.common.Write;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.client.ApiResponse;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
+import dev.ferry.cli.commands.DeploymentRef;
 import dev.ferry.cli.commands.KeyValues;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;

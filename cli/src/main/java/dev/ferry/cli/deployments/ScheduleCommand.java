@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.client.ApiProblem;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
+import dev.ferry.cli.commands.DeploymentRef;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;
 import dev.ferry.cli.output.Table;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.flows.FlowSignature;
+import dev.ferry.cli.git.Git;
 import dev.ferry.core.common.Json;
 import java.io.PrintWriter;
 import java.nio.file.Files;

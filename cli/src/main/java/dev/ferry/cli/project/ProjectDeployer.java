@@ -7,6 +7,7 @@ import dev.ferry.cli.commands.KeyValues;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.deployments.ParameterValues;
 import dev.ferry.cli.flows.FlowSignature;
+import dev.ferry.cli.git.Git;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.PullSteps;

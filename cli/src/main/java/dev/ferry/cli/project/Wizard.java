@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
 import dev.ferry.cli.commands.UsageError;
-import dev.ferry.cli.deployments.DeployCommand;
+import dev.ferry.cli.git.Git;
 import dev.ferry.core.common.Json;
 import java.io.BufferedReader;
 import java.io.IOException;

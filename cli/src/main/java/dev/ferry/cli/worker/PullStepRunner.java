@@ -2,7 +2,7 @@ package dev.ferry.cli.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.flows.PythonScripts;
-import dev.ferry.cli.project.Git;
+import dev.ferry.cli.git.Git;
 import dev.ferry.core.deployments.PullSteps;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
 package dev.ferry.core.api;
 
+import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
-import dev.ferry.core.common.BadInput;
 import dev.ferry.core.runs.FlowRunService;
 import java.util.List;
 import java.util.Set;

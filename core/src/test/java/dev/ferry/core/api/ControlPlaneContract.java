@@ -11,7 +11,6 @@ import dev.ferry.core.testing.TestApi;
 import dev.ferry.core.testing.TestApi.Response;
 import dev.ferry.core.testing.ThreadRace;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.ferry.core.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.core.scheduler.Scheduler.Outcome;
 import dev.ferry.core.scheduler.Scheduler;
+import dev.ferry.core.scheduler.Scheduler.Outcome;
 import dev.ferry.core.schedules.Firing;
 import dev.ferry.core.testing.ClockDrivenDelivery;
 import dev.ferry.core.testing.TestApi;

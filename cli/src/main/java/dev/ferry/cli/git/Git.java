@@ -1,4 +1,4 @@
-package dev.ferry.cli.project;
+package dev.ferry.cli.git;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.ferry.cli.deployments;
+package dev.ferry.cli.project;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,15 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.client.ApiResponse;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
+import dev.ferry.cli.commands.DeploymentRef;
 import dev.ferry.cli.commands.KeyValues;
 import dev.ferry.cli.commands.UsageError;
+import dev.ferry.cli.deployments.ParameterValues;
 import dev.ferry.cli.flows.FlowSignature;
+import dev.ferry.cli.git.Git;
 import dev.ferry.cli.output.Output;
-import dev.ferry.cli.project.Git;
-import dev.ferry.cli.project.ProjectDeployer;
-import dev.ferry.cli.project.ProjectFile;
-import dev.ferry.cli.project.Terminal;
-import dev.ferry.cli.project.Wizard;
 import dev.ferry.core.common.Json;
 import java.io.PrintWriter;
 import java.nio.file.Files;

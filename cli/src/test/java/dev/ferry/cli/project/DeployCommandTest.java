@@ -1,4 +1,4 @@
-package dev.ferry.cli.deployments;
+package dev.ferry.cli.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import dev.ferry.cli.testing.Cli;
 import dev.ferry.cli.testing.Cli.Result;
 import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.cli.testing.FakeApi.Reply;
-import dev.ferry.core.common.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,8 +1,7 @@
-package dev.ferry.cli.deployments;
+package dev.ferry.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.client.FerryApi;
-import dev.ferry.cli.commands.UsageError;
 
 /** How a user names a deployment: {@code FLOW/NAME}, or its ID. */
 public record DeploymentRef(String flowName, String name, String id) {
