@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.aws.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -89,6 +90,19 @@ class TemplateTest {
         }
 
         assertThat(withEvents).isEqualTo(functions().keySet());
+    }
+
+    /**
+     * Each stops runs' ECS tasks: the API and the schedule (overlap cancel_other) on cancelling, the
+     * others when they reconcile. A refused StopTask is taken for a task already gone, and never retried.
+     */
+    @Test
+    void everyFunction_mayStopEcsTasks() {
+        functions().forEach((name, f) -> {
+            List<String> policies = new ArrayList<>();
+            f.path("Properties").path("Policies").forEach(p -> policies.add(p.asText()));
+            assertThat(policies).as(name).contains("EcsControlPolicy");
+        });
     }
 
     @Test
