@@ -13,6 +13,7 @@ import dev.ferry.functions.ApiFunction;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -39,7 +40,11 @@ public final class AwsServer implements AutoCloseable {
      * @param endpoint an emulator's URL, or null for AWS itself with the default credentials chain
      */
     public record Options(String host, int port, String apiKey, URI endpoint, String table, String queuePrefix,
-                          String region) {}
+                          String region, List<String> allowedHosts) {
+        public Options {
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+    }
 
     private final ServerHost host;
     private final Thread dispatcher;
@@ -68,8 +73,8 @@ public final class AwsServer implements AutoCloseable {
             timer.start(wiring.ferry().schedules());
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             // The janitor and the dispatcher are what JanitorFunction and EcsDispatchFunction call.
-            ServerHost host = ServerHost.start(address, options.port(), new LambdaHttpBridge("ApiFunction", api),
-                    () -> wiring.ferry().janitor().sweep(), JANITOR_PERIOD, () -> {
+            ServerHost host = ServerHost.start(address, options.port(), options.allowedHosts(),
+                    new LambdaHttpBridge("ApiFunction", api), () -> wiring.ferry().janitor().sweep(), JANITOR_PERIOD, () -> {
                         timer.close();
                         clients.close();
                     });

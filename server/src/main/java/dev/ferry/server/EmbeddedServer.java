@@ -50,8 +50,8 @@ public final class EmbeddedServer implements AutoCloseable {
                     auth.runTokens());
             Router router = new Router(ferry, Clock.SYSTEM, auth);
             timer.start(ferry.schedules());
-            return new EmbeddedServer(ServerHost.start(address, options.port(), new HttpAdapter(router),
-                    () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
+            return new EmbeddedServer(ServerHost.start(address, options.port(), options.allowedHosts(),
+                    new HttpAdapter(router), () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
                         timer.close();
                         database.close();
                     }));

@@ -37,6 +37,10 @@ public final class ServerCommand {
             @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:FERRY_SERVER_API_KEY}",
                     description = "The admin key: every client then needs it or a key made with 'ferry api-key create' "
                             + "(env FERRY_SERVER_API_KEY).") String apiKey,
+            @Option(names = "--allowed-host", paramLabel = "NAME", split = ",", defaultValue = "${env:FERRY_ALLOWED_HOSTS}",
+                    description = "Another host name clients reach the server by (repeatable, or comma-separated in env "
+                            + "FERRY_ALLOWED_HOSTS). On loopback the server answers only to localhost, its address and "
+                            + "these, so a web page can't rebind a name of its own to it.") List<String> allowedHosts,
             @Option(names = "--aws",
                     description = "Serve through the Lambda handlers with DynamoDB and SQS instead of SQLite.") boolean aws,
             @Option(names = "--aws-endpoint", paramLabel = "URL",
@@ -54,6 +58,8 @@ public final class ServerCommand {
             throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageError("--port " + port + " is not a port number (0..65535)");
         String key = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        List<String> hosts = allowedHosts == null ? List.of()
+                : allowedHosts.stream().map(String::strip).filter(h -> !h.isEmpty()).toList();
         PrintWriter out = spec.commandLine().getOut();
         Running server;
         String mode;
@@ -63,7 +69,8 @@ public final class ServerCommand {
             String awsRegion = region != null && !region.isBlank() ? region.strip() : endpoint != null ? EMULATOR_REGION : null;
             if (awsRegion == null) throw new UsageError("--aws without --aws-endpoint needs the stack's region: pass --region or set AWS_REGION");
             AwsServer.Options options = new AwsServer.Options(host, port, key, endpoint,
-                    table == null ? DEFAULT_TABLE : table, queuePrefix == null ? DEFAULT_QUEUE_PREFIX : queuePrefix, awsRegion);
+                    table == null ? DEFAULT_TABLE : table, queuePrefix == null ? DEFAULT_QUEUE_PREFIX : queuePrefix, awsRegion,
+                    hosts);
             AwsServer started = start(() -> AwsServer.start(options), host, port);
             server = new Running(started.url(), started::awaitTermination, started::close);
             mode = "AWS mode: table '" + options.table() + "', queues '" + options.queuePrefix() + "*' in " + awsRegion
@@ -77,7 +84,8 @@ public final class ServerCommand {
                 throw new UsageError(String.join(", ", awsOnly) + (awsOnly.size() == 1 ? " needs" : " need") + " --aws");
             }
             Path dataDir = data != null ? data : defaultDataDir();
-            EmbeddedServer started = start(() -> EmbeddedServer.start(new ServerOptions(host, port, dataDir, key)), host, port);
+            EmbeddedServer started = start(() -> EmbeddedServer.start(new ServerOptions(host, port, dataDir, key, hosts)), host,
+                    port);
             server = new Running(started.url(), started::awaitTermination, started::close);
             mode = "embedded: " + dataDir.resolve("ferry.db");
         }

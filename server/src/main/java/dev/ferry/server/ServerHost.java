@@ -1,13 +1,16 @@
 package dev.ferry.server;
 
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.ferry.core.api.HostNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,9 +65,13 @@ final class ServerHost implements AutoCloseable {
         return address;
     }
 
-    /** Serves {@code handler}, runs {@code sweep} every {@code sweepEvery}; {@code resources} close on stop or on failure. */
-    static ServerHost start(InetAddress address, int port, HttpHandler handler, Runnable sweep, Duration sweepEvery,
-                            AutoCloseable resources) {
+    /**
+     * Serves {@code handler}, runs {@code sweep} every {@code sweepEvery}; {@code resources} close on
+     * stop or on failure. A loopback server answers only to its own names and {@code allowedHosts};
+     * one on another interface (it has an API key) to {@code allowedHosts} when there are any.
+     */
+    static ServerHost start(InetAddress address, int port, List<String> allowedHosts, HttpHandler handler, Runnable sweep,
+                            Duration sweepEvery, AutoCloseable resources) {
         // The JDK server writes headers and body separately; with Nagle on, each answer waits for
         // the client's delayed ACK (~40 ms on Linux). Read when the server class first loads.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -72,7 +79,13 @@ final class ServerHost implements AutoCloseable {
             HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 256);
             ExecutorService handlers = Executors.newFixedThreadPool(HTTP_THREADS, daemon("ferry-http"));
             http.setExecutor(handlers);
-            http.createContext("/", handler);
+            HttpContext context = http.createContext("/", handler);
+            int bound = http.getAddress().getPort();
+            if (address.isLoopbackAddress()) {
+                context.getFilters().add(new HostFilter(HostNames.loopback(address.getHostAddress(), bound, allowedHosts)));
+            } else if (!allowedHosts.isEmpty()) {
+                context.getFilters().add(new HostFilter(HostNames.only(allowedHosts, bound)));
+            }
             ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(daemon("ferry-janitor"));
             long every = sweepEvery.toMillis();
             janitor.scheduleWithFixedDelay(() -> sweepSafely(sweep), every, every, TimeUnit.MILLISECONDS);

@@ -65,6 +65,8 @@ public final class Router {
     public ApiResponse handle(ApiRequest request) {
         try {
             if (request.body() != null && request.body().length > MAX_BODY_BYTES) throw BadInput.tooLarge(MAX_BODY_BYTES);
+            Optional<ApiResponse> refused = BrowserGuard.refusal(request);
+            if (refused.isPresent()) return refused.get();
             String[] segments = split(request.path());
             Set<String> allowed = new LinkedHashSet<>();
             for (Route route : routes) {

@@ -246,7 +246,8 @@ public abstract class ControlPlaneContract {
     @Test
     void longPoll_answersBeforeTheCallersTimeRunsOut_evenWhenItAskedToWaitLonger() {
         api.pool("p");
-        ApiRequest poll = new ApiRequest("POST", "/api/work_pools/p/get_scheduled_flow_runs", Map.of(), Map.of(),
+        ApiRequest poll = new ApiRequest("POST", "/api/work_pools/p/get_scheduled_flow_runs", Map.of(),
+                Map.of("content-type", "application/json"),
                 "{\"worker_name\": \"w\", \"wait_seconds\": 20}".getBytes(StandardCharsets.UTF_8));
         Duration timeLeft = Duration.ofSeconds(4); // a Lambda with 4 s to its deadline
 

@@ -55,7 +55,9 @@ public final class TestApi implements AutoCloseable {
                 query.computeIfAbsent(kv[0], k -> new ArrayList<>()).add(kv.length > 1 ? kv[1] : "");
             }
         }
-        ApiResponse r = router.handle(new ApiRequest(method, path, query, headers,
+        Map<String, String> sent = new LinkedHashMap<>(headers);
+        if (body != null) sent.putIfAbsent("content-type", "application/json"); // as every Ferry client sends it
+        ApiResponse r = router.handle(new ApiRequest(method, path, query, sent,
                 body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8)));
         JsonNode json = r.body().length == 0 ? Json.MAPPER.nullNode() : Json.tree(new String(r.body(), StandardCharsets.UTF_8));
         return new Response(r.status(), json, r.headers());
