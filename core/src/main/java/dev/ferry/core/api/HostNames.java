@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The names a server answers to. A page on any site can make the browser resolve a name of its
@@ -48,7 +49,7 @@ public record HostNames(Set<String> names, int port) {
     /** What the refused request is told, so a user who reached the server by another name knows what to do. */
     public String refusal(String host) {
         return "this server does not answer to the host name '" + host + "' (a web page may have rebound its name to "
-                + "this machine); it answers to " + String.join(", ", names) + " on port " + port
+                + "this machine); it answers to " + String.join(", ", new TreeSet<>(names)) + " on port " + port
                 + ". Start it with --allowed-host NAME to add a name";
     }
 
