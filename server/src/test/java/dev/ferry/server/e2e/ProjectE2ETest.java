@@ -53,6 +53,7 @@ class ProjectE2ETest {
     private FerryJar atRoot;
     private FerryJar inFlows;
     private FerryJar.Background server;
+    private FerryJar atWorker;
     private FerryJar.Background worker;
     private int port;
 
@@ -99,6 +100,7 @@ class ProjectE2ETest {
     void stopAll() throws Exception {
         if (atRoot != null) atRoot.close();
         if (inFlows != null) inFlows.close();
+        if (atWorker != null) atWorker.close(); // the worker would outlive the suite
     }
 
     @Test
@@ -229,7 +231,8 @@ class ProjectE2ETest {
         Path workerDir = tmp.resolve("worker");
         Files.createDirectories(workerDir.resolve("flows"));
         Files.writeString(workerDir.resolve("flows/etl.py"), etl("local-copy"));
-        worker = new FerryJar(workerDir, env).start("worker", "start", "--pool", POOL, "--name", "project-worker");
+        atWorker = new FerryJar(workerDir, env);
+        worker = atWorker.start("worker", "start", "--pool", POOL, "--name", "project-worker");
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(300))
                 .until(() -> worker.output().contains("Worker 'project-worker' started"));
         Files.writeString(repo.resolve("flows/etl.py"), etl("v2"));
