@@ -65,7 +65,13 @@ public record FlowRun(
     /** The run after entering {@code next}; start/end times, run count and history follow the state. */
     public FlowRun entering(State next, Instant now) {
         List<State> history = new ArrayList<>(stateHistory);
-        history.add(next);
+        // Progress within a state (a task being provisioned, then pulled) replaces the previous
+        // progress entry: reports repeated without end must not grow the run. The entry into the
+        // state stays, for it dates the attempt (claimedAt).
+        boolean progress = next.type() == state.type() && history.size() >= 2
+                && history.get(history.size() - 2).type() == state.type();
+        if (progress) history.set(history.size() - 1, next);
+        else history.add(next);
         if (history.size() > MAX_HISTORY) {
             history.subList(1, history.size() - MAX_HISTORY + 1).clear();
         }

@@ -29,6 +29,8 @@ public final class FlowRunService {
     public static final int MAX_LOG_MESSAGE = 64 * 1024;
     private static final int MAX_KEY_LENGTH = 256;
     private static final int MAX_MESSAGE = 4000;
+    private static final int MAX_TRANSITION_ID = 256;
+    private static final int MAX_INFRASTRUCTURE_ID = 2048; // an ECS task ARN is about 100
     private static final Logger LOG = Logger.getLogger(FlowRunService.class.getName());
 
     private final RunStore store;
@@ -127,6 +129,8 @@ public final class FlowRunService {
                             String infrastructureId) {
         if (type == null) throw BadInput.invalid("state.type", "'state.type' is required");
         if (name != null) Names.check("state.name", name);
+        bounded("transition_id", transitionId, MAX_TRANSITION_ID);
+        bounded("infrastructure_id", infrastructureId, MAX_INFRASTRUCTURE_ID);
         Proposal proposal = Proposal.report(type, name, clip(message), transitionId);
         return settle(transitions.apply(runId, proposal,
                 run -> infrastructureId == null ? run : run.withInfrastructureId(infrastructureId)));
@@ -221,6 +225,13 @@ public final class FlowRunService {
             throw new TransitionRefused(refused.run(), refused.reason());
         }
         return result.run();
+    }
+
+    /** An identifier the caller chooses is kept on the run: bounded, so that it can't grow it without end. */
+    private static void bounded(String field, String value, int max) {
+        if (value != null && (value.isEmpty() || value.length() > max)) {
+            throw BadInput.invalid(field, "'" + field + "' must be 1 to " + max + " characters (got " + value.length() + ")");
+        }
     }
 
     private static String clip(String message) {

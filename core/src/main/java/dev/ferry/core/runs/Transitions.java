@@ -7,6 +7,7 @@ import dev.ferry.core.common.Revisions;
 import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.runs.Decision.Accept;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -71,6 +72,7 @@ public final class Transitions {
             if (decision instanceof Decision.Reject reject) return new Result.Refused(run, reject.reason());
             Accept accept = (Accept) decision;
             FlowRun next = extra.apply(accept.next());
+            if (repeats(run, next)) return new Result.Unchanged(run);
             RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots(), limits));
             if (write instanceof RunWrite.Applied applied) {
                 afterWrite(applied.run());
@@ -141,6 +143,17 @@ public final class Transitions {
 
     public FlowRun load(String runId) {
         return store.run(runId).orElseThrow(() -> BadInput.notFound("flow run", runId));
+    }
+
+    /** A report of the state the run is in that says nothing new: answered without a write. */
+    private static boolean repeats(FlowRun run, FlowRun next) {
+        State was = run.state();
+        State is = next.state();
+        return was.type() == is.type() && Objects.equals(was.name(), is.name()) && Objects.equals(was.message(), is.message())
+                && Objects.equals(run.infrastructureId(), next.infrastructureId())
+                && Objects.equals(run.infrastructure(), next.infrastructure())
+                && Objects.equals(run.workerName(), next.workerName())
+                && Objects.equals(run.scheduledStartTime(), next.scheduledStartTime());
     }
 
     /** A run that is SCHEDULED again (retries) must be delivered again. */

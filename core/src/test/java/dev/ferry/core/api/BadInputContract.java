@@ -88,6 +88,12 @@ public abstract class BadInputContract {
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"PENDING\"}}", 409, "state"),
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"DONE\"}}", 422, "state.type"),
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{}", 422, "state"),
+                Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"CANCELLED\"}, "
+                        + "\"transition_id\": \"" + "t".repeat(257) + "\"}", 422, "transition_id"),
+                Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"CANCELLED\"}, "
+                        + "\"transition_id\": \"\"}", 422, "transition_id"),
+                Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"CANCELLED\"}, "
+                        + "\"infrastructure_id\": \"" + "i".repeat(2049) + "\"}", 422, "infrastructure_id"),
                 Arguments.of("POST", "/api/flow_runs/nope/set_state", "{\"state\": {\"type\": \"RUNNING\"}}", 404, null),
                 Arguments.of("POST", "/api/flow_runs/{run}/retry", null, 409, "state"),
                 Arguments.of("POST", "/api/flow_runs/{run}/logs", "{\"logs\": [{\"stream\": \"stdin\", \"message\": \"x\"}]}", 422, "logs[0].stream"),

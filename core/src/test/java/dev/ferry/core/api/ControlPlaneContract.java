@@ -300,6 +300,28 @@ public abstract class ControlPlaneContract {
     }
 
     @Test
+    void repeatedReportsOfTheSameState_writeNothing_andProgressDoesNotGrowTheRun() {
+        api.pool("p");
+        String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
+        api.claim("p", "w", 1);
+        api.setState(id, "PENDING");
+        long reportedVersion = TestApi.ok(api.get("/api/flow_runs/" + id)).get("version").asLong();
+
+        for (int i = 0; i < 50; i++) api.setState(id, "PENDING");
+        JsonNode afterRepeats = TestApi.ok(api.get("/api/flow_runs/" + id));
+        for (int i = 0; i < 50; i++) {
+            TestApi.ok(api.post("/api/flow_runs/" + id + "/set_state",
+                    "{\"state\": {\"type\": \"PENDING\", \"message\": \"provisioning " + i + "\"}}"));
+        }
+        JsonNode afterProgress = TestApi.ok(api.get("/api/flow_runs/" + id));
+
+        assertThat(afterRepeats.get("version").asLong()).as("a repeated report is no write").isEqualTo(reportedVersion);
+        assertThat(afterProgress.get("state_history")).as("scheduled, claimed, the latest progress").hasSize(3);
+        assertThat(afterProgress.at("/state/message").asText()).isEqualTo("provisioning 49");
+        assertThat(afterProgress.at("/state_history/1/message").asText()).as("the claim's entry stays").contains("claimed by w");
+    }
+
+    @Test
     void janitor_crashesRunsWithoutHeartbeat_andTheirSlotComesBack() {
         api.pool("p");
         TestApi.ok(api.patch("/api/work_pools/p", "{\"concurrency_limit\": 1}"));
