@@ -1,5 +1,6 @@
 package dev.ferry.core.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.Infrastructure;
@@ -26,7 +27,7 @@ record FlowRunView(
         ObjectNode jobVariables,
         State state,
         StateType stateType,
-        List<State> stateHistory,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<State> stateHistory,
         Instant scheduledStartTime,
         Instant startTime,
         Instant endTime,
@@ -42,6 +43,18 @@ record FlowRunView(
         Instant created,
         Instant updated,
         Infrastructure infrastructure) {
+
+    /** As a list shows it: without the history, which can hold a hundred states. */
+    static FlowRunView summary(FlowRun run) {
+        return of(run).withoutHistory();
+    }
+
+    private FlowRunView withoutHistory() {
+        return new FlowRunView(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
+                workQueueName, parameters, jobVariables, state, stateType, null, scheduledStartTime, startTime, endTime,
+                runCount, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
+                version, created, updated, infrastructure);
+    }
 
     static FlowRunView of(FlowRun run) {
         return new FlowRunView(

@@ -26,7 +26,7 @@ final class RunRoutes {
                 new Route("GET", "/api/flow_runs", "List flow runs, newest first", (r, p) -> ApiResponse.json(200,
                         Views.list(runs.list(new RunFilter(states(r), r.queryParam("deployment_id"),
                                 r.queryParam("work_pool_name"), r.queryParam("work_queue_name")),
-                                Views.limit(r, Views.DEFAULT_LIMIT, Views.MAX_LIMIT), r.queryParam("next")), FlowRunView::of))),
+                                Views.limit(r, Views.DEFAULT_LIMIT, Views.MAX_LIMIT), r.queryParam("next")), FlowRunView::summary))),
                 new Route("GET", "/api/flow_runs/{id}", "Read a flow run",
                         (r, p) -> ApiResponse.json(200, FlowRunView.of(runs.get(p.get("id"))))),
                 new Route("POST", "/api/flow_runs/{id}/set_state", "Report a state; refused transitions answer 409", (r, p) -> {

@@ -300,6 +300,20 @@ public abstract class ControlPlaneContract {
     }
 
     @Test
+    void aRunList_leavesTheHistoryOut_whileTheRunHasIt() {
+        api.pool("p");
+        String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
+
+        JsonNode listed = TestApi.ok(api.get("/api/flow_runs")).get("items").get(0);
+        JsonNode read = TestApi.ok(api.get("/api/flow_runs/" + id));
+
+        assertThat(listed.get("id").asText()).isEqualTo(id);
+        assertThat(listed.has("state_history")).isFalse();
+        assertThat(listed.at("/state/type").asText()).isEqualTo("SCHEDULED");
+        assertThat(read.get("state_history")).hasSize(1);
+    }
+
+    @Test
     void repeatedReportsOfTheSameState_writeNothing_andProgressDoesNotGrowTheRun() {
         api.pool("p");
         String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
