@@ -4,7 +4,6 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunService;
-import dev.ferry.core.runs.LogLine;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.StateType;
 import java.util.EnumSet;
@@ -55,9 +54,8 @@ final class RunRoutes {
                 new Route("GET", "/api/flow_runs/{id}/logs", "Read log lines after a sequence number", (r, p) -> {
                     long after = Views.intParam(r, "after", 0, 0, Integer.MAX_VALUE);
                     int limit = Views.limit(r, 200, MAX_LOG_PAGE);
-                    List<LogLine> lines = runs.logs(p.get("id"), after, limit);
-                    String next = lines.size() < limit ? null : Long.toString(lines.get(lines.size() - 1).seq());
-                    return ApiResponse.json(200, Views.list(lines, next));
+                    FlowRunService.LogPage page = runs.logPage(p.get("id"), after, limit);
+                    return ApiResponse.json(200, Views.list(page.lines(), page.next()));
                 }));
     }
 

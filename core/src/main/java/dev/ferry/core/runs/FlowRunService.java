@@ -27,6 +27,8 @@ import java.util.logging.Logger;
 public final class FlowRunService {
     public static final int MAX_LOG_BATCH = 1000;
     public static final int MAX_LOG_MESSAGE = 64 * 1024;
+    /** Escaped as JSON, a character takes at most 6 bytes: 512 Ki characters stay well within 6 MB. */
+    public static final int MAX_LOG_PAGE_CHARS = 512 * 1024;
     private static final int MAX_KEY_LENGTH = 256;
     private static final int MAX_MESSAGE = 4000;
     private static final int MAX_TRANSITION_ID = 256;
@@ -187,8 +189,29 @@ public final class FlowRunService {
         runLogs.appendLogs(runId, lines);
     }
 
+    /** A page of a run's log lines; {@code next} (the last line's seq) is null when nothing follows yet. */
+    public record LogPage(List<LogLine> lines, String next) {}
+
+    /**
+     * At most {@code limit} lines, and no more than {@link #MAX_LOG_PAGE_CHARS} of messages past the
+     * first line, so that a page of long lines still fits an answer (Lambda's is 6 MB).
+     */
+    public LogPage logPage(String runId, long afterSeq, int limit) {
+        List<LogLine> lines = logs(runId, afterSeq, limit);
+        int taken = 0;
+        long chars = 0;
+        for (LogLine line : lines) {
+            chars += line.message().length();
+            if (taken > 0 && chars > MAX_LOG_PAGE_CHARS) break;
+            taken++;
+        }
+        List<LogLine> page = lines.subList(0, taken);
+        boolean more = taken < lines.size() || lines.size() == limit;
+        return new LogPage(List.copyOf(page), more && !page.isEmpty() ? Long.toString(page.get(taken - 1).seq()) : null);
+    }
+
     /** The run's lines; a run on an ECS task with CloudWatch logging has its task's lines instead, when there are any. */
-    public List<LogLine> logs(String runId, long afterSeq, int limit) {
+    private List<LogLine> logs(String runId, long afterSeq, int limit) {
         FlowRun run = transitions.load(runId);
         Infrastructure infra = run.infrastructure();
         if (infra != null && infra.logGroup() != null && infra.logStream() != null) {

@@ -300,6 +300,30 @@ public abstract class ControlPlaneContract {
     }
 
     @Test
+    void aLogPageOfLongLines_staysSmall_andTheNextPagesHaveTheRest() {
+        api.pool("p");
+        String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
+        String line = "x".repeat(60_000);
+        for (int batch = 0; batch < 2; batch++) {
+            StringBuilder body = new StringBuilder("{\"logs\": [");
+            for (int i = 0; i < 10; i++) body.append(i == 0 ? "" : ", ").append("{\"message\": \"").append(line).append("\"}");
+            assertThat(api.post("/api/flow_runs/" + id + "/logs", body.append("]}").toString()).status()).isEqualTo(204);
+        }
+
+        JsonNode first = TestApi.ok(api.get("/api/flow_runs/" + id + "/logs?limit=1000"));
+        int total = first.get("items").size();
+        String next = first.get("next").asText(null);
+        while (next != null) {
+            JsonNode page = TestApi.ok(api.get("/api/flow_runs/" + id + "/logs?limit=1000&after=" + next));
+            total += page.get("items").size();
+            next = page.get("next").asText(null);
+        }
+
+        assertThat(first.get("items").size()).as("about 512 Ki characters a page").isBetween(1, 9);
+        assertThat(total).isEqualTo(20);
+    }
+
+    @Test
     void aRunList_leavesTheHistoryOut_whileTheRunHasIt() {
         api.pool("p");
         String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
