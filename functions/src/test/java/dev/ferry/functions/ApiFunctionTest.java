@@ -139,6 +139,27 @@ class ApiFunctionTest {
     }
 
     @Test
+    void aMalformedEscapeInThePath_is400_asProblemJson_evenWithoutAKey() {
+        APIGatewayV2HTTPResponse response = function.handleRequest(event("GET", "/api/work_pools/%zz").build(),
+                remaining(Duration.ofSeconds(29)));
+
+        assertThat(response.getStatusCode()).isEqualTo(400);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+        assertThat(json(response).path("field").asText()).isEqualTo("path");
+    }
+
+    @Test
+    void aFormPostFromAnotherSite_isRefused_beforeTheKeyIsChecked() {
+        APIGatewayV2HTTPResponse response = function.handleRequest(event("POST", "/api/work_pools")
+                .withHeaders(Map.of("Host", "abc.execute-api.us-east-1.amazonaws.com", "Origin", "https://evil.example",
+                        "Content-Type", "text/plain"))
+                .withBody("{\"name\": \"p\", \"type\": \"process\"}").build(), remaining(Duration.ofSeconds(29)));
+
+        assertThat(response.getStatusCode()).isEqualTo(403);
+        assertThat(json(response).path("detail").asText()).contains("https://evil.example");
+    }
+
+    @Test
     void anEventWithoutAMethod_is400() {
         APIGatewayV2HTTPResponse response = function.handleRequest(new APIGatewayV2HTTPEvent(), remaining(Duration.ofSeconds(29)));
 

@@ -140,13 +140,21 @@ public final class Router {
         return p.split("/", -1);
     }
 
+    private static String decoded(String segment) {
+        try {
+            return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw BadInput.malformed("path", "the path segment '" + segment + "' has a malformed %-escape");
+        }
+    }
+
     private static Map<String, String> match(String[] template, String[] actual) {
         if (template.length != actual.length) return null;
         Map<String, String> params = new HashMap<>();
         for (int i = 0; i < template.length; i++) {
             String t = template[i];
             if (t.startsWith("{") && t.endsWith("}")) {
-                String value = URLDecoder.decode(actual[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+                String value = decoded(actual[i]);
                 if (value.isEmpty()) return null;
                 params.put(t.substring(1, t.length() - 1), value);
             } else if (!t.equals(actual[i])) {

@@ -88,6 +88,8 @@ public abstract class BadInputContract {
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"PENDING\"}}", 409, "state"),
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"DONE\"}}", 422, "state.type"),
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{}", 422, "state"),
+                Arguments.of("GET", "/api/work_pools/%zz", null, 400, "path"),
+                Arguments.of("GET", "/api/flow_runs/a%2/logs", null, 400, "path"),
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"CANCELLED\"}, "
                         + "\"transition_id\": \"" + "t".repeat(257) + "\"}", 422, "transition_id"),
                 Arguments.of("POST", "/api/flow_runs/{run}/set_state", "{\"state\": {\"type\": \"CANCELLED\"}, "
