@@ -3,6 +3,7 @@ package dev.ferry.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Instants;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
@@ -73,7 +74,7 @@ final class ScheduleRoutes {
         String raw = r.queryParam(name);
         if (raw == null || raw.isEmpty()) return fallback;
         try {
-            return Instant.parse(raw);
+            return Instants.check(name, Instant.parse(raw));
         } catch (DateTimeParseException e) {
             throw BadInput.invalid(name, "'" + name + "' must be an ISO 8601 instant like 2026-03-08T07:00:00Z (got '" + raw + "')");
         }

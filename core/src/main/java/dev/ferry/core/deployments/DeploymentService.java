@@ -7,6 +7,7 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Ids;
+import dev.ferry.core.common.Instants;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
@@ -175,6 +176,7 @@ public final class DeploymentService {
     /** Pauses the deployment: no schedule fires and no run of it is claimed until it is resumed, by hand or at {@code until}. */
     public Deployment pause(String id, String note, String by, Instant until) {
         if (note != null && note.length() > MAX_NOTE) throw BadInput.invalid("note", "'note' is longer than " + MAX_NOTE + " characters");
+        Instants.check("resume_at", until);
         if (until != null && !until.isAfter(clock.now())) {
             throw BadInput.invalid("resume_at", "'resume_at' " + until + " is not in the future");
         }

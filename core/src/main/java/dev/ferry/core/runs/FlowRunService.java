@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
+import dev.ferry.core.common.Instants;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.deployments.Deployment;
@@ -104,7 +105,8 @@ public final class FlowRunService {
             for (int i = 0; i < request.tags().size(); i++) tags.add(Names.check("tags[" + i + "]", request.tags().get(i)));
         }
         Instant now = clock.now();
-        Instant start = request.scheduledStartTime() == null ? now : request.scheduledStartTime();
+        Instant start = request.scheduledStartTime() == null ? now
+                : Instants.check("scheduled_start_time", request.scheduledStartTime());
         State scheduled = State.of(StateType.SCHEDULED, now);
         FlowRun run = FlowRunBuilder.builder().id(ids.next()).name(name)
                 .deploymentId(deployment.id()).flowName(deployment.flowName()).deploymentName(deployment.name())
@@ -184,7 +186,8 @@ public final class FlowRunService {
             if (!Set.of("stdout", "stderr", "worker").contains(stream)) {
                 throw BadInput.invalid("logs[" + i + "].stream", "'stream' must be stdout, stderr or worker (got '" + stream + "')");
             }
-            lines.add(new LogLine(0, log.timestamp() == null ? now : log.timestamp(), stream, log.message()));
+            Instant at = log.timestamp() == null ? now : Instants.check("logs[" + i + "].timestamp", log.timestamp());
+            lines.add(new LogLine(0, at, stream, log.message()));
         }
         runLogs.appendLogs(runId, lines);
     }

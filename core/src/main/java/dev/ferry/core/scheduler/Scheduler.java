@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Hashes;
+import dev.ferry.core.common.Instants;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
@@ -292,6 +293,8 @@ public final class Scheduler {
 
     /** Creates (or lists, for a dry run) the runs of every firing in {@code [start, end)}; idempotent. */
     public List<Slot> backfill(Deployment d, Instant start, Instant end, boolean dryRun) {
+        Instants.check("start", start);
+        Instants.check("end", end);
         if (!end.isAfter(start)) throw BadInput.invalid("end", "'end' " + end + " must be after 'start' " + start);
         List<Slot> slots = slots(d, start, end, MAX_LIST, "end");
         if (dryRun) return slots;

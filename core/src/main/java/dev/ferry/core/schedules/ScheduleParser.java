@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Hashes;
+import dev.ferry.core.common.Instants;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.common.Names;
 import java.time.DateTimeException;
@@ -300,7 +301,7 @@ public final class ScheduleParser {
     private static Instant instant(String field, String text) {
         if (text == null) return null;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return Instants.check(field, OffsetDateTime.parse(text).toInstant());
         } catch (DateTimeParseException e) {
             throw BadInput.invalid(field, "'" + field + "' '" + text + "' is not an ISO-8601 timestamp with offset; "
                     + "expected e.g. 2026-01-31T09:00:00Z or 2026-01-31T09:00:00+01:00");
@@ -310,10 +311,10 @@ public final class ScheduleParser {
     /** An anchor may be absolute, or local wall time read in the schedule's zone (earlier instant in an overlap). */
     private static Instant anchor(String field, String text, ZoneId zone) {
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return Instants.check(field, OffsetDateTime.parse(text).toInstant());
         } catch (DateTimeParseException absolute) {
             try {
-                return ZonedDateTime.of(LocalDateTime.parse(text), zone).toInstant();
+                return Instants.check(field, ZonedDateTime.of(LocalDateTime.parse(text), zone).toInstant());
             } catch (DateTimeException local) {
                 throw BadInput.invalid(field, "'" + field + "' '" + text + "' is not an ISO-8601 date-time; expected e.g. "
                         + "2026-01-31T09:00:00Z, or 2026-01-31T09:00:00 read in 'timezone'");
