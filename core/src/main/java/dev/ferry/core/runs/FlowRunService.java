@@ -135,7 +135,7 @@ public final class FlowRunService {
         if (name != null) Names.check("state.name", name);
         bounded("transition_id", transitionId, MAX_TRANSITION_ID);
         bounded("infrastructure_id", infrastructureId, MAX_INFRASTRUCTURE_ID);
-        Proposal proposal = Proposal.report(type, name, clip(message), transitionId);
+        Proposal proposal = Proposal.fromCaller(type, name, clip(message), transitionId);
         return settle(transitions.apply(runId, proposal,
                 run -> infrastructureId == null ? run : run.withInfrastructureId(infrastructureId)));
     }

@@ -48,6 +48,9 @@ public final class OrchestrationPolicy {
                     : new Reject("run is " + from + "; only finished runs can be retried");
             case JANITOR -> janitor(run, p, now);
             case REPORT -> report(run, p, now);
+            case CALLER -> p.type() == CANCELLED && from != CANCELLING
+                    ? new Reject("run is " + from + "; a run ends CANCELLED only after it was cancelled (POST /cancel)")
+                    : report(run, p, now);
         };
     }
 

@@ -324,6 +324,22 @@ public abstract class ControlPlaneContract {
     }
 
     @Test
+    void aWorkerOrFlow_mayEndARunCancelled_onlyAfterAUserCancelledIt() {
+        api.pool("p");
+        String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
+        api.claim("p", "w", 1);
+        api.setState(id, "RUNNING");
+
+        Response early = api.setState(id, "CANCELLED");
+        assertThat(early.status()).isEqualTo(409);
+        assertThat(early.body().path("detail").asText()).contains("only after it was cancelled");
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + id)).get("state_type").asText()).isEqualTo("RUNNING");
+
+        TestApi.ok(api.post("/api/flow_runs/" + id + "/cancel", null));
+        assertThat(TestApi.ok(api.setState(id, "CANCELLED")).at("/flow_run/state_type").asText()).isEqualTo("CANCELLED");
+    }
+
+    @Test
     void aRunList_leavesTheHistoryOut_whileTheRunHasIt() {
         api.pool("p");
         String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
