@@ -123,6 +123,12 @@ final class PullStepRunner {
         String token = r.text(body, "access_token");
         String branch = r.text(body, "branch");
         String commit = r.text(body, "commit");
+        for (String value : new String[] {repository, branch, commit}) {
+            // git reads an argument that starts with '-' as an option (--upload-pack=... runs a command)
+            if (value != null && value.startsWith("-")) {
+                throw new StepFailed("git_clone refused '" + Git.redact(value) + "': it starts with '-', which git reads as an option");
+            }
+        }
         String shown = Git.redact(repository);
         String url = withToken(repository, token);
         Path cache = home.resolve("pull").resolve("git").resolve(hash(shown.getBytes(StandardCharsets.UTF_8)));

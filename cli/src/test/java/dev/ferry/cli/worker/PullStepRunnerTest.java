@@ -61,6 +61,18 @@ class PullStepRunnerTest {
     }
 
     @Test
+    void aCloneArgumentThatGitWouldReadAsAnOption_isRefused_evenWhenATemplateMadeIt() {
+        Path owned = tmp.resolve("owned");
+
+        assertThatThrownBy(() -> runner(Map.of("REPO", "--upload-pack=touch " + owned)).run(steps("""
+                [{"git_clone": {"repository": "{{ env.REPO }}"}}]
+                """), tmp))
+                .isInstanceOf(PullStepRunner.StepFailed.class)
+                .hasMessageContaining("starts with '-'");
+        assertThat(owned).doesNotExist();
+    }
+
+    @Test
     void aFailingScript_failsWithItsExitCodeAndStderr() {
         assertThatThrownBy(() -> runner(Map.of()).run(steps("""
                 [{"run_shell_script": {"script": "echo broken >&2; exit 3", "stream_output": false}}]

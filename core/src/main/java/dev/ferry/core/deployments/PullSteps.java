@@ -118,6 +118,14 @@ public final class PullSteps {
                     checkTemplates(path, value.asText(), kindsById);
                 }
             }
+            if (kind.equals("git_clone")) {
+                for (String arg : List.of("repository", "branch", "commit")) {
+                    if (body.path(arg).asText("").startsWith("-")) {
+                        throw BadInput.invalid(base + "." + arg, "'" + arg + "' must not start with '-': git would read it "
+                                + "as an option");
+                    }
+                }
+            }
             if (kind.equals("git_clone") && body.hasNonNull("commit")) {
                 String commit = body.get("commit").asText();
                 if (!TEMPLATE.matcher(commit).find() && !COMMIT.matcher(commit).matches()) {

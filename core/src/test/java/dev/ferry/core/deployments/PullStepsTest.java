@@ -54,6 +54,8 @@ class PullStepsTest {
             [{"git_clone": {"repository": "x", "id": "env"}}]                       | pull_steps[0].git_clone.id             | not 'env' or 'git'
             [{"run_shell_script": {"script": "x", "env": {"A": {"b": 1}}}}]          | pull_steps[0].run_shell_script.env.A   | must be text
             [{"run_shell_script": {"script": "x", "stream_output": "yes"}}]          | pull_steps[0].run_shell_script.stream_output | true or false
+            [{"git_clone": {"repository": "--upload-pack=touch /tmp/owned"}}]       | pull_steps[0].git_clone.repository     | must not start with '-'
+            [{"git_clone": {"repository": "x", "branch": "-b"}}]                    | pull_steps[0].git_clone.branch         | git would read it as an option
             """)
     void badSteps_areRefused_namingTheField(String json, String field, String message) {
         BadInput e = catchThrowableOfType(BadInput.class, () -> PullSteps.validate("pull_steps", steps(json)));
