@@ -3,6 +3,7 @@ package dev.ferry.embedded;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -179,10 +180,37 @@ public final class Database implements AutoCloseable {
     public static Database open(Path file) {
         try {
             Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            return new Database(file);
+            if (parent != null && !Files.isDirectory(parent)) createPrivate(parent, true);
+            if (!Files.exists(file)) createPrivate(file, false);
+            Database database = new Database(file);
+            for (String suffix : List.of("", "-wal", "-shm")) ownerOnly(file.resolveSibling(file.getFileName() + suffix));
+            return database;
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot open the Ferry database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The file holds API key hashes and the run-token signing secret: only its owner may read it,
+     * from the moment it exists (a directory Ferry creates for it is the owner's alone too).
+     */
+    private static void createPrivate(Path path, boolean directory) throws IOException {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            if (directory) Files.createDirectories(path);
+            else Files.createFile(path);
+            return;
+        }
+        if (directory) {
+            Files.createDirectories(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+    }
+
+    /** An existing database (from before, or its WAL files) is made the owner's alone as well. */
+    private static void ownerOnly(Path file) throws IOException {
+        if (Files.exists(file) && file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
     }
 

@@ -10,12 +10,8 @@ import dev.ferry.embedded.Database;
 import dev.ferry.embedded.InProcessTimer;
 import dev.ferry.embedded.SqliteAdapters;
 import dev.ferry.embedded.SqliteApiKeys;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 
@@ -34,13 +30,7 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public static EmbeddedServer start(ServerOptions options) {
         InetAddress address = ServerHost.bindable(options.host(), options.apiKey());
-        Path dataDir = options.dataDir();
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("can't create the data directory " + dataDir, e);
-        }
-        Database database = Database.open(dataDir.resolve("ferry.db"));
+        Database database = Database.open(options.dataDir().resolve("ferry.db"));
         InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
         try {
             // --api-key is the bootstrap admin; keys made through the API live in the same file
