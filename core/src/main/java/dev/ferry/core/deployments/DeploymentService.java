@@ -8,6 +8,7 @@ import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Instants;
+import dev.ferry.core.common.JsonSizes;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
@@ -79,7 +80,8 @@ public final class DeploymentService {
             throw BadInput.invalid("work_queue_name", "work pool '" + pool.name() + "' has no queue named '" + queue + "'");
         }
         JsonSchemas.checkSchema("parameter_openapi_schema", d.parameterOpenapiSchema());
-        ObjectNode jobVariables = d.jobVariables() == null ? JsonNodeFactory.instance.objectNode() : d.jobVariables();
+        ObjectNode jobVariables = JsonSizes.check("job_variables",
+                d.jobVariables() == null ? JsonNodeFactory.instance.objectNode() : d.jobVariables());
         JsonSchemas.validate("job_variables",
                 JobTemplate.variablesSchema(pool.baseJobTemplate()),
                 JobTemplate.merge(JobTemplate.defaults(pool.baseJobTemplate()), jobVariables));
@@ -96,8 +98,10 @@ public final class DeploymentService {
 
         Overlap overlap = Overlap.parse(d.overlap());
         List<PullStep> pullSteps = PullSteps.parse("pull_steps", d.pullSteps());
-        ObjectNode parameters = d.parameters() == null ? JsonNodeFactory.instance.objectNode() : d.parameters();
-        ObjectNode schema = d.parameterOpenapiSchema() == null ? JsonNodeFactory.instance.objectNode() : d.parameterOpenapiSchema();
+        ObjectNode parameters = JsonSizes.check("parameters",
+                d.parameters() == null ? JsonNodeFactory.instance.objectNode() : d.parameters());
+        ObjectNode schema = JsonSizes.check("parameter_openapi_schema",
+                d.parameterOpenapiSchema() == null ? JsonNodeFactory.instance.objectNode() : d.parameterOpenapiSchema());
         boolean enforce = d.enforceParameterSchema() == null || d.enforceParameterSchema();
         List<Schedule> given = d.schedules() == null ? null : checkedSchedules("schedules", d.schedules(), parameters,
                 enforce ? schema : null);

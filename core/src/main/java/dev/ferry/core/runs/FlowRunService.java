@@ -5,6 +5,7 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Instants;
+import dev.ferry.core.common.JsonSizes;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.deployments.Deployment;
@@ -86,6 +87,7 @@ public final class FlowRunService {
 
         ObjectNode parameters = deployment.parameters().deepCopy();
         if (request.parameters() != null) parameters.setAll(request.parameters());
+        JsonSizes.check("parameters", parameters);
         if (deployment.enforceParameterSchema()) {
             refuseUnknownParameters(deployment, parameters);
             JsonSchemas.validate("parameters", deployment.parameterOpenapiSchema(), parameters);
@@ -93,7 +95,8 @@ public final class FlowRunService {
         ObjectNode jobVariables = JobTemplate.merge(
                 JobTemplate.merge(JobTemplate.defaults(pool.baseJobTemplate()), deployment.jobVariables()),
                 request.jobVariables());
-        JsonSchemas.validate("job_variables", JobTemplate.variablesSchema(pool.baseJobTemplate()), jobVariables);
+        JsonSchemas.validate("job_variables", JobTemplate.variablesSchema(pool.baseJobTemplate()), JsonSizes.check("job_variables",
+                jobVariables));
 
         String key = request.idempotencyKey();
         if (key != null && (key.isEmpty() || key.length() > MAX_KEY_LENGTH)) {
