@@ -31,7 +31,8 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // {"role": 0} must not mean the first role (ADMIN), nor 1.0 or 1.5 an integer
+            // {"role": 0} must not mean the first role (ADMIN), nor 1.5 the integer 1 (Jackson would cut
+            // it down; an integer is written without a fraction, 3.0 included)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             // {"name": "a", "name": "b"}: which one a reader took would depend on the reader

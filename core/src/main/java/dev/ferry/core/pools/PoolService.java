@@ -191,6 +191,11 @@ public final class PoolService {
         if (!template.path("job_configuration").isObject()) {
             throw BadInput.invalid("base_job_template.job_configuration", "'base_job_template.job_configuration' must be an object");
         }
+        if (template.has("variables") && !template.get("variables").isObject()) {
+            // a null there was stored, then answered in breach of the API's own schema
+            throw BadInput.invalid("base_job_template.variables", "'base_job_template.variables' must be a JSON schema "
+                    + "object, or left out for none");
+        }
         JsonSchemas.checkSchema("base_job_template.variables", template.get("variables"));
         return template;
     }

@@ -56,7 +56,7 @@ public abstract class BadInputContract {
                 Arguments.of("POST", "/api/work_pools", "{\"name\": \"q\", \"type\": \"process\", \"concurrency_limit\": -1}", 422, "concurrency_limit"),
                 Arguments.of("POST", "/api/work_pools", "{\"name\": \"q\", \"type\": \"process\", \"concurrency_limit\": \"x\"}", 400, "concurrency_limit"),
                 Arguments.of("POST", "/api/work_pools", "{\"name\": \"q\", \"type\": \"process\", \"concurrency_limit\": 1.5}", 400, "concurrency_limit"),
-                Arguments.of("POST", "/api/work_pools", "{\"name\": \"q\", \"type\": \"process\", \"concurrency_limit\": 1.0}", 400, "concurrency_limit"),
+                Arguments.of("POST", "/api/work_pools", "{\"name\": \"q\", \"type\": \"process\", \"base_job_template\": {\"job_configuration\": {}, \"variables\": null}}", 422, "base_job_template.variables"),
                 Arguments.of("POST", "/api/work_pools", "{\"name\": \"q\", \"name\": \"r\", \"type\": \"process\"}", 400, null),
                 Arguments.of("POST", "/api/api_keys", "{\"name\": \"k\", \"role\": 0}", 400, "role"),
                 Arguments.of("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", 409, "name"),
