@@ -48,10 +48,21 @@ public record FlowRun(
 
     /** History keeps the first entry and the most recent ones, so a run retried forever stays small. */
     public static final int MAX_HISTORY = 100;
+    /**
+     * And no more messages than this in all: a run stays one DynamoDB item (400 KB, beside its
+     * parameters) however long the messages it was given, and can always be written, cancelled too.
+     */
+    public static final int MAX_HISTORY_MESSAGE_CHARS = 64 * 1024;
 
     @JsonProperty("state_type")
     public StateType stateType() {
         return state.type();
+    }
+
+    private static long messageChars(List<State> states) {
+        long chars = 0;
+        for (State s : states) chars += s.message() == null ? 0 : s.message().length();
+        return chars;
     }
 
     public boolean sawTransition(String transitionId) {
@@ -75,6 +86,7 @@ public record FlowRun(
         if (history.size() > MAX_HISTORY) {
             history.subList(1, history.size() - MAX_HISTORY + 1).clear();
         }
+        while (history.size() > 2 && messageChars(history) > MAX_HISTORY_MESSAGE_CHARS) history.remove(1);
         Instant start = startTime;
         int count = runCount;
         if (next.type() == StateType.RUNNING && state.type() != StateType.RUNNING) {

@@ -323,6 +323,30 @@ public abstract class ControlPlaneContract {
         assertThat(total).isEqualTo(20);
     }
 
+    @ThreadRace
+    @Test
+    void manyProgressReportsAtOnce_allAnswer200Or503_andTheRunStaysSmall() throws Exception {
+        api.pool("p");
+        String id = api.run(api.deployment("p", null).get("id").asText(), null).get("id").asText();
+        api.claim("p", "w", 1);
+        ExecutorService reporters = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                String body = "{\"state\": {\"type\": \"PENDING\", \"message\": \"step " + i + "\"}}";
+                answers.add(reporters.submit(() -> api.post("/api/flow_runs/" + id + "/set_state", body)));
+            }
+            for (Future<Response> answer : answers) {
+                Response r = answer.get(60, TimeUnit.SECONDS);
+                assertThat(r.status()).as("%s", r.body()).isIn(200, 503);
+                if (r.status() == 503) assertThat(r.headers()).containsKey("Retry-After");
+            }
+        } finally {
+            reporters.shutdownNow();
+        }
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + id)).get("state_history").size()).isLessThanOrEqualTo(3);
+    }
+
     @Test
     void aWorkerOrFlow_mayEndARunCancelled_onlyAfterAUserCancelledIt() {
         api.pool("p");
