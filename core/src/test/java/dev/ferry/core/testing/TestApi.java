@@ -17,7 +17,9 @@ import java.util.Map;
 /**
  * The core router over one adapter set, called as a client would call it, with the clock and the
  * schedule timer in the test's hands. Behaviour suites are written against this, once; each
- * adapter set supplies one ({@code newApi()}) and so proves the whole API on itself.
+ * adapter set supplies one ({@code newApi(adminKey)}: InMemoryApiTest, SqliteApiTest, AwsApiIT)
+ * and so proves the whole API on itself. Bodies go out as {@code application/json}, as every
+ * Ferry client sends them.
  */
 public final class TestApi implements AutoCloseable {
     public final Ferry ferry;
