@@ -22,11 +22,7 @@ final class HostFilter extends Filter {
             return;
         }
         try (exchange) {
-            ApiResponse refused = ApiResponse.problem(403, names.refusal(host), null, null);
-            refused.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            exchange.sendResponseHeaders(403, refused.body().length);
-            exchange.getResponseBody().write(refused.body());
+            HttpAdapter.send(exchange, ApiResponse.problem(403, names.refusal(host), null, null));
         }
     }
 

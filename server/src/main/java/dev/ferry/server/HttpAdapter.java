@@ -33,14 +33,19 @@ final class HttpAdapter implements HttpHandler {
                 exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
                 response = handle(exchange, headers, body);
             }
-            response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-            // API answers are never cached; the web UI's files say how they may be.
-            if (!exchange.getResponseHeaders().containsKey("Cache-Control")) exchange.getResponseHeaders().set("Cache-Control", "no-store");
-            // A HEAD answer has no body, and the JDK server wants -1 for it, not the GET's length.
-            boolean empty = response.body().length == 0 || "HEAD".equals(exchange.getRequestMethod());
-            exchange.sendResponseHeaders(response.status(), empty ? -1 : response.body().length);
-            if (!empty) exchange.getResponseBody().write(response.body());
+            send(exchange, response);
         }
+    }
+
+    /** Writes {@code response} as the answer to {@code exchange} (which the caller closes). */
+    static void send(HttpExchange exchange, ApiResponse response) throws IOException {
+        response.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        // API answers are never cached; the web UI's files say how they may be.
+        if (!exchange.getResponseHeaders().containsKey("Cache-Control")) exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        // A HEAD answer has no body, and the JDK server wants -1 for it, not the GET's length.
+        boolean empty = response.body().length == 0 || "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(response.status(), empty ? -1 : response.body().length);
+        if (!empty) exchange.getResponseBody().write(response.body());
     }
 
     private ApiResponse handle(HttpExchange exchange, Map<String, String> headers, byte[] body) {

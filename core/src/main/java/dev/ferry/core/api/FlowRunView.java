@@ -46,14 +46,7 @@ record FlowRunView(
 
     /** As a list shows it: without the history, which can hold a hundred states. */
     static FlowRunView summary(FlowRun run) {
-        return of(run).withoutHistory();
-    }
-
-    private FlowRunView withoutHistory() {
-        return new FlowRunView(id, name, deploymentId, flowName, deploymentName, workPoolId, workPoolName, workQueueId,
-                workQueueName, parameters, jobVariables, state, stateType, null, scheduledStartTime, startTime, endTime,
-                runCount, retries, retryDelaySeconds, idempotencyKey, workerName, infrastructureId, tags, lastHeartbeat,
-                version, created, updated, infrastructure);
+        return of(run.withStateHistory(null));
     }
 
     static FlowRunView of(FlowRun run) {
