@@ -9,6 +9,7 @@ import dev.ferry.core.ecs.Ecs;
 import dev.ferry.core.ecs.EcsDispatcher;
 import dev.ferry.core.ecs.EcsReconciler;
 import dev.ferry.core.ecs.TaskObserver;
+import dev.ferry.core.events.EventService;
 import dev.ferry.core.janitor.Janitor;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.pools.PoolStore;
@@ -23,7 +24,7 @@ import dev.ferry.core.scheduler.Scheduler;
 
 /** The application services, wired once from the ports an adapter set provides. */
 public record Ferry(PoolService pools, DeploymentService deployments, FlowRunService runs, ClaimService claims,
-                    Scheduler schedules, Janitor janitor, Ecs ecs) {
+                    Scheduler schedules, Janitor janitor, Ecs ecs, EventService events) {
 
     public static final String VERSION = "0.1.0";
 
@@ -43,7 +44,8 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
         DeploymentStore deploymentStore = ports.deployments();
         RunStore runStore = ports.runs();
         WorkQueues workQueues = ports.workQueues();
-        Transitions transitions = new Transitions(runStore, workQueues, clock);
+        EventService events = new EventService(ports.events(), clock, ids, EventService.DEFAULT_RETENTION);
+        Transitions transitions = new Transitions(runStore, workQueues, clock, events);
         // a lambda, not runStore::activeRuns, which would refuse the null ports of tests that wire no adapters at all
         PoolService pools = new PoolService(poolStore, (pool, queue) -> runStore.activeRuns(pool, queue), workQueues,
                 clock, ids);
@@ -67,7 +69,8 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
                 runs,
                 claims,
                 schedules,
-                new Janitor(runStore, poolStore, workQueues, transitions, schedules, clock, reconciler),
-                ecsServices);
+                new Janitor(runStore, poolStore, workQueues, transitions, schedules, clock, reconciler, events),
+                ecsServices,
+                events);
     }
 }

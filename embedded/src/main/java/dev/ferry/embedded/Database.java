@@ -134,7 +134,10 @@ public final class Database implements AutoCloseable {
                 last_used  INTEGER,
                 revoked_at INTEGER)""",
             "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            // SqliteEvents: occurred is epoch nanoseconds; lists run on (occurred, id) either way
+            "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, occurred INTEGER NOT NULL, doc TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS events_by_occurred ON events (occurred, id)");
 
     private final Path file;
     private final Connection writer;

@@ -11,6 +11,7 @@ public final class SqliteAdapters {
     /** @param timer fires the schedules: an {@link InProcessTimer} in the server, a manual one in tests */
     public static Ports ports(Database db, Clock clock, ScheduleTimer timer) {
         return new Ports(new SqlitePools(db), new SqliteDeployments(db), new SqliteRuns(db), new SqliteRunLogs(db),
-                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), new SqliteWorkQueues(db, clock), timer);
+                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), new SqliteEvents(db), new SqliteWorkQueues(db, clock),
+                timer);
     }
 }

@@ -87,6 +87,9 @@ public final class Access {
         allow("POST /api/flow_runs/{id}/retry", DEPLOYER);
         allow("POST /api/flow_runs/{id}/logs", RUN_WORKER, RUN_TOKEN);
         allow("GET /api/flow_runs/{id}/logs", DEPLOYER, READER, RUN_TOKEN);
+        // events: deployers emit their own (names under ferry. are refused), readers read
+        allow("POST /api/events", DEPLOYER);
+        allow("GET /api/events", DEPLOYER, READER);
         // API keys: admins only
         allow("POST /api/api_keys");
         allow("GET /api/api_keys");

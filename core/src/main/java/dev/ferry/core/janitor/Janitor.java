@@ -3,6 +3,7 @@ package dev.ferry.core.janitor;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.ecs.EcsReconciler;
+import dev.ferry.core.events.EventService;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.pools.Worker;
@@ -56,16 +57,19 @@ public final class Janitor {
     private volatile Instant lastHeal = Instant.MIN;
 
     private final EcsReconciler ecs;
+    private final EventService events;
 
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
                    Clock clock) {
-        this(store, pools, workQueues, transitions, schedules, clock, null);
+        this(store, pools, workQueues, transitions, schedules, clock, null, null);
     }
 
-    /** @param ecs reconciles runs on ECS tasks (they have no heartbeats); null without ECS */
+    /**
+     * @param ecs    reconciles runs on ECS tasks (they have no heartbeats); null without ECS
+     * @param events whose expired events it drops; null for none
+     */
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
-                   Clock clock,
-                   EcsReconciler ecs) {
+                   Clock clock, EcsReconciler ecs, EventService events) {
         this.store = store;
         this.pools = pools;
         this.workQueues = workQueues;
@@ -73,6 +77,7 @@ public final class Janitor {
         this.schedules = schedules;
         this.clock = clock;
         this.ecs = ecs;
+        this.events = events;
     }
 
     public record Sweep(int late, int crashed, int cancelled, int redelivered, int schedulesHealed) {}
@@ -83,9 +88,10 @@ public final class Janitor {
             if (!clock.now().isBefore(lastHeal.plus(HEAL_EVERY))) {
                 lastHeal = clock.now();
                 healed = schedules.heal(Scheduler.LOST_AFTER);
+                if (events != null) events.purge();
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "janitor could not heal schedules", e); // the run checks below must still happen
+            LOG.log(Level.WARNING, "janitor could not heal schedules or purge events", e); // the run checks below must still happen
         }
         Instant now = clock.now();
         Duration sendAhead = workQueues.maxDelay().map(max -> max.minus(SWEEP_MARGIN))

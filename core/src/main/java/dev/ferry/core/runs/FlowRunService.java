@@ -120,6 +120,8 @@ public final class FlowRunService {
         FlowRun stored = store.createRun(run);
         boolean created = stored.id().equals(run.id());
         if (created) workQueues.send(queue.id(), run.id(), start);
+        // created again (the same idempotency key): its state's event goes out again, and the store drops it
+        transitions.publish(stored);
         return new Created(stored, created);
     }
 

@@ -4,6 +4,8 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Revisions;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventSink;
 import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.runs.Decision.Accept;
 import java.util.List;
@@ -20,12 +22,15 @@ public final class Transitions {
     private final RunStore store;
     private final WorkQueues workQueues;
     private final Clock clock;
+    private final EventSink events;
     private final OrchestrationPolicy policy = new OrchestrationPolicy();
 
-    public Transitions(RunStore store, WorkQueues workQueues, Clock clock) {
+    /** @param events where each state change's {@code ferry.flow-run.*} event goes */
+    public Transitions(RunStore store, WorkQueues workQueues, Clock clock, EventSink events) {
         this.store = store;
         this.workQueues = workQueues;
         this.clock = clock;
+        this.events = events;
     }
 
     /** Outcome of {@link #apply}: the run as stored now, and whether this call changed it. */
@@ -68,11 +73,13 @@ public final class Transitions {
         String runId = first.id();
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Decision decision = policy.decide(run, proposal, clock.now());
-            if (decision instanceof Decision.AlreadyApplied) return new Result.Unchanged(run);
             if (decision instanceof Decision.Reject reject) return new Result.Refused(run, reject.reason());
+            // A report made again (a retry after a lost answer) publishes the state's event again:
+            // it may be the first attempt's write that landed and its event that did not.
+            if (decision instanceof Decision.AlreadyApplied) return unchanged(run);
             Accept accept = (Accept) decision;
             FlowRun next = extra.apply(accept.next());
-            if (repeats(run, next)) return new Result.Unchanged(run);
+            if (repeats(run, next)) return unchanged(run);
             RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots(), limits));
             if (write instanceof RunWrite.Applied applied) {
                 afterWrite(applied.run());
@@ -156,11 +163,23 @@ public final class Transitions {
                 && Objects.equals(run.scheduledStartTime(), next.scheduledStartTime());
     }
 
-    /** A run that is SCHEDULED again (retries) must be delivered again. */
+    /** A run that is SCHEDULED again (retries) must be delivered again; a state entered is an event. */
     private void afterWrite(FlowRun run) {
         if (run.state().type() == StateType.SCHEDULED) {
             workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
         }
+        publish(run);
+    }
+
+    private Result unchanged(FlowRun run) {
+        publish(run);
+        return new Result.Unchanged(run);
+    }
+
+    /** Publishes the event of the run's current state (none for progress within a state). */
+    void publish(FlowRun run) {
+        Event event = RunEvents.stateChanged(run);
+        if (event != null) events.publish(event);
     }
 
     private static SlotChange slots(FlowRun run, Decision.SlotEffect effect, Limits limits) {

@@ -89,7 +89,7 @@ class OpenApiDocumentTest {
             "PATCH /api/deployments/{id}", "UpdateDeployment");
 
     /** The document and the routes asked here reach no adapter. */
-    private static final Ports NO_ADAPTERS = new Ports(null, null, null, null, null, null, null, null);
+    private static final Ports NO_ADAPTERS = new Ports(null, null, null, null, null, null, null, null, null);
 
     private final Router router = new Router(Ferry.wire(NO_ADAPTERS, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
     private final JsonNode doc = load();

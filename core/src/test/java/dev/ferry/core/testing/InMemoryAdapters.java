@@ -10,6 +10,7 @@ import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.InMemoryDeployments;
 import dev.ferry.core.ecs.InMemoryTaskDefinitions;
+import dev.ferry.core.events.InMemoryEvents;
 import dev.ferry.core.pools.InMemoryPools;
 import dev.ferry.core.pools.InMemoryWorkQueues;
 import dev.ferry.core.runs.InMemoryRunLogs;
@@ -26,12 +27,13 @@ public record InMemoryAdapters(
         InMemoryRunLogs logs,
         InMemoryScheduleCursors cursors,
         InMemoryTaskDefinitions taskDefinitions,
+        InMemoryEvents events,
         InMemoryWorkQueues workQueues) {
 
     /** Empty adapters; the work queues read time from {@code clock}. */
     public static InMemoryAdapters on(Clock clock) {
         return new InMemoryAdapters(new InMemoryPools(), new InMemoryDeployments(), new InMemoryRuns(),
-                new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(),
+                new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(), new InMemoryEvents(),
                 new InMemoryWorkQueues(clock));
     }
 
@@ -51,6 +53,6 @@ public record InMemoryAdapters(
 
     /** The ports Ferry is wired from, with {@code timer} as the schedule timer. */
     public Ports ports(ScheduleTimer timer) {
-        return new Ports(pools, deployments, runs, logs, cursors, taskDefinitions, workQueues, timer);
+        return new Ports(pools, deployments, runs, logs, cursors, taskDefinitions, events, workQueues, timer);
     }
 }
