@@ -13,6 +13,7 @@ import dev.ferry.core.api.ApiKeyRoutesContract;
 import dev.ferry.core.api.AuthorizationMatrixContract;
 import dev.ferry.core.api.BadInputContract;
 import dev.ferry.core.api.ControlPlaneContract;
+import dev.ferry.core.api.EventsContract;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.api.SchedulesContract;
 import dev.ferry.core.auth.ApiKeyService;
@@ -80,6 +81,14 @@ class AwsApiIT {
 
     @Nested
     class ApiKeyRoutes extends ApiKeyRoutesContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class Events extends EventsContract {
         @Override
         protected TestApi newApi(String adminKey) {
             return AwsApiIT.newApi(adminKey);

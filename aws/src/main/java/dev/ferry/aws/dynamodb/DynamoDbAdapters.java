@@ -2,6 +2,8 @@ package dev.ferry.aws.dynamodb;
 
 import dev.ferry.core.Ports;
 import dev.ferry.core.common.Clock;
+import dev.ferry.core.events.EventService;
+import dev.ferry.core.events.EventStore;
 import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.scheduler.ScheduleTimer;
 import java.time.Duration;
@@ -22,6 +24,7 @@ public final class DynamoDbAdapters {
         Table table = new Table(client, tableName);
         return new Ports(new DynamoDbPools(table, DynamoDbPools.DEFAULT_WORKER_RETENTION, clock),
                 new DynamoDbDeployments(table), new DynamoDbRuns(table), new DynamoDbRunLogs(table, runLogRetention, clock),
-                new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table), workQueues, timer);
+                new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table),
+                new DynamoDbEvents(table, EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET), workQueues, timer);
     }
 }

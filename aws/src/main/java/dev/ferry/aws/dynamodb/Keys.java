@@ -164,6 +164,21 @@ final class Keys {
         return value.length() > 20 && value.charAt(19) == '#' && value.substring(0, 19).chars().allMatch(Character::isDigit);
     }
 
+    // --- events: one partition per UTC day of their occurrence, in time order; a marker per id ---
+
+    static String eventsOfDay(java.time.LocalDate day) {
+        return "EVENTS#" + day;
+    }
+
+    /** Fixed-width epoch nanoseconds, then the id: sorts as {@code EventPosition} does. */
+    static String eventOrder(long nanos, String id) {
+        return String.format("%019d", nanos) + "#" + id;
+    }
+
+    static Map<String, AttributeValue> eventId(String id) {
+        return key("EVENT#" + id, "#EVENT");
+    }
+
     // --- concurrency counters ---
 
     static Map<String, AttributeValue> slot(String slotKey) {

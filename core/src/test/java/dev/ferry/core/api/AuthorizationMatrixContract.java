@@ -97,6 +97,8 @@ public abstract class AuthorizationMatrixContract {
             POST /api/flow_runs/{id}/retry                        A B D . . . . .
             POST /api/flow_runs/{id}/logs                         A B . . W . T .
             GET /api/flow_runs/{id}/logs                          A B D R . . T .
+            POST /api/events                                      A B D . . . . .
+            GET /api/events                                       A B D R . . . .
             POST /api/api_keys                                    A B . . . . . .
             GET /api/api_keys                                     A B . . . . . .
             DELETE /api/api_keys/{id}                             A B . . . . . .

