@@ -3,6 +3,7 @@ package dev.ferry.cli.client;
 import static dev.ferry.cli.client.ApiClient.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
 import java.time.Duration;
@@ -198,7 +199,7 @@ public final class FerryApi {
                 .add("deployment_id", filter.deploymentId())
                 .add("work_pool_name", filter.workPoolName());
         filter.stateTypes().forEach(type -> query.add("state_type", type));
-        return upTo("/api/flow_runs", query, limit);
+        return upTo("/api/flow_runs", query, limit).items();
     }
 
     public JsonNode flowRun(String id) {
@@ -248,13 +249,57 @@ public final class FerryApi {
         return http.delete("/api/api_keys/" + segment(id)).body();
     }
 
+    // ---- events
+
+    /** {@code events} is a JSON array of 1 to 100 events; answers {@code {"accepted": [ids], "duplicates": [ids]}}. */
+    public JsonNode emitEvents(ArrayNode events) {
+        return http.post("/api/events", events).body();
+    }
+
+    /**
+     * The events matching {@code filter}, newest first, at most {@code limit} of them, read page by
+     * page (a page may hold fewer than asked and still have a next one).
+     */
+    public Listed events(EventQuery filter, int limit) {
+        return upTo("/api/events", filter.query(false), limit);
+    }
+
+    /**
+     * One page of events oldest first from {@code next} (null: from {@code filter}'s since). With no
+     * until its {@code next} is never null: following it tails the events as they arrive. The server
+     * may hold the request up to {@code waitSeconds} for one to come, so the HTTP timeout outlasts it.
+     */
+    public JsonNode eventsAfter(EventQuery filter, String next, int limit, int waitSeconds) {
+        Query query = filter.query(true).add("limit", String.valueOf(limit)).add("next", next)
+                .add("wait", String.valueOf(waitSeconds));
+        return http.send("GET", "/api/events" + query, null, Duration.ofSeconds(waitSeconds + 15L)).body();
+    }
+
+    /** Filters for {@link #events} and {@link #eventsAfter}: patterns as the API takes them; empty lists and nulls mean "any". */
+    public record EventQuery(List<String> events, List<String> resources, List<String> labels, List<String> related,
+                             Instant since, Instant until) {
+        Query query(boolean ascending) {
+            Query query = new Query();
+            events.forEach(e -> query.add("event", e));
+            resources.forEach(r -> query.add("resource", r));
+            labels.forEach(l -> query.add("label", l));
+            related.forEach(r -> query.add("related", r));
+            return query.add("since", since == null ? null : since.toString())
+                    .add("until", until == null ? null : until.toString())
+                    .add("order", ascending ? "asc" : null);
+        }
+    }
+
+    /** Items read up to a limit; {@code more} when the server had a next page after them. */
+    public record Listed(List<JsonNode> items, boolean more) {}
+
     // ----
 
     private List<JsonNode> all(String path, Query query) {
-        return upTo(path, query, Integer.MAX_VALUE);
+        return upTo(path, query, Integer.MAX_VALUE).items();
     }
 
-    private List<JsonNode> upTo(String path, Query query, int limit) {
+    private Listed upTo(String path, Query query, int limit) {
         List<JsonNode> result = new ArrayList<>();
         String next = null;
         do {
@@ -266,7 +311,7 @@ public final class FerryApi {
             JsonNode cursor = answer.path("next");
             next = cursor.isTextual() && !cursor.asText().isEmpty() ? cursor.asText() : null;
         } while (next != null && result.size() < limit);
-        return result;
+        return new Listed(result, next != null);
     }
 
     private static List<JsonNode> items(JsonNode answer) {
