@@ -3,6 +3,7 @@ package dev.ferry.core;
 import dev.ferry.core.auth.RunTokens;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
+import dev.ferry.core.deployments.DeploymentEvents;
 import dev.ferry.core.deployments.DeploymentService;
 import dev.ferry.core.deployments.DeploymentStore;
 import dev.ferry.core.ecs.Ecs;
@@ -65,7 +66,10 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
         Scheduler schedules = new Scheduler(deploymentStore, runStore, poolStore, ports.scheduleCursors(), ports.timer(),
                 runs, clock);
         return new Ferry(pools,
-                new DeploymentService(deploymentStore, poolStore, clock, ids, (before, after) -> schedules.sync(before, after)),
+                new DeploymentService(deploymentStore, poolStore, clock, ids, (before, after) -> {
+                    schedules.sync(before, after);
+                    events.publish(DeploymentEvents.changed(before, after, clock.now()));
+                }),
                 runs,
                 claims,
                 schedules,

@@ -28,7 +28,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Deployments: created or updated by (flow name, name), paused, deleted, and their schedules. Every
- * change is handed to {@link ScheduleSync} so the timer fires exactly what is stored.
+ * change is handed to {@link DeploymentChanges} so the timer fires exactly what is stored.
  */
 public final class DeploymentService {
     private static final int MAX_RETRIES = 100;
@@ -40,14 +40,14 @@ public final class DeploymentService {
     private final PoolStore pools;
     private final Clock clock;
     private final Ids ids;
-    private final ScheduleSync schedules;
+    private final DeploymentChanges changes;
 
-    public DeploymentService(DeploymentStore store, PoolStore pools, Clock clock, Ids ids, ScheduleSync schedules) {
+    public DeploymentService(DeploymentStore store, PoolStore pools, Clock clock, Ids ids, DeploymentChanges changes) {
         this.store = store;
         this.pools = pools;
         this.clock = clock;
         this.ids = ids;
-        this.schedules = schedules;
+        this.changes = changes;
     }
 
     public record Deploy(String name, String flowName, String entrypoint, String workPoolName, String workQueueName,
@@ -133,7 +133,7 @@ public final class DeploymentService {
             if (seen == null) {
                 Deployment fresh = over.apply(null);
                 if (store.createDeployment(fresh)) {
-                    schedules.sync(null, fresh);
+                    changes.stored(null, fresh);
                     return new Upserted(fresh, true);
                 }
                 seen = store.deployment(d.flowName(), d.name()).orElse(null); // a first deploy racing ours won
@@ -141,7 +141,7 @@ public final class DeploymentService {
             }
             Write<Deployment> written = store.updateDeployment(over.apply(seen));
             if (written instanceof Write.Applied<Deployment> applied) {
-                schedules.sync(seen, applied.stored());
+                changes.stored(seen, applied.stored());
                 return new Upserted(applied.stored(), false);
             }
             seen = ((Write.Stale<Deployment>) written).current();
@@ -198,7 +198,7 @@ public final class DeploymentService {
             Write<Deployment> deleted = store.deleteDeployment(seen);
             if (deleted instanceof Write.Applied<Deployment>) {
                 // disarms exactly what the deleted revision had armed, an edit that landed meanwhile included
-                schedules.sync(seen, null);
+                changes.stored(seen, null);
                 return;
             }
             seen = ((Write.Stale<Deployment>) deleted).current();
@@ -259,7 +259,7 @@ public final class DeploymentService {
     private Deployment write(Deployment current, UnaryOperator<Deployment> change) {
         Revisions.Done<Deployment> done = Revisions.update(current, change, store::updateDeployment,
                 () -> BadInput.notFound("deployment", current.id()));
-        if (done.changed()) schedules.sync(done.before(), done.after());
+        if (done.changed()) changes.stored(done.before(), done.after());
         return done.after();
     }
 

@@ -65,6 +65,26 @@ public abstract class EventsContract {
     }
 
     @Test
+    void aDeploymentsChanges_areEvents_createdUpdatedPausedResumedDeleted() {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String id = api.deployment("p", "\"tags\": [\"etl\"]").path("id").asText();
+            api.deployment("p", "\"description\": \"nightly load\"");
+            TestApi.ok(api.post("/api/deployments/" + id + "/pause", "{\"note\": \"maintenance\"}"));
+            TestApi.ok(api.post("/api/deployments/" + id + "/resume", null));
+            assertThat(api.delete("/api/deployments/" + id).status()).isEqualTo(204);
+
+            JsonNode events = TestApi.ok(api.get("/api/events?resource=ferry.deployment." + id)).path("items");
+
+            assertThat(names(events)).containsExactly("ferry.deployment.deleted", "ferry.deployment.resumed",
+                    "ferry.deployment.paused", "ferry.deployment.updated", "ferry.deployment.created");
+            assertThat(events.get(4).at("/resource/ferry.resource.name").asText()).isEqualTo("my-flow/my-deployment");
+            assertThat(events.get(2).at("/payload/pause_note").asText()).isEqualTo("maintenance");
+            assertThat(roles(events.get(4))).containsExactlyInAnyOrder("flow", "tag");
+        }
+    }
+
+    @Test
     void postedEvents_areStoredOnce_andReadBackAsSent() {
         try (TestApi api = newApi(null)) {
             String batch = """
