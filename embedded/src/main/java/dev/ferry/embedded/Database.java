@@ -137,7 +137,18 @@ public final class Database implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             // SqliteEvents: occurred is epoch nanoseconds; lists run on (occurred, id) either way
             "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, occurred INTEGER NOT NULL, doc TEXT NOT NULL)",
-            "CREATE INDEX IF NOT EXISTS events_by_occurred ON events (occurred, id)");
+            "CREATE INDEX IF NOT EXISTS events_by_occurred ON events (occurred, id)",
+            // SqliteAutomationStore: due and expires are epoch nanoseconds
+            """
+            CREATE TABLE IF NOT EXISTS automation_state (
+                grp      TEXT NOT NULL,
+                item     TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                doc      TEXT,
+                due      INTEGER,
+                expires  INTEGER,
+                PRIMARY KEY (grp, item)) WITHOUT ROWID""",
+            "CREATE INDEX IF NOT EXISTS automation_state_due ON automation_state (due) WHERE due IS NOT NULL");
 
     private final Path file;
     private final Connection writer;

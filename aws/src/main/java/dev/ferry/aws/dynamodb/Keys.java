@@ -179,6 +179,20 @@ final class Keys {
         return key("EVENT#" + id, "#EVENT");
     }
 
+    // --- automations: an entry per (group, item); the sparse "due" entries in the kind index ---
+
+    static Map<String, AttributeValue> automationEntry(String group, String item) {
+        return key(automationGroup(group), item);
+    }
+
+    static String automationGroup(String group) {
+        return "AUT#" + group;
+    }
+
+    static String automationsDue() {
+        return "AUTOMATIONS_DUE";
+    }
+
     // --- concurrency counters ---
 
     static Map<String, AttributeValue> slot(String slotKey) {

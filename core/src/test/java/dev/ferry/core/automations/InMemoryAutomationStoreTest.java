@@ -1,0 +1,8 @@
+package dev.ferry.core.automations;
+
+class InMemoryAutomationStoreTest extends AutomationStoreContract {
+    @Override
+    protected AutomationStore newStore() {
+        return new InMemoryAutomationStore();
+    }
+}
