@@ -84,12 +84,15 @@ public final class DynamoDbAutomationStore implements AutomationStore {
     @Override
     public List<Entry> due(Instant by, int limit) {
         Table.checkLimit(limit);
-        // the index is eventually consistent and holds keys only: each entry is read again, and kept if still due
-        List<Map<String, AttributeValue>> keys = table.queryIndex(Keys.KIND, Keys.automationsDue(), Keys.eventOrder(
-                nanos(by), "\uffff"), true, Expr.none(), limit);
+        // The index is eventually consistent and holds only keys: each entry is read again, and kept if still due.
+        QueryResponse response = table.client.query(QueryRequest.builder().tableName(table.name).indexName(Keys.KIND)
+                .keyConditionExpression("#ipk = :due AND #isk < :by")
+                .expressionAttributeNames(Map.of("#ipk", Keys.pk(Keys.KIND), "#isk", Keys.sk(Keys.KIND)))
+                .expressionAttributeValues(Map.of(":due", s(Keys.automationsDue()), ":by", s(Keys.eventOrder(nanos(by), "\uffff"))))
+                .scanIndexForward(true).limit(limit).build());
         List<Entry> due = new ArrayList<>();
-        for (int i = keys.size() - 1; i >= 0; i--) {
-            table.get(Table.tableKey(keys.get(i))).map(DynamoDbAutomationStore::entry)
+        for (Map<String, AttributeValue> key : response.items()) {
+            table.get(Table.tableKey(key)).map(DynamoDbAutomationStore::entry)
                     .filter(e -> e.due() != null && !e.due().isAfter(by)).ifPresent(due::add);
         }
         return due;
