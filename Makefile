@@ -8,13 +8,13 @@
 
 MVN ?= mvn
 
-.PHONY: jar build-ApiFunction build-JanitorFunction build-ScheduleFunction build-EcsDispatchFunction build-EcsEventsFunction
+.PHONY: jar build-ApiFunction build-JanitorFunction build-ScheduleFunction build-EcsDispatchFunction build-EcsEventsFunction build-AutomationsFunction
 
 # rm rather than 'mvn clean', whose plugin a local Maven repository may not hold
 jar:
 	rm -rf */target
 	$(MVN) -B -q package -pl functions -am -DskipTests
 
-build-ApiFunction build-JanitorFunction build-ScheduleFunction build-EcsDispatchFunction build-EcsEventsFunction: jar
+build-ApiFunction build-JanitorFunction build-ScheduleFunction build-EcsDispatchFunction build-EcsEventsFunction build-AutomationsFunction: jar
 	mkdir -p "$(ARTIFACTS_DIR)/lib"
 	cp functions/target/ferry-functions.jar "$(ARTIFACTS_DIR)/lib/"

@@ -2,6 +2,7 @@ package dev.ferry.aws;
 
 import dev.ferry.aws.dynamodb.DynamoDbAdapters;
 import dev.ferry.aws.dynamodb.DynamoDbApiKeys;
+import dev.ferry.aws.dynamodb.DynamoDbStreamFeed;
 import dev.ferry.aws.ecs.EcsLauncher;
 import dev.ferry.aws.logs.CloudWatchTaskLogs;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
@@ -16,6 +17,7 @@ import dev.ferry.core.ecs.Ecs;
 import dev.ferry.core.ecs.Pause;
 import dev.ferry.core.runs.TaskLogs;
 import dev.ferry.core.scheduler.ScheduleTimer;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /** Ferry on the AWS adapters: DynamoDB for state and API keys, SQS for work queues, EventBridge Scheduler for schedules. */
 public final class Aws {
@@ -36,10 +38,22 @@ public final class Aws {
 
     /** With another schedule timer: {@code ferry server start --aws} fires schedules in its own process. */
     public static Wiring wire(AwsClients clients, Config config, ScheduleTimer timer, Clock clock, Ids ids) {
+        return wire(clients, config, timer, null, clock, ids);
+    }
+
+    /**
+     * @param streams where an automation engine in this process reads the table's stream
+     *                ({@code ferry server start --aws}); null where the stream invokes the automations function
+     */
+    public static Wiring wire(AwsClients clients, Config config, ScheduleTimer timer, DynamoDbStreamsClient streams,
+                              Clock clock, Ids ids) {
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(clients.dynamoDb(), config.tableName()),
                 BootstrapKey.ofHash(config.adminKeyHash(), Config.ADMIN_KEY_HASH), clock, ids);
         Ports ports = DynamoDbAdapters.ports(clients.dynamoDb(), config.tableName(), config.runLogRetention(), clock,
                 new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), timer);
+        if (streams != null) {
+            ports = DynamoDbAdapters.followingStream(ports, streams, DynamoDbStreamFeed.streamArn(clients.dynamoDb(), config.tableName()));
+        }
         Ferry ferry = Ferry.wire(ports, clock, ids, auth.runTokens(), ecs(clients, config, Pause.REAL));
         return new Wiring(ferry, auth);
     }

@@ -3,14 +3,17 @@ package dev.ferry.aws;
 import dev.ferry.aws.dynamodb.DynamoDbAdapters;
 import dev.ferry.aws.dynamodb.DynamoDbApiKeys;
 import dev.ferry.aws.dynamodb.DynamoDbRunLogs;
+import dev.ferry.aws.dynamodb.DynamoDbStreamFeed;
 import dev.ferry.aws.dynamodb.Tables;
 import dev.ferry.aws.sqs.SqsWorkQueues;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.aws.testing.RealTimeQueues;
 import dev.ferry.aws.testing.ThreadRacesOnMoto;
 import dev.ferry.core.Ferry;
+import dev.ferry.core.Ports;
 import dev.ferry.core.api.ApiKeyRoutesContract;
 import dev.ferry.core.api.AuthorizationMatrixContract;
+import dev.ferry.core.api.AutomationsContract;
 import dev.ferry.core.api.BadInputContract;
 import dev.ferry.core.api.ControlPlaneContract;
 import dev.ferry.core.api.EventsContract;
@@ -42,8 +45,12 @@ class AwsApiIT {
         ManualTimer timer = new ManualTimer();
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(Emulator.dynamoDb(), table), BootstrapKey.ofKey(adminKey),
                 clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(DynamoDbAdapters.ports(Emulator.dynamoDb(), table, DynamoDbRunLogs.DEFAULT_RETENTION, clock,
-                new SqsWorkQueues(Emulator.sqs(), table + "-", clock), timer), clock, Ids.RANDOM, auth.runTokens());
+        Ports ports = DynamoDbAdapters.ports(Emulator.dynamoDb(), table, DynamoDbRunLogs.DEFAULT_RETENTION, clock,
+                new SqsWorkQueues(Emulator.sqs(), table + "-", clock), timer);
+        // the engine follows the table's stream, as the automations function does in AWS
+        ports = DynamoDbAdapters.followingStream(ports, Emulator.dynamoDbStreams(),
+                DynamoDbStreamFeed.streamArn(Emulator.dynamoDb(), table));
+        Ferry ferry = Ferry.wire(ports, clock, Ids.RANDOM, auth.runTokens());
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }
 
@@ -89,6 +96,14 @@ class AwsApiIT {
 
     @Nested
     class Events extends EventsContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class Automations extends AutomationsContract {
         @Override
         protected TestApi newApi(String adminKey) {
             return AwsApiIT.newApi(adminKey);

@@ -1,6 +1,9 @@
 package dev.ferry.core;
 
 import dev.ferry.core.auth.RunTokens;
+import dev.ferry.core.automations.Automations;
+import dev.ferry.core.automations.HttpWebhookCalls;
+import dev.ferry.core.automations.WebhookCalls;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.DeploymentEvents;
@@ -25,7 +28,7 @@ import dev.ferry.core.scheduler.Scheduler;
 
 /** The application services, wired once from the ports an adapter set provides. */
 public record Ferry(PoolService pools, DeploymentService deployments, FlowRunService runs, ClaimService claims,
-                    Scheduler schedules, Janitor janitor, Ecs ecs, EventService events) {
+                    Scheduler schedules, Janitor janitor, Ecs ecs, EventService events, Automations automations) {
 
     public static final String VERSION = "0.1.0";
 
@@ -41,6 +44,11 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
 
     /** @param ecs how {@code ecs} pools reach ECS; null where there is no ECS (their runs then wait in their queues) */
     public static Ferry wire(Ports ports, Clock clock, Ids ids, RunTokens runTokens, Ecs.Settings ecs) {
+        return wire(ports, clock, ids, runTokens, ecs, new HttpWebhookCalls(false));
+    }
+
+    /** @param webhooks where automations' call-webhook actions go out */
+    public static Ferry wire(Ports ports, Clock clock, Ids ids, RunTokens runTokens, Ecs.Settings ecs, WebhookCalls webhooks) {
         PoolStore poolStore = ports.pools();
         DeploymentStore deploymentStore = ports.deployments();
         RunStore runStore = ports.runs();
@@ -65,16 +73,21 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
                 reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now()));
         Scheduler schedules = new Scheduler(deploymentStore, runStore, poolStore, ports.scheduleCursors(), ports.timer(),
                 runs, clock);
+        DeploymentService deployments = new DeploymentService(deploymentStore, poolStore, clock, ids, (before, after) -> {
+            schedules.sync(before, after);
+            events.publish(DeploymentEvents.changed(before, after, clock.now()));
+        });
+        Automations automations = Automations.wire(ports.automations(), ports.eventFeed(), deployments, runs, pools, events,
+                webhooks, clock, ids);
         return new Ferry(pools,
-                new DeploymentService(deploymentStore, poolStore, clock, ids, (before, after) -> {
-                    schedules.sync(before, after);
-                    events.publish(DeploymentEvents.changed(before, after, clock.now()));
-                }),
+                deployments,
                 runs,
                 claims,
                 schedules,
-                new Janitor(runStore, poolStore, workQueues, transitions, schedules, clock, reconciler, events),
+                new Janitor(runStore, poolStore, workQueues, transitions, schedules, clock, reconciler, events,
+                        automations.engine()),
                 ecsServices,
-                events);
+                events,
+                automations);
     }
 }

@@ -1,7 +1,9 @@
 package dev.ferry.core;
 
+import dev.ferry.core.automations.AutomationStore;
 import dev.ferry.core.deployments.DeploymentStore;
 import dev.ferry.core.ecs.TaskDefinitions;
+import dev.ferry.core.events.EventFeed;
 import dev.ferry.core.events.EventStore;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkQueues;
@@ -14,7 +16,10 @@ import dev.ferry.core.scheduler.ScheduleTimer;
  * What one adapter set provides (embedded: SQLite and an in-process timer; AWS: DynamoDB, SQS and
  * EventBridge Scheduler): the stores (events among them), the work queues and the schedule timer {@link Ferry#wire}
  * builds the services on. Only the wiring sees it; every service takes the ports it needs.
+ *
+ * @param eventFeed the stored events in order, for an in-process automation engine; null where
+ *                  something else feeds the engine (on AWS, the table's stream)
  */
 public record Ports(PoolStore pools, DeploymentStore deployments, RunStore runs, RunLogs runLogs,
                     ScheduleCursors scheduleCursors, TaskDefinitions taskDefinitions, EventStore events,
-                    WorkQueues workQueues, ScheduleTimer timer) {}
+                    EventFeed eventFeed, AutomationStore automations, WorkQueues workQueues, ScheduleTimer timer) {}

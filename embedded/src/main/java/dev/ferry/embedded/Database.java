@@ -136,7 +136,13 @@ public final class Database implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
             "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
             // SqliteEvents: occurred is epoch nanoseconds; lists run on (occurred, id) either way
-            "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, occurred INTEGER NOT NULL, doc TEXT NOT NULL)",
+            // seq is the feed's order (AUTOINCREMENT: never reused, not even after the newest row is purged)
+            """
+            CREATE TABLE IF NOT EXISTS events (
+                seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+                id       TEXT NOT NULL UNIQUE,
+                occurred INTEGER NOT NULL,
+                doc      TEXT NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS events_by_occurred ON events (occurred, id)",
             // SqliteAutomationStore: due and expires are epoch nanoseconds
             """

@@ -10,8 +10,9 @@ public final class SqliteAdapters {
 
     /** @param timer fires the schedules: an {@link InProcessTimer} in the server, a manual one in tests */
     public static Ports ports(Database db, Clock clock, ScheduleTimer timer) {
+        SqliteEvents events = new SqliteEvents(db);
         return new Ports(new SqlitePools(db), new SqliteDeployments(db), new SqliteRuns(db), new SqliteRunLogs(db),
-                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), new SqliteEvents(db), new SqliteWorkQueues(db, clock),
-                timer);
+                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), events, events, new SqliteAutomationStore(db),
+                new SqliteWorkQueues(db, clock), timer);
     }
 }

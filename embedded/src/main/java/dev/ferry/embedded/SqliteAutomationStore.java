@@ -47,6 +47,8 @@ public final class SqliteAutomationStore implements AutomationStore {
                             ch.doc(), due, expires, ch.key().group(), ch.key().item(), ch.expectedRevision());
                     case DELETE -> update(c, "DELETE FROM automation_state WHERE grp = ? AND item = ? AND revision = ?",
                             ch.key().group(), ch.key().item(), ch.expectedRevision());
+                    case PUT -> update(c, "INSERT OR REPLACE INTO automation_state (grp, item, revision, doc, due, expires) "
+                            + "VALUES (?, ?, 1, ?, NULL, ?)", ch.key().group(), ch.key().item(), ch.doc(), expires);
                 };
                 // thrown, the write is rolled back, the changes before this one with it
                 if (changed != 1) throw new ConditionFailed();

@@ -7,6 +7,7 @@ import static dev.ferry.embedded.Database.update;
 
 import dev.ferry.core.common.Documents;
 import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventFeed;
 import dev.ferry.core.events.EventFilter;
 import dev.ferry.core.events.EventPosition;
 import dev.ferry.core.events.EventStore;
@@ -15,8 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
-/** {@link EventStore} in the embedded database: the id is the primary key, so a second insert of it is ignored. */
-public final class SqliteEvents implements EventStore {
+/**
+ * {@link EventStore} in the embedded database: the id is unique, so a second insert of it is
+ * ignored. The rows' sequence is also the {@link EventFeed} the in-process automation engine follows.
+ */
+public final class SqliteEvents implements EventStore, EventFeed {
     /** Rows read per query while scanning: a page that fills early parses no more than this. */
     private static final int CHUNK = 200;
 
@@ -67,6 +71,17 @@ public final class SqliteEvents implements EventStore {
             if (examined == scanBudget || matched.size() == limit) return new Scan(matched, last, false);
         }
     }
+
+    @Override
+    public Batch after(String position, int limit) {
+        Pages.checkLimit(limit);
+        long from = position == null ? 0 : Long.parseLong(position);
+        List<Fed> fed = db.read("following events", c -> query(c, "SELECT seq, doc FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                rs -> new Fed(rs.getLong(1), document(rs.getString(2), Event.class)), from, limit));
+        return new Batch(fed.stream().map(Fed::event).toList(), Long.toString(fed.isEmpty() ? from : fed.get(fed.size() - 1).seq()));
+    }
+
+    private record Fed(long seq, Event event) {}
 
     @Override
     public void purge(Instant before) {

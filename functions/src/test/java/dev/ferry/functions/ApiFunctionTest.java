@@ -25,7 +25,7 @@ class ApiFunctionTest {
     private static final String KEY = "ferry_test-admin-key";
     // routes that reach no adapter: the ports can be absent
     private final ApiFunction function = new ApiFunction(
-            Ferry.wire(new Ports(null, null, null, null, null, null, null, null, null), Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM,
+            Ferry.wire(new Ports(null, null, null, null, null, null, null, null, null, null, null), Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM,
             ApiKeyService.bootstrapOnly(BootstrapKey.ofKey(KEY)));
 
     private static APIGatewayV2HTTPEvent.APIGatewayV2HTTPEventBuilder event(String method, String path) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.amazonaws.services.lambda.runtime.serialization.factories.JacksonFactory;
@@ -88,7 +90,9 @@ class EventsIT {
         /** as ECS_DUE, and RUN_ID dispatched: PENDING on task ECS_TASK_ARN */
         ECS_RUN,
         /** as ECS_RUN, and RUN_ID cancelled: CANCELLING, its task being stopped */
-        ECS_CANCELLING
+        ECS_CANCELLING,
+        /** as TUTORIAL, and automation "again-after-completion": a run of the deployment when one of its runs completes */
+        AUTOMATION
     }
 
     /** The task of the ecs-events-*.json samples. */
@@ -203,6 +207,11 @@ class EventsIT {
                 // the tutorial's second run is due and SCHEDULED: the janitor sends it again
                 assertThat(b.path("redelivered").asInt()).isEqualTo(1);
             })),
+            Map.entry("automations-flow-run-completed.json", new Expect(Given.AUTOMATION, 200, (b, t) -> {
+                assertThat(b.path("batch_item_failures")).isEmpty();
+                JsonNode runs = t.call("GET", "/api/flow_runs?deployment_id=" + DEPLOYMENT_ID, null).path("items");
+                assertThat(runs.findValuesAsText("idempotency_key")).filteredOn(k -> k.startsWith("automation:")).hasSize(1);
+            })),
             Map.entry("schedule-firing.json", new Expect(Given.TUTORIAL, 200, (b, t) -> {
                 assertThat(b.asText()).isEqualTo("CREATED");
                 JsonNode runs = t.call("GET", "/api/flow_runs", null).path("items");
@@ -314,6 +323,15 @@ class EventsIT {
 
                 expect.body().accept(Json.MAPPER.valueToTree(out), this);
             }
+            case "AutomationsFunction" -> {
+                AutomationsFunction automations = new AutomationsFunction(ferry);
+                DynamodbEvent batch = read(file, DynamodbEvent.class);
+                StreamsEventResponse answer = automations.handleRequest(batch, context("AutomationsFunction"));
+                // the stream redelivers a batch whose invocation failed: its events count once
+                automations.handleRequest(read(file, DynamodbEvent.class), context("AutomationsFunction"));
+
+                expect.body().accept(Json.MAPPER.valueToTree(answer), this);
+            }
             default -> throw new AssertionError("EventsIT does not feed " + function + " yet: add a case for events/" + name);
         }
     }
@@ -362,6 +380,7 @@ class EventsIT {
         }
         call("POST", "/api/work_pools", "{\"name\": \"my-process-pool\", \"type\": \"process\"}");
         if (given == Given.POOL) return;
+
         ids.then(DEPLOYMENT_ID);
         JsonNode deployment = call("POST", "/api/deployments", "{\"name\": \"my-deployment\", \"flow_name\": \"my-flow\", "
                 + "\"entrypoint\": \"flows/my_flow.py:my_flow\", \"work_pool_name\": \"my-process-pool\", "
@@ -373,11 +392,19 @@ class EventsIT {
         JsonNode claimed = call("POST", "/api/work_pools/my-process-pool/get_scheduled_flow_runs", "{\"worker_name\": \"my-worker\"}");
         assertThat(claimed.path("items").findValuesAsText("id")).contains(RUN_ID);
         call("POST", "/api/deployments/" + DEPLOYMENT_ID + "/create_flow_run", "{}");
+        if (given == Given.AUTOMATION) {
+            call("POST", "/api/automations", "{\"name\": \"again-after-completion\", \"trigger\": {\"expect\": "
+                    + "\"ferry.flow-run.Completed\", \"match_related\": {\"ferry.resource.id\": \"ferry.deployment." + DEPLOYMENT_ID
+                    + "\"}}, \"actions\": [{\"type\": \"run-deployment\", \"source\": \"inferred\"}]}");
+        }
     }
 
     /** One API call through the function, as the tutorial makes it; expects success. */
-    JsonNode call(String method, String path, String body) {
-        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRawPath(path).withRawQueryString("")
+    JsonNode call(String method, String pathAndQuery, String body) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String query = q < 0 ? "" : pathAndQuery.substring(q + 1);
+        APIGatewayV2HTTPEvent event = APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRawPath(path).withRawQueryString(query)
                 .withHeaders(Map.of("authorization", "Bearer " + SAMPLE_KEY, "content-type", "application/json"))
                 .withBody(body).withIsBase64Encoded(false)
                 .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withStage("$default")

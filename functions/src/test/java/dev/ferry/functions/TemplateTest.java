@@ -27,7 +27,7 @@ class TemplateTest {
         Map<String, String> handlers = handlers();
 
         assertThat(handlers).containsOnlyKeys("ApiFunction", "JanitorFunction", "ScheduleFunction", "EcsDispatchFunction",
-                "EcsEventsFunction");
+                "EcsEventsFunction", "AutomationsFunction");
         for (Map.Entry<String, String> entry : handlers.entrySet()) {
             String[] parts = entry.getValue().split("::");
             assertThat(parts).as("%s's Handler '%s' must be class::method", entry.getKey(), entry.getValue()).hasSize(2);

@@ -17,7 +17,11 @@ import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBuilder;
 
 /**
  * Ferry's AWS code path on one machine: the HTTP API served through {@code ApiFunction} itself
@@ -67,23 +71,43 @@ public final class AwsServer implements AutoCloseable {
                 : AwsClients.create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("ferry-local", "ferry-local")));
         // This process is the stack's ScheduleFunction: it fires schedules itself, so no EventBridge is needed.
         InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
+        DynamoDbStreamsClient streams = streams(options, config);
         try {
             prepareTable(clients, config);
-            Aws.Wiring wiring = Aws.wire(clients, config, timer, Clock.SYSTEM, Ids.RANDOM);
+            Aws.Wiring wiring = Aws.wire(clients, config, timer, streams, Clock.SYSTEM, Ids.RANDOM);
             timer.start(wiring.ferry().schedules());
+            // This process is the stack's AutomationsFunction too: it follows the table's stream.
+            Thread automations = new Thread(() -> wiring.ferry().automations().follower().follow(wiring.ferry().events()),
+                    "ferry-automations");
+            automations.setDaemon(true);
+            automations.start();
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             // The janitor and the dispatcher are what JanitorFunction and EcsDispatchFunction call.
             ServerHost host = ServerHost.start(address, options.port(), options.allowedHosts(),
                     new LambdaHttpBridge("ApiFunction", api), () -> wiring.ferry().janitor().sweep(), JANITOR_PERIOD, () -> {
+                        automations.interrupt();
                         timer.close();
+                        streams.close();
                         clients.close();
                     });
             return new AwsServer(host, wiring.ferry().ecs() == null ? null : startDispatcher(wiring.ferry().ecs().dispatcher()));
         } catch (RuntimeException e) {
             timer.close();
+            streams.close();
             clients.close();
             throw e;
         }
+    }
+
+    /** The table's stream client, built as the other clients are (the emulator gets dummy credentials). */
+    private static DynamoDbStreamsClient streams(Options options, Config config) {
+        DynamoDbStreamsClientBuilder builder = DynamoDbStreamsClient.builder().region(Region.of(config.region()))
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (options.endpoint() != null) {
+            builder.endpointOverride(options.endpoint())
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("ferry-local", "ferry-local")));
+        }
+        return builder.build();
     }
 
     /**

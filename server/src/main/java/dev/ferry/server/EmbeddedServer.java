@@ -17,7 +17,7 @@ import java.time.Duration;
 
 /**
  * Ferry on one machine: the core router behind the JDK HTTP server, state and work queues in
- * one SQLite file, and the janitor on a timer.
+ * one SQLite file, the janitor on a timer, and the automation engine following the stored events.
  */
 public final class EmbeddedServer implements AutoCloseable {
     private static final Duration JANITOR_PERIOD = Duration.ofSeconds(5);
@@ -40,9 +40,14 @@ public final class EmbeddedServer implements AutoCloseable {
                     auth.runTokens());
             Router router = new Router(ferry, Clock.SYSTEM, auth);
             timer.start(ferry.schedules());
+            Thread automations = new Thread(() -> ferry.automations().follower().follow(ferry.events()), "ferry-automations");
+            automations.setDaemon(true);
+            automations.start();
             return new EmbeddedServer(ServerHost.start(address, options.port(), options.allowedHosts(),
                     new HttpAdapter(router), () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
+                        automations.interrupt();
                         timer.close();
+                        automations.join(5_000);
                         database.close();
                     }));
         } catch (RuntimeException e) {

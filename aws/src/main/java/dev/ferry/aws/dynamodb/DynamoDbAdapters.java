@@ -8,8 +8,12 @@ import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.scheduler.ScheduleTimer;
 import java.time.Duration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
-/** The adapter set on Ferry's one DynamoDB table: every store in it, with the work queues and timer given. */
+/**
+ * The adapter set on Ferry's one DynamoDB table: every store in it, with the work queues and timer given.
+ * No event feed: the table's stream feeds the automation engine.
+ */
 public final class DynamoDbAdapters {
     private DynamoDbAdapters() {}
 
@@ -25,6 +29,14 @@ public final class DynamoDbAdapters {
         return new Ports(new DynamoDbPools(table, DynamoDbPools.DEFAULT_WORKER_RETENTION, clock),
                 new DynamoDbDeployments(table), new DynamoDbRuns(table), new DynamoDbRunLogs(table, runLogRetention, clock),
                 new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table),
-                new DynamoDbEvents(table, EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET), workQueues, timer);
+                new DynamoDbEvents(table, EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET), null,
+                new DynamoDbAutomationStore(table), workQueues, timer);
+    }
+
+    /** {@code ports} with the table's stream as their event feed: for an automation engine that runs outside Lambda. */
+    public static Ports followingStream(Ports ports, DynamoDbStreamsClient streams, String streamArn) {
+        return new Ports(ports.pools(), ports.deployments(), ports.runs(), ports.runLogs(), ports.scheduleCursors(),
+                ports.taskDefinitions(), ports.events(), new DynamoDbStreamFeed(streams, streamArn), ports.automations(),
+                ports.workQueues(), ports.timer());
     }
 }

@@ -48,6 +48,7 @@ public final class DynamoDbAutomationStore implements AutomationStore {
                 case CREATE -> table.put(item(c, 1), Expr.absent());
                 case REPLACE -> table.put(item(c, c.expectedRevision() + 1), Expr.revision(c.expectedRevision()));
                 case DELETE -> table.delete(key, Expr.revision(c.expectedRevision()));
+                case PUT -> table.put(item(c, 1), Expr.none());
             });
         }
         List<CancellationReason> refused = table.transact(writes);

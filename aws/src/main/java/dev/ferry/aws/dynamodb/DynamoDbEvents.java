@@ -99,6 +99,15 @@ public final class DynamoDbEvents implements EventStore {
         return new Scan(matched, last, true);
     }
 
+    /**
+     * The event an item of the table holds, as a stream record shows it ({@code pk} and {@code doc}
+     * of its new image); null for an item that is not an event.
+     */
+    public static Event stored(String pk, String doc) {
+        if (pk == null || doc == null || !pk.startsWith(Keys.EVENTS_PREFIX)) return null;
+        return Documents.readStored(doc, Event.class);
+    }
+
     /** DynamoDB's TTL deletes expired events. */
     @Override
     public void purge(Instant before) {}

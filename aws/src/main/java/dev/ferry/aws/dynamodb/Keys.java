@@ -166,8 +166,10 @@ final class Keys {
 
     // --- events: one partition per UTC day of their occurrence, in time order; a marker per id ---
 
+    static final String EVENTS_PREFIX = "EVENTS#";
+
     static String eventsOfDay(java.time.LocalDate day) {
-        return "EVENTS#" + day;
+        return EVENTS_PREFIX + day;
     }
 
     /** Fixed-width epoch nanoseconds, then the id: sorts as {@code EventPosition} does. */

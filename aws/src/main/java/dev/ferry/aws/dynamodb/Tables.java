@@ -15,6 +15,8 @@ import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
@@ -26,9 +28,13 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * section "DynamoDB table".
  */
 public final class Tables {
+    /** New images only: the automation engine reads the events written, nothing else. */
+    private static final StreamSpecification STREAM = StreamSpecification.builder().streamEnabled(true)
+            .streamViewType(StreamViewType.NEW_IMAGE).build();
+
     private Tables() {}
 
-    /** Creates the table (on-demand billing, TTL on {@code ttl}) and waits until it is active; an existing table is kept. */
+    /** Creates the table (on-demand billing, TTL on {@code ttl}, a stream of new images) and waits until it is active; an existing table is kept. */
     public static void create(DynamoDbClient client, String tableName) {
         List<AttributeDefinition> attributes = new ArrayList<>();
         attributes.add(string(Keys.PK));
@@ -53,6 +59,7 @@ public final class Tables {
                     .attributeDefinitions(attributes)
                     .keySchema(hash(Keys.PK), range(Keys.SK))
                     .globalSecondaryIndexes(indexes)
+                    .streamSpecification(STREAM)
                     .build());
         } catch (ResourceInUseException e) {
             // already there (a second start of the local --aws mode): keep it and its data
@@ -62,6 +69,10 @@ public final class Tables {
                 .backoffStrategyV2(BackoffStrategy.fixedDelayWithoutJitter(Duration.ofSeconds(1)))
                 .waitTimeout(Duration.ofMinutes(5)).maxAttempts(300)).build()) {
             waiter.waitUntilTableExists(r -> r.tableName(tableName));
+        }
+        if (client.describeTable(r -> r.tableName(tableName)).table().latestStreamArn() == null) {
+            // a table made before events were (a local --aws table): the automations follow its stream
+            client.updateTable(r -> r.tableName(tableName).streamSpecification(STREAM));
         }
         TimeToLiveDescription ttl = client.describeTimeToLive(r -> r.tableName(tableName)).timeToLiveDescription();
         // enabling it twice is an error, not a no-op

@@ -26,6 +26,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -79,6 +80,11 @@ public final class Emulator implements BeforeAllCallback {
 
     public static DynamoDbClient dynamoDb() {
         return DynamoDbClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
+                .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
+    }
+
+    public static DynamoDbStreamsClient dynamoDbStreams() {
+        return DynamoDbStreamsClient.builder().endpointOverride(endpoint()).region(REGION).credentialsProvider(credentials())
                 .httpClient(UrlConnectionHttpClient.create()).overrideConfiguration(noRetries()).build();
     }
 

@@ -45,4 +45,6 @@ final class Bodies {
     record Logs(List<Log> logs) {}
 
     record CreateApiKey(String name, Role role, List<String> pools) {}
+
+    record CreateAutomation(String name, String description, Boolean enabled, ObjectNode trigger, List<ObjectNode> actions) {}
 }

@@ -62,4 +62,19 @@ final class Patch {
         if (!v.isObject()) throw BadInput.malformed(field, "field '" + field + "' has the wrong type; expected a JSON object");
         return (ObjectNode) v;
     }
+
+    /** A list of JSON objects (an automation's actions), or null when absent. */
+    java.util.List<ObjectNode> objects(String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isArray()) throw BadInput.malformed(field, "field '" + field + "' has the wrong type; expected a list of objects");
+        java.util.List<ObjectNode> out = new java.util.ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isObject()) {
+                throw BadInput.malformed(field + "[" + i + "]", "field '" + field + "[" + i + "]' has the wrong type; expected a JSON object");
+            }
+            out.add((ObjectNode) v.get(i));
+        }
+        return out;
+    }
 }

@@ -90,6 +90,14 @@ public final class Access {
         // events: deployers emit their own (names under ferry. are refused), readers read
         allow("POST /api/events", DEPLOYER);
         allow("GET /api/events", DEPLOYER, READER);
+        // automations: deployers make and change them, readers read them
+        allow("POST /api/automations", DEPLOYER);
+        allow("GET /api/automations", DEPLOYER, READER);
+        allow("GET /api/automations/{id}", DEPLOYER, READER);
+        allow("GET /api/automations/name/{name}", DEPLOYER, READER);
+        allow("PATCH /api/automations/{id}", DEPLOYER);
+        allow("DELETE /api/automations/{id}", DEPLOYER);
+        allow("GET /api/automations/{id}/history", DEPLOYER, READER);
         // API keys: admins only
         allow("POST /api/api_keys");
         allow("GET /api/api_keys");

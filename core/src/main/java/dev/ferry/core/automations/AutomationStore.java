@@ -48,7 +48,9 @@ public interface AutomationStore {
             /** Only if the entry is at {@code expectedRevision}; stores revision + 1. */
             REPLACE,
             /** Only if the entry is at {@code expectedRevision}. */
-            DELETE
+            DELETE,
+            /** Whatever is there (a history slot that is overwritten by design); stores revision 1. */
+            PUT
         }
 
         public static Change create(Key key, String doc, Instant due, Instant expires) {
@@ -57,6 +59,10 @@ public interface AutomationStore {
 
         public static Change replace(Entry seen, String doc, Instant due, Instant expires) {
             return new Change(Kind.REPLACE, seen.key(), seen.revision(), doc, due, expires);
+        }
+
+        public static Change put(Key key, String doc, Instant expires) {
+            return new Change(Kind.PUT, key, 0, doc, null, expires);
         }
 
         public static Change delete(Entry seen) {

@@ -27,6 +27,16 @@ public final class Documents {
         return Json.MAPPER.readValue(body(doc), type);
     }
 
+    /** As {@link #read}, for documents only Ferry writes: one that can't be read is a broken store, not bad input. */
+    public static <T> T readStored(String doc, Class<T> type) {
+        try {
+            return read(doc, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read back ("
+                    + e.getOriginalMessage() + "); was it written by another Ferry version?", e);
+        }
+    }
+
     /**
      * A stored pool's, queue's or deployment's document, with the revision its store keeps beside
      * it (the column or attribute conditions compare). Documents are written with that revision as

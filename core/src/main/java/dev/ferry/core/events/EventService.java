@@ -45,6 +45,7 @@ public final class EventService implements EventSink {
     private final Ids ids;
     private final Duration retention;
     private final Object appended = new Object();
+    private long stored; // appends through this service, guarded by appended
 
     public EventService(EventStore store, Clock clock, Ids ids, Duration retention) {
         this.store = store;
@@ -128,7 +129,27 @@ public final class EventService implements EventSink {
 
     private void wake() {
         synchronized (appended) {
+            stored++;
             appended.notifyAll();
+        }
+    }
+
+    /** How many events this service stored so far; with {@link #awaitStored}, how a follower sleeps until there are more. */
+    public long stored() {
+        synchronized (appended) {
+            return stored;
+        }
+    }
+
+    /** Waits until this service stores an event after the {@code seen}-th (or {@code max} passes). */
+    public void awaitStored(long seen, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (appended) {
+            while (stored == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return;
+                appended.wait(Math.max(1, Duration.ofNanos(left).toMillis()));
+            }
         }
     }
 

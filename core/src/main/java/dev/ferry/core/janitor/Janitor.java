@@ -1,5 +1,6 @@
 package dev.ferry.core.janitor;
 
+import dev.ferry.core.automations.AutomationEngine;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.ecs.EcsReconciler;
@@ -58,18 +59,20 @@ public final class Janitor {
 
     private final EcsReconciler ecs;
     private final EventService events;
+    private final AutomationEngine automations;
 
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
                    Clock clock) {
-        this(store, pools, workQueues, transitions, schedules, clock, null, null);
+        this(store, pools, workQueues, transitions, schedules, clock, null, null, null);
     }
 
     /**
      * @param ecs    reconciles runs on ECS tasks (they have no heartbeats); null without ECS
      * @param events whose expired events it drops; null for none
+     * @param automations whose ended proactive windows it closes and stalled firings it takes over; null for none
      */
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
-                   Clock clock, EcsReconciler ecs, EventService events) {
+                   Clock clock, EcsReconciler ecs, EventService events, AutomationEngine automations) {
         this.store = store;
         this.pools = pools;
         this.workQueues = workQueues;
@@ -78,6 +81,7 @@ public final class Janitor {
         this.clock = clock;
         this.ecs = ecs;
         this.events = events;
+        this.automations = automations;
     }
 
     public record Sweep(int late, int crashed, int cancelled, int redelivered, int schedulesHealed) {}
@@ -135,6 +139,15 @@ public final class Janitor {
                 counts[1] += tasks.ended();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "ECS reconciliation failed", e);
+            }
+        }
+        if (automations != null) {
+            try {
+                automations.sweep();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing automations' windows failed", e);
             }
         }
         return new Sweep(counts[0], counts[1], counts[2], counts[3], healed);

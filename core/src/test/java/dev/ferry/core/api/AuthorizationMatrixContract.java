@@ -99,6 +99,13 @@ public abstract class AuthorizationMatrixContract {
             GET /api/flow_runs/{id}/logs                          A B D R . . T .
             POST /api/events                                      A B D . . . . .
             GET /api/events                                       A B D R . . . .
+            POST /api/automations                                 A B D . . . . .
+            GET /api/automations                                  A B D R . . . .
+            GET /api/automations/{id}                             A B D R . . . .
+            GET /api/automations/name/{name}                      A B D R . . . .
+            PATCH /api/automations/{id}                           A B D . . . . .
+            DELETE /api/automations/{id}                          A B D . . . . .
+            GET /api/automations/{id}/history                     A B D R . . . .
             POST /api/api_keys                                    A B . . . . . .
             GET /api/api_keys                                     A B . . . . . .
             DELETE /api/api_keys/{id}                             A B . . . . . .

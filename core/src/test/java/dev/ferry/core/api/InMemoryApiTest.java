@@ -65,4 +65,12 @@ class InMemoryApiTest {
             return InMemoryAdapters.api(adminKey);
         }
     }
+
+    @Nested
+    class Automations extends AutomationsContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return InMemoryAdapters.api(adminKey);
+        }
+    }
 }

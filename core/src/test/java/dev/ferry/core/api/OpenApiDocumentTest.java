@@ -15,16 +15,17 @@ import dev.ferry.core.Ferry;
 import dev.ferry.core.Ports;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
+import dev.ferry.core.automations.Automation;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
-import dev.ferry.core.events.Event;
-import dev.ferry.core.events.EventService;
-import dev.ferry.core.events.NewEvent;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.deployments.CollisionStrategy;
 import dev.ferry.core.deployments.Overlap;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventService;
+import dev.ferry.core.events.NewEvent;
 import dev.ferry.core.pools.BaseJobTemplates;
 import dev.ferry.core.pools.PoolType;
 import dev.ferry.core.pools.Readiness;
@@ -79,7 +80,8 @@ class OpenApiDocumentTest {
             Map.entry("POST /api/deployments/{id}/backfill", Bodies.Backfill.class),
             Map.entry("POST /api/flow_runs/{id}/set_state", Bodies.SetState.class),
             Map.entry("POST /api/flow_runs/{id}/logs", Bodies.Logs.class),
-            Map.entry("POST /api/api_keys", Bodies.CreateApiKey.class));
+            Map.entry("POST /api/api_keys", Bodies.CreateApiKey.class),
+            Map.entry("POST /api/automations", Bodies.CreateAutomation.class));
 
     /** Operations whose body is one schedule, read by {@code ScheduleParser} (which names the accepted fields). */
     private static final Set<String> SCHEDULE_BODIES = Set.of(
@@ -89,10 +91,11 @@ class OpenApiDocumentTest {
     private static final Map<String, String> PATCH_BODIES = Map.of(
             "PATCH /api/work_pools/{pool}", "UpdatePool",
             "PATCH /api/work_pools/{pool}/queues/{queue}", "UpdateQueue",
-            "PATCH /api/deployments/{id}", "UpdateDeployment");
+            "PATCH /api/deployments/{id}", "UpdateDeployment",
+            "PATCH /api/automations/{id}", "UpdateAutomation");
 
     /** The document and the routes asked here reach no adapter. */
-    private static final Ports NO_ADAPTERS = new Ports(null, null, null, null, null, null, null, null, null);
+    private static final Ports NO_ADAPTERS = new Ports(null, null, null, null, null, null, null, null, null, null, null);
 
     private final Router router = new Router(Ferry.wire(NO_ADAPTERS, Clock.SYSTEM, Ids.RANDOM), Clock.SYSTEM, ApiKeyService.bootstrapOnly(BootstrapKey.none()));
     private final JsonNode doc = load();
@@ -317,6 +320,7 @@ class OpenApiDocumentTest {
     void resourceSchemas_matchTheSerializedRecords() {
         assertResource("WorkPool", WorkPool.class, node -> node.put("status", Readiness.READY.name()));
         assertResource("Event", Event.class, node -> {}, Set.of("follows"));
+        assertResource("Automation", Automation.class, node -> {});
         assertResource("WorkQueue", WorkQueue.class, node -> {
             node.remove("pool_id");
             node.put("status", Readiness.NOT_READY.name());

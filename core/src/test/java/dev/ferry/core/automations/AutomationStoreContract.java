@@ -61,6 +61,18 @@ public abstract class AutomationStoreContract {
     }
 
     @Test
+    void put_writesWhateverIsThere() {
+        store.commit(List.of(Change.create(A, "{\"n\":1}", null, null)));
+        store.commit(List.of(Change.replace(store.get(A).orElseThrow(), "{\"n\":2}", null, null)));
+
+        assertThat(store.commit(List.of(Change.put(A, "{\"n\":3}", null), Change.put(B, "{}", null)))).isTrue();
+
+        assertThat(store.get(A).orElseThrow().doc()).isEqualTo("{\"n\":3}");
+        assertThat(store.get(A).orElseThrow().revision()).isEqualTo(1);
+        assertThat(store.get(B)).isPresent();
+    }
+
+    @Test
     void aCommit_appliesAllOrNothing() {
         store.commit(List.of(Change.create(B, "{}", null, null)));
 

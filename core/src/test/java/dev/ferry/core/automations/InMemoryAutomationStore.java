@@ -27,13 +27,17 @@ public final class InMemoryAutomationStore implements AutomationStore {
         if (changes.size() > MAX_CHANGES) throw new IllegalArgumentException("a commit holds at most " + MAX_CHANGES + " changes");
         for (Change c : changes) {
             Stored s = find(c.key());
-            boolean holds = c.kind() == Change.Kind.CREATE ? s == null : s != null && s.entry().revision() == c.expectedRevision();
+            boolean holds = switch (c.kind()) {
+                case CREATE -> s == null;
+                case REPLACE, DELETE -> s != null && s.entry().revision() == c.expectedRevision();
+                case PUT -> true;
+            };
             if (!holds) return false;
         }
         for (Change c : changes) {
             NavigableMap<String, Stored> group = groups.computeIfAbsent(c.key().group(), g -> new TreeMap<>());
             switch (c.kind()) {
-                case CREATE -> group.put(c.key().item(), new Stored(new Entry(c.key(), 1, c.doc(), c.due()), c.expires()));
+                case CREATE, PUT -> group.put(c.key().item(), new Stored(new Entry(c.key(), 1, c.doc(), c.due()), c.expires()));
                 case REPLACE -> group.put(c.key().item(),
                         new Stored(new Entry(c.key(), c.expectedRevision() + 1, c.doc(), c.due()), c.expires()));
                 case DELETE -> group.remove(c.key().item());

@@ -8,8 +8,9 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
-/** {@link EventStore} in memory, for core's tests. */
-public final class InMemoryEvents implements EventStore {
+/** {@link EventStore} and its {@link EventFeed} in memory, for core's tests. */
+public final class InMemoryEvents implements EventStore, EventFeed {
+    private final List<Event> stored = new ArrayList<>();
     private final NavigableMap<EventPosition, Event> byPosition = new TreeMap<>();
     private final Map<String, Event> byId = new HashMap<>();
     private final int scanBudget;
@@ -26,6 +27,7 @@ public final class InMemoryEvents implements EventStore {
     public synchronized boolean append(Event event) {
         if (byId.putIfAbsent(event.id(), event) != null) return false;
         byPosition.put(EventPosition.of(event), event);
+        stored.add(event);
         return true;
     }
 
@@ -45,6 +47,13 @@ public final class InMemoryEvents implements EventStore {
             if (filter.matches(entry.getValue())) matched.add(entry.getValue());
         }
         return new Scan(matched, last, true);
+    }
+
+    @Override
+    public synchronized Batch after(String position, int limit) {
+        int from = position == null ? 0 : Integer.parseInt(position);
+        int to = Math.min(stored.size(), from + limit);
+        return new Batch(stored.subList(from, to), Integer.toString(to));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.auth.InMemoryApiKeys;
+import dev.ferry.core.automations.InMemoryAutomationStore;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.InMemoryDeployments;
@@ -28,13 +29,14 @@ public record InMemoryAdapters(
         InMemoryScheduleCursors cursors,
         InMemoryTaskDefinitions taskDefinitions,
         InMemoryEvents events,
+        InMemoryAutomationStore automations,
         InMemoryWorkQueues workQueues) {
 
     /** Empty adapters; the work queues read time from {@code clock}. */
     public static InMemoryAdapters on(Clock clock) {
         return new InMemoryAdapters(new InMemoryPools(), new InMemoryDeployments(), new InMemoryRuns(),
                 new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(), new InMemoryEvents(),
-                new InMemoryWorkQueues(clock));
+                new InMemoryAutomationStore(), new InMemoryWorkQueues(clock));
     }
 
     /**
@@ -53,6 +55,6 @@ public record InMemoryAdapters(
 
     /** The ports Ferry is wired from, with {@code timer} as the schedule timer. */
     public Ports ports(ScheduleTimer timer) {
-        return new Ports(pools, deployments, runs, logs, cursors, taskDefinitions, events, workQueues, timer);
+        return new Ports(pools, deployments, runs, logs, cursors, taskDefinitions, events, events, automations, workQueues, timer);
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.embedded.api;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.api.ApiKeyRoutesContract;
 import dev.ferry.core.api.AuthorizationMatrixContract;
+import dev.ferry.core.api.AutomationsContract;
 import dev.ferry.core.api.BadInputContract;
 import dev.ferry.core.api.ConcurrentEditsContract;
 import dev.ferry.core.api.ControlPlaneContract;
@@ -84,6 +85,14 @@ class SqliteApiTest {
 
     @Nested
     class Events extends EventsContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return SqliteApiTest.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class Automations extends AutomationsContract {
         @Override
         protected TestApi newApi(String adminKey) {
             return SqliteApiTest.newApi(adminKey);

@@ -1,0 +1,323 @@
+package dev.ferry.core.automations;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.automations.AutomationStore.Change;
+import dev.ferry.core.automations.AutomationStore.Entry;
+import dev.ferry.core.automations.AutomationStore.Key;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Contention;
+import dev.ferry.core.common.Documents;
+import dev.ferry.core.common.Hashes;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventSink;
+import dev.ferry.core.events.Resource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Evaluates events against the enabled automations and carries out what fires, exactly once:
+ *
+ * <ul>
+ *   <li>An event counts once per automation: the counts it moves, a mark that it was seen, and
+ *       the firing it causes are one commit, conditional on the mark being new and each count
+ *       being at the revision read. A redelivered event, or two engines on the same event, find
+ *       the mark and do nothing.</li>
+ *   <li>A firing's key is derived from what made it fire (the automation, the trigger, the
+ *       for_each key, the event or the window), and every action's own key from it.</li>
+ *   <li>A firing is recorded with a lease before its actions run, and each action's outcome is
+ *       written as it happens; a firing whose engine died is picked up when its lease runs out.</li>
+ * </ul>
+ */
+public final class AutomationEngine {
+    /** How long a firing's actions may take before another engine takes over (they are idempotent). */
+    static final Duration LEASE = Duration.ofSeconds(60);
+    /** How long an event's seen mark is kept: longer than an event can be redelivered (its retention). */
+    static final Duration SEEN_FOR = Duration.ofDays(8);
+    static final Duration HISTORY_FOR = Duration.ofDays(7);
+    static final Duration FIRINGS_FOR = Duration.ofDays(30);
+    /** History slots per automation: a ring, so a busy automation's history stays bounded. */
+    static final int HISTORY_SLOTS = 256;
+    /** How long the set of enabled automations is kept between reads of the store. */
+    static final Duration CACHE_FOR = Duration.ofSeconds(1);
+    private static final int MAX_ATTEMPTS = 20;
+    private static final Logger LOG = Logger.getLogger(AutomationEngine.class.getName());
+
+    private final AutomationStore store;
+    private final AutomationService automations;
+    private final ActionRunner runner;
+    private final EventSink events;
+    private final Clock clock;
+    private volatile List<Live> cached;
+    private volatile long cachedAt;
+
+    /** An enabled automation with its trigger and actions parsed once. */
+    private record Live(Automation automation, Trigger trigger, List<Action> actions) {}
+
+    AutomationEngine(AutomationStore store, AutomationService automations, ActionRunner runner, EventSink events, Clock clock) {
+        this.store = store;
+        this.automations = automations;
+        this.runner = runner;
+        this.events = events;
+        this.clock = clock;
+        automations.onChange(() -> cached = null);
+    }
+
+    static String historyGroup(String automationId) {
+        return "history/" + automationId;
+    }
+
+    static String firingsGroup(String automationId) {
+        return "firings/" + automationId;
+    }
+
+    /** Applies one event to every enabled automation it concerns. Safe to call again with the same event. */
+    public void evaluate(Event event) throws InterruptedException {
+        for (Live live : enabled()) {
+            if (!TreeEvaluator.concerns(live.trigger(), event.event())) continue;
+            Optional<Firing> fired = count(live, event);
+            if (fired.isPresent()) execute(live, fired.get());
+        }
+    }
+
+    /** What the janitor does: closes the proactive windows that ended, and takes over firings whose lease ran out. */
+    public int sweep() throws InterruptedException {
+        int done = 0;
+        for (Entry entry : store.due(clock.now(), 100)) {
+            String group = entry.key().group();
+            if (group.startsWith("buckets/")) done += close(group.substring("buckets/".length()), entry) ? 1 : 0;
+            else if (group.startsWith("firings/")) done += resume(group.substring("firings/".length()), entry) ? 1 : 0;
+        }
+        return done;
+    }
+
+    private Optional<Firing> count(Live live, Event event) {
+        Automation a = live.automation();
+        Key seen = new Key("seen/" + a.id(), event.id());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            if (store.get(seen).isPresent()) return Optional.empty();
+            TreeEvaluator evaluation = new TreeEvaluator(a.id(), event, store::get);
+            Optional<TreeEvaluator.Fired> fired = evaluation.evaluate(live.trigger());
+            List<Change> changes = new ArrayList<>();
+            for (TreeEvaluator.BucketChange c : evaluation.changes()) {
+                if (c.before() == null && c.after() == null) continue;
+                if (c.after() == null) {
+                    changes.add(Change.delete(c.before()));
+                    continue;
+                }
+                String doc = Documents.write(c.after());
+                Instant due = Windows.due(live.trigger(), c.after());
+                changes.add(c.before() == null ? Change.create(c.key(), doc, due, Windows.expires(c.after()))
+                        : Change.replace(c.before(), doc, due, Windows.expires(c.after())));
+            }
+            Firing firing = fired.map(f -> firing(live, key(a.id(), f.path(), f.key(), event.id()), f, event)).orElse(null);
+            if (firing != null) {
+                changes.add(Change.create(new Key(firingsGroup(a.id()), firing.key()), Documents.write(firing),
+                        clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
+            }
+            List<Evaluation> history = evaluation.history();
+            if (changes.isEmpty()) {
+                // nothing counted (a near miss, a step out of order): nothing to keep it from counting twice
+                remember(a.id(), history, null);
+                return Optional.empty();
+            }
+            changes.add(0, Change.create(seen, "{}", null, clock.now().plus(SEEN_FOR)));
+            if (store.commit(changes)) {
+                remember(a.id(), history, firing);
+                if (firing != null) publish(triggered(a, firing));
+                return Optional.ofNullable(firing);
+            }
+        }
+        throw new Contention("automation " + a.name() + " kept losing races over event " + event.id() + "; it is tried again");
+    }
+
+    /** A proactive window ended: it fires if too few expected events came, and the next window opens. */
+    private boolean close(String automationId, Entry entry) throws InterruptedException {
+        Bucket bucket = Documents.readStored(entry.doc(), Bucket.class);
+        Optional<Automation> automation = automations.find(automationId);
+        Live live = automation.filter(Automation::enabled).map(AutomationEngine::compile).orElse(null);
+        Trigger.Event trigger = live == null ? null : Windows.at(live.trigger(), bucket.trigger()) instanceof Trigger.Event e ? e : null;
+        List<Change> changes = new ArrayList<>();
+        Firing firing = null;
+        if (trigger != null && trigger.posture() == Posture.PROACTIVE && bucket.count() < trigger.threshold()) {
+            firing = firing(live, key(automationId, bucket.trigger(), bucket.key(), bucket.start().toString()),
+                    new TreeEvaluator.Fired(bucket.trigger(), bucket.key(), bucket.start(), bucket.end(), bucket.count(),
+                            trigger.threshold()), opener(bucket));
+            changes.add(Change.create(new Key(firingsGroup(automationId), firing.key()), Documents.write(firing),
+                    clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
+        }
+        if (trigger != null && trigger.after().isEmpty() && trigger.posture() == Posture.PROACTIVE) {
+            // without an after event to wait for, windows follow each other
+            Bucket next = Bucket.open(bucket.trigger(), bucket.key(), null, bucket.end(), bucket.end().plus(trigger.within()));
+            changes.add(Change.replace(entry, Documents.write(next), next.end(), Windows.expires(next)));
+        } else {
+            changes.add(Change.delete(entry));
+        }
+        if (!store.commit(changes)) return false; // another janitor closed it, or an event counted meanwhile: seen next sweep
+        if (live != null && trigger != null) {
+            String outcome = firing != null ? "window_missed" : "window_met";
+            String detail = bucket.count() + " of " + trigger.threshold() + " expected events came before the window closed";
+            remember(automationId, List.of(new Evaluation(clock.now(), null, null, bucket.trigger(), outcome, detail, bucket.count(),
+                    trigger.threshold(), bucket.start(), bucket.end(), firing == null ? null : firing.key())), firing);
+        }
+        if (firing != null) {
+            publish(triggered(live.automation(), firing));
+            execute(live, firing);
+        }
+        return true;
+    }
+
+    /** A firing whose lease ran out: its engine died or lost its way; the actions not done are done now. */
+    private boolean resume(String automationId, Entry entry) throws InterruptedException {
+        Firing firing = Documents.readStored(entry.doc(), Firing.class);
+        if (!store.commit(List.of(Change.replace(entry, entry.doc(), clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR))))) {
+            return false; // another engine took it
+        }
+        Optional<Automation> automation = automations.find(automationId);
+        if (automation.isEmpty()) {
+            Entry taken = store.get(entry.key()).orElse(null);
+            if (taken != null) store.commit(List.of(Change.replace(taken, entry.doc(), null, clock.now().plus(FIRINGS_FOR))));
+            return true;
+        }
+        execute(compile(automation.get()), firing);
+        return true;
+    }
+
+    private void execute(Live live, Firing firing) throws InterruptedException {
+        Key key = new Key(firingsGroup(live.automation().id()), firing.key());
+        Firing current = firing;
+        for (int i = 0; i < live.actions().size() && i < current.actions().size(); i++) {
+            if (!current.actions().get(i).pending()) continue;
+            Action action = live.actions().get(i);
+            Firing.Outcome outcome = runner.run(live.automation(), current, i, action);
+            Firing next = current.withOutcome(i, outcome);
+            Entry entry = store.get(key).orElse(null);
+            if (entry == null) return;
+            Firing stored = Documents.readStored(entry.doc(), Firing.class);
+            if (!stored.actions().get(i).pending()) {
+                current = stored; // another engine did it meanwhile: keep its outcome
+                continue;
+            }
+            next = stored.withOutcome(i, outcome);
+            if (!store.commit(List.of(Change.replace(entry, Documents.write(next), next.done() ? null : clock.now().plus(LEASE),
+                    clock.now().plus(FIRINGS_FOR))))) {
+                return; // taken over: the other engine carries on from what is stored
+            }
+            current = next;
+            remember(live.automation().id(), List.of(new Evaluation(clock.now(), firing.event() == null ? null
+                    : firing.event().path("id").asText(null), null, firing.trigger(), "ok".equals(outcome.status()) ? "action_ok"
+                    : "action_failed", action.type() + ": " + outcome.detail(), null, null, null, null, firing.key())), null);
+            publish(actionEvent(live.automation(), firing, i, outcome));
+        }
+    }
+
+    private Firing firing(Live live, String key, TreeEvaluator.Fired fired, Event event) {
+        List<Firing.Outcome> outcomes = live.actions().stream().map(a -> Firing.Outcome.pending(a.type())).toList();
+        ObjectNode eventJson = event == null ? null : Json.MAPPER.valueToTree(event);
+        return new Firing(key, live.automation().id(), clock.now(), fired.path(), fired.key(), fired.windowStart(), fired.windowEnd(),
+                fired.count(), fired.threshold(), eventJson, outcomes, false);
+    }
+
+    /** The event that opened a proactive window (without its payload), or null when none did. */
+    private static Event opener(Bucket bucket) {
+        return bucket.opener() == null ? null : Json.MAPPER.convertValue(bucket.opener(), Event.class);
+    }
+
+    private static String key(String automationId, String path, String bucketKey, String cause) {
+        return Hashes.sha256Hex(automationId + "\u0000" + path + "\u0000" + bucketKey + "\u0000" + cause).substring(0, 32);
+    }
+
+    private void remember(String automationId, List<Evaluation> history, Firing firing) {
+        if (history.isEmpty()) return;
+        try {
+            List<Change> puts = new ArrayList<>();
+            for (Evaluation e : history) {
+                Evaluation line = firing != null && "fired".equals(e.outcome()) && e.trigger().equals(firing.trigger())
+                        ? new Evaluation(e.at(), e.eventId(), e.event(), e.trigger(), e.outcome(), e.detail(), e.count(), e.threshold(),
+                        e.windowStart(), e.windowEnd(), firing.key()) : e;
+                int slot = Math.floorMod((String.valueOf(e.eventId()) + e.trigger() + e.outcome() + e.at()).hashCode(), HISTORY_SLOTS);
+                puts.add(Change.put(new Key(historyGroup(automationId), String.format("%03d", slot)), Documents.write(line),
+                        clock.now().plus(HISTORY_FOR)));
+                if (puts.size() == AutomationStore.MAX_CHANGES) {
+                    store.commit(puts);
+                    puts = new ArrayList<>();
+                }
+            }
+            if (!puts.isEmpty()) store.commit(puts);
+        } catch (RuntimeException e) {
+            // history is for people: losing a line must not undo a count or a firing
+            LOG.log(Level.WARNING, "could not keep the history of automation " + automationId, e);
+        }
+    }
+
+    private List<Live> enabled() {
+        List<Live> live = cached;
+        long now = System.nanoTime();
+        if (live == null || now - cachedAt > CACHE_FOR.toNanos()) {
+            live = new ArrayList<>();
+            for (Automation a : automations.all()) {
+                if (!a.enabled()) continue;
+                try {
+                    live.add(compile(a));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "automation " + a.name() + " can't be read; it is skipped", e);
+                }
+            }
+            cached = List.copyOf(live);
+            cachedAt = now;
+        }
+        return live;
+    }
+
+    private static Live compile(Automation a) {
+        return new Live(a, AutomationParser.trigger("trigger", a.trigger()), AutomationParser.actions("actions", a.actions()));
+    }
+
+    private void publish(Event event) {
+        try {
+            events.publish(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not store event " + event.event(), e);
+        }
+    }
+
+    private Event triggered(Automation a, Firing firing) {
+        ObjectNode payload = Json.MAPPER.createObjectNode().put("firing", firing.key()).put("trigger", firing.trigger())
+                .put("count", firing.count()).put("threshold", firing.threshold());
+        List<Resource> related = new ArrayList<>();
+        if (firing.event() != null) {
+            payload.put("triggering_event_id", firing.event().path("id").asText());
+            payload.put("triggering_event", firing.event().path("event").asText());
+        }
+        return new Event(id(firing.key() + "/triggered"), firing.at(), "ferry.automation.triggered", resource(a), related, payload,
+                null, null);
+    }
+
+    private Event actionEvent(Automation a, Firing firing, int index, Firing.Outcome outcome) {
+        ObjectNode payload = Json.MAPPER.createObjectNode().put("firing", firing.key()).put("action_index", index)
+                .put("action_type", outcome.type()).put("detail", outcome.detail());
+        List<Resource> related = new ArrayList<>();
+        if (outcome.flowRunId() != null) {
+            payload.put("flow_run_id", outcome.flowRunId());
+            related.add(Resource.related("ferry.flow-run." + outcome.flowRunId(), null, "flow-run"));
+        }
+        String name = "ok".equals(outcome.status()) ? "ferry.automation.action.executed" : "ferry.automation.action.failed";
+        return new Event(id(firing.key() + "/" + index + "/" + outcome.status()), clock.now(), name, resource(a), related, payload,
+                null, null);
+    }
+
+    private static Resource resource(Automation a) {
+        return Resource.of("ferry.automation." + a.id(), a.name());
+    }
+
+    private static String id(String seed) {
+        return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}

@@ -1,0 +1,259 @@
+package dev.ferry.core.automations;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.automations.AutomationStore.Change;
+import dev.ferry.core.automations.AutomationStore.Entry;
+import dev.ferry.core.automations.AutomationStore.Key;
+import dev.ferry.core.common.BadInput;
+import dev.ferry.core.common.Clock;
+import dev.ferry.core.common.Contention;
+import dev.ferry.core.common.Documents;
+import dev.ferry.core.common.Ids;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Names;
+import dev.ferry.core.common.Page;
+import dev.ferry.core.common.Revisions;
+import dev.ferry.core.deployments.DeploymentService;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Automations: created, listed, changed, paused and resumed, deleted, inspected. An automation
+ * lives under its name (unique) with a pointer under its id, both written in one commit; every
+ * change is written at the revision it read.
+ */
+public final class AutomationService {
+    public static final int MAX_DESCRIPTION = 2000;
+    static final String AUTOMATIONS = "automations";
+    static final String IDS = "automation-ids";
+
+    private final AutomationStore store;
+    private final DeploymentService deployments;
+    private final Clock clock;
+    private final Ids ids;
+    private volatile Runnable changed = () -> {};
+
+    public AutomationService(AutomationStore store, DeploymentService deployments, Clock clock, Ids ids) {
+        this.store = store;
+        this.deployments = deployments;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    /** Called after every stored change (the engine drops its cached set of enabled automations). */
+    void onChange(Runnable listener) {
+        this.changed = listener;
+    }
+
+    public record NewAutomation(String name, String description, Boolean enabled, ObjectNode trigger, List<ObjectNode> actions) {}
+
+    public record Change(String description, boolean setDescription, Boolean enabled, ObjectNode trigger, List<ObjectNode> actions) {}
+
+    /** What "why (not)" shows: the latest evaluations, the open windows and the recent firings. */
+    public record Inspection(Automation automation, List<Evaluation> evaluations, List<Bucket> windows, List<Firing> firings) {}
+
+    public Automation create(NewAutomation request) {
+        return create(request, null);
+    }
+
+    /** @param deploymentId the deployment whose ferry.yaml triggers own it, or null */
+    public Automation create(NewAutomation request, String deploymentId) {
+        String name = Names.check("name", request.name());
+        Compiled compiled = check(request.trigger(), request.actions());
+        Instant now = clock.now();
+        Automation automation = new Automation(ids.next(), name, description(request.description()),
+                request.enabled() == null || request.enabled(), AutomationParser.copy(request.trigger()),
+                request.actions().stream().map(AutomationParser::copy).toList(), deploymentId, now, now, 1);
+        List<AutomationStore.Change> changes = new ArrayList<>();
+        changes.add(AutomationStore.Change.create(new Key(AUTOMATIONS, name), Documents.write(automation), null, null));
+        changes.add(AutomationStore.Change.create(new Key(IDS, automation.id()), Json.MAPPER.createObjectNode().put("name", name)
+                .toString(), null, null));
+        if (automation.enabled()) changes.addAll(Windows.opened(automation, compiled.trigger(), now));
+        if (!store.commit(changes)) {
+            throw BadInput.conflict("name", "an automation named '" + name + "' exists; pick another name or change that one");
+        }
+        changed.run();
+        return automation;
+    }
+
+    public Automation get(String id) {
+        return find(id).orElseThrow(() -> BadInput.notFound("automation", id));
+    }
+
+    public Automation byName(String name) {
+        return store.get(new Key(AUTOMATIONS, name)).map(AutomationService::automation)
+                .orElseThrow(() -> BadInput.notFound("automation", name));
+    }
+
+    Optional<Automation> find(String id) {
+        Optional<Entry> pointer = store.get(new Key(IDS, id));
+        if (pointer.isEmpty()) return Optional.empty();
+        String name = Json.tree(pointer.get().doc()).path("name").asText();
+        return store.get(new Key(AUTOMATIONS, name)).map(AutomationService::automation).filter(a -> a.id().equals(id));
+    }
+
+    /** By name; {@code cursor} is the previous page's {@code next}. */
+    public Page<Automation> list(int limit, String cursor) {
+        String after = cursor == null ? null : decode(cursor);
+        List<Entry> entries = store.scan(AUTOMATIONS, after, false, limit + 1);
+        List<Automation> items = entries.stream().limit(limit).map(AutomationService::automation).toList();
+        String next = entries.size() > limit ? encode(items.get(limit - 1).name()) : null;
+        return new Page<>(items, next);
+    }
+
+    /** Every automation, enabled or not: what the engine reads (once a second at most). */
+    List<Automation> all() {
+        List<Automation> all = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<Entry> page = store.scan(AUTOMATIONS, after, false, 200);
+            page.forEach(e -> all.add(automation(e)));
+            if (page.size() < 200) return all;
+            after = page.get(page.size() - 1).key().item();
+        }
+    }
+
+    public Automation update(String id, Change change) {
+        if (change.trigger() != null || change.actions() != null) {
+            Automation current = get(id);
+            check(change.trigger() != null ? change.trigger() : current.trigger(),
+                    change.actions() != null ? change.actions() : current.actions());
+        }
+        String description = change.setDescription() ? description(change.description()) : null;
+        return write(id, a -> new Automation(a.id(), a.name(), change.setDescription() ? description : a.description(),
+                change.enabled() == null ? a.enabled() : change.enabled(),
+                change.trigger() == null ? a.trigger() : AutomationParser.copy(change.trigger()),
+                change.actions() == null ? a.actions() : change.actions().stream().map(AutomationParser::copy).toList(),
+                a.deploymentId(), a.created(), clock.now(), a.revision()));
+    }
+
+    public Automation setEnabled(String id, boolean enabled) {
+        return write(id, a -> a.enabled() == enabled ? a : a.enabled(enabled, clock.now()));
+    }
+
+    public void delete(String id) {
+        for (int attempt = 0; attempt < Revisions.MAX_ATTEMPTS; attempt++) {
+            Entry pointer = store.get(new Key(IDS, id)).orElseThrow(() -> BadInput.notFound("automation", id));
+            String name = Json.tree(pointer.doc()).path("name").asText();
+            Optional<Entry> entry = store.get(new Key(AUTOMATIONS, name));
+            List<AutomationStore.Change> changes = new ArrayList<>();
+            changes.add(AutomationStore.Change.delete(pointer));
+            entry.ifPresent(e -> changes.add(AutomationStore.Change.delete(e)));
+            if (store.commit(changes)) {
+                // its windows go with it; its history, seen marks and firings expire
+                for (Entry bucket : store.scan(Windows.group(id), null, false, 1000)) {
+                    store.commit(List.of(AutomationStore.Change.delete(bucket)));
+                }
+                changed.run();
+                return;
+            }
+        }
+        throw new Contention("automation " + id + " kept changing while being deleted; try again");
+    }
+
+    public Inspection inspect(String id) {
+        Automation automation = get(id);
+        List<Evaluation> evaluations = new ArrayList<>(store.scan(AutomationEngine.historyGroup(id), null, false, 1000).stream()
+                .map(e -> Documents.readStored(e.doc(), Evaluation.class)).toList());
+        evaluations.sort(Comparator.comparing(Evaluation::at).reversed());
+        List<Bucket> windows = store.scan(Windows.group(id), null, false, 100).stream()
+                .map(e -> Documents.readStored(e.doc(), Bucket.class)).toList();
+        List<Firing> firings = new ArrayList<>(store.scan(AutomationEngine.firingsGroup(id), null, false, 1000).stream()
+                .map(e -> Documents.readStored(e.doc(), Firing.class)).toList());
+        firings.sort(Comparator.comparing(Firing::at).reversed());
+        return new Inspection(automation, evaluations, windows, firings.size() > 50 ? firings.subList(0, 50) : firings);
+    }
+
+    /** A trigger and actions parsed, or the first thing wrong with them, named by its path. */
+    record Compiled(Trigger trigger, List<Action> actions) {}
+
+    private Compiled check(ObjectNode triggerNode, List<ObjectNode> actionNodes) {
+        if (triggerNode == null) throw BadInput.invalid("trigger", "'trigger' is required, like {\"type\": \"event\", \"expect\": "
+                + "[\"ferry.flow-run.Completed\"]}");
+        Trigger trigger = AutomationParser.trigger("trigger", triggerNode);
+        refuseProactiveInside(trigger, "trigger", false);
+        List<Action> actions = AutomationParser.actions("actions", actionNodes);
+        for (int i = 0; i < actions.size(); i++) {
+            Action action = actions.get(i);
+            String target = action instanceof Action.RunDeployment r ? r.deploymentId()
+                    : action instanceof Action.PauseDeployment p ? p.deploymentId() : null;
+            if (target != null) {
+                try {
+                    deployments.get(target);
+                } catch (BadInput e) {
+                    throw BadInput.invalid("actions[" + i + "].deployment_id", "no deployment has id '" + target + "'");
+                }
+            }
+            LoopGuard.check(trigger, action, "actions[" + i + "]");
+        }
+        return new Compiled(trigger, actions);
+    }
+
+    private static void refuseProactiveInside(Trigger trigger, String at, boolean nested) {
+        if (trigger instanceof Trigger.Event e) {
+            if (nested && e.posture() == Posture.PROACTIVE) {
+                throw BadInput.invalid(at + ".posture", "a proactive trigger can only be an automation's whole trigger, not part "
+                        + "of a compound or sequence one");
+            }
+            return;
+        }
+        List<Trigger> children = trigger instanceof Trigger.Compound c ? c.triggers() : ((Trigger.Sequence) trigger).triggers();
+        for (int i = 0; i < children.size(); i++) refuseProactiveInside(children.get(i), at + ".triggers[" + i + "]", true);
+    }
+
+    private Automation write(String id, UnaryOperator<Automation> change) {
+        for (int attempt = 0; attempt < Revisions.MAX_ATTEMPTS; attempt++) {
+            Automation current = get(id);
+            Entry entry = store.get(new Key(AUTOMATIONS, current.name())).orElseThrow(() -> BadInput.notFound("automation", id));
+            Automation next = change.apply(current);
+            if (next.equals(current)) return current;
+            Automation stored = next.withRevision(entry.revision() + 1);
+            List<AutomationStore.Change> changes = new ArrayList<>();
+            changes.add(AutomationStore.Change.replace(entry, Documents.write(stored), null, null));
+            if (stored.enabled() && !current.enabled() || !stored.trigger().equals(current.trigger())) {
+                changes.addAll(Windows.opened(stored, AutomationParser.trigger("trigger", stored.trigger()), clock.now()).stream()
+                        .filter(c -> store.get(c.key()).isEmpty()).toList());
+            }
+            if (store.commit(changes)) {
+                changed.run();
+                return stored;
+            }
+        }
+        throw new Contention("automation " + id + " kept changing under " + Revisions.MAX_ATTEMPTS + " attempts; try again");
+    }
+
+    static Automation automation(Entry entry) {
+        return Documents.readStored(entry.doc(), Automation.class).withRevision(entry.revision());
+    }
+
+    private static String description(String text) {
+        if (text != null && text.length() > MAX_DESCRIPTION) {
+            throw BadInput.invalid("description", "'description' is longer than " + MAX_DESCRIPTION + " characters");
+        }
+        return text;
+    }
+
+    private static String encode(String name) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(List.of("automations", name)));
+    }
+
+    private static String decode(String cursor) {
+        try {
+            JsonNode node = Json.tree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            if (node.isArray() && node.size() == 2 && "automations".equals(node.get(0).asText()) && node.get(1).isTextual()) {
+                return node.get(1).asText();
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw BadInput.invalid("next", "'next' is not a cursor of the automation list; pass the 'next' value of the previous "
+                + "page, or leave it out for the first page");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.ferry.core.automations;
+
+import dev.ferry.core.automations.AutomationStore.Change;
+import dev.ferry.core.automations.AutomationStore.Entry;
+import dev.ferry.core.automations.AutomationStore.Key;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventFeed;
+import dev.ferry.core.events.EventService;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Feeds the stored events to the engine in the order they were stored, where the engine runs
+ * in-process (embedded). Where it got to is kept in the automation store after each batch: a
+ * restart goes on from there, and the batch a crash cut short is evaluated again (harmless: an
+ * event counts once). One follower per store.
+ */
+public final class EventFollower {
+    static final int BATCH = 100;
+    private static final Key POSITION = new Key("engine", "feed");
+    private static final Logger LOG = Logger.getLogger(EventFollower.class.getName());
+
+    private final EventFeed feed;
+    private final AutomationEngine engine;
+    private final AutomationStore store;
+
+    EventFollower(EventFeed feed, AutomationEngine engine, AutomationStore store) {
+        this.feed = feed;
+        this.engine = engine;
+        this.store = store;
+    }
+
+    /**
+     * Follows the feed until interrupted: evaluates what is there, then sleeps until {@code events}
+     * stores another event (at once) or a second passes (events another writer stored).
+     */
+    public void follow(EventService events) {
+        while (!Thread.currentThread().isInterrupted()) {
+            long seen = events.stored();
+            try {
+                drain();
+                events.awaitStored(seen, Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // the batch is evaluated again on the next pass (an event counts once however often it is)
+                LOG.log(Level.WARNING, "evaluating events for automations failed; trying again", e);
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException stop) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Evaluates every event stored since the last call; how many there were. */
+    public synchronized int drain() throws InterruptedException {
+        int evaluated = 0;
+        while (true) {
+            Optional<Entry> at = store.get(POSITION);
+            String position = at.map(e -> Json.tree(e.doc()).path("position").asText(null)).orElse(null);
+            EventFeed.Batch batch = feed.after(position, BATCH);
+            if (batch.events().isEmpty()) return evaluated;
+            for (Event event : batch.events()) engine.evaluate(event);
+            evaluated += batch.events().size();
+            String doc = Json.MAPPER.createObjectNode().put("position", batch.next()).toString();
+            store.commit(List.of(at.isPresent() ? Change.replace(at.get(), doc, null, null) : Change.create(POSITION, doc, null, null)));
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package dev.ferry.core.automations;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.automations.AutomationStore.Entry;
+import dev.ferry.core.automations.AutomationStore.Key;
+import dev.ferry.core.common.Documents;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.LabelPattern;
+import dev.ferry.core.events.Resource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Applies one event to one automation's trigger tree: reads the buckets it touches, decides what
+ * each trigger makes of the event (Prefect's rules: expect, after, threshold, within, for_each,
+ * compound, sequence) and collects the bucket changes, the history lines and whether the
+ * automation fires. Nothing is written here; the engine commits what this collected, all at once.
+ */
+final class TreeEvaluator {
+    static final String ROOT = "t";
+
+    /** A trigger that fired: where, for which key, over which window. */
+    record Fired(String path, String key, Instant windowStart, Instant windowEnd, int count, int threshold) {}
+
+    /** What the evaluation wants stored for one bucket: the entry it read (null: none) and the bucket after (null: gone). */
+    record BucketChange(Key key, Entry before, Bucket after) {}
+
+    private final String automationId;
+    private final Event event;
+    private final Function<Key, Optional<Entry>> read;
+    private final Map<Key, BucketChange> changes = new LinkedHashMap<>();
+    private final List<Evaluation> history = new ArrayList<>();
+
+    TreeEvaluator(String automationId, Event event, Function<Key, Optional<Entry>> read) {
+        this.automationId = automationId;
+        this.event = event;
+        this.read = read;
+    }
+
+    /** Evaluates the tree; the firing of its root, if the event made it fire. */
+    Optional<Fired> evaluate(Trigger root) {
+        return node(root, ROOT);
+    }
+
+    List<BucketChange> changes() {
+        return List.copyOf(changes.values());
+    }
+
+    List<Evaluation> history() {
+        return List.copyOf(history);
+    }
+
+    /** Whether any trigger of the tree has {@code name} among its expected or after events: if none does, the event is no business of it. */
+    static boolean concerns(Trigger trigger, String name) {
+        if (trigger instanceof Trigger.Event e) {
+            return (!e.expect().isEmpty() && positiveMatch(e.expect(), name)) || (!e.after().isEmpty() && positiveMatch(e.after(), name));
+        }
+        List<Trigger> children = trigger instanceof Trigger.Compound c ? c.triggers() : ((Trigger.Sequence) trigger).triggers();
+        return children.stream().anyMatch(t -> concerns(t, name));
+    }
+
+    static Key bucketKey(String automationId, String path, String key) {
+        return new Key("buckets/" + automationId, path + "|" + key);
+    }
+
+    private Optional<Fired> node(Trigger trigger, String path) {
+        if (trigger instanceof Trigger.Event e) return event(e, path);
+        if (trigger instanceof Trigger.Compound c) return compound(c, path);
+        return sequence((Trigger.Sequence) trigger, path);
+    }
+
+    private Optional<Fired> event(Trigger.Event t, String path) {
+        boolean expected = !t.expect().isEmpty() && positiveMatch(t.expect(), event.event());
+        boolean opens = !t.after().isEmpty() && positiveMatch(t.after(), event.event());
+        if (!expected && !opens) return Optional.empty();
+        Optional<String> miss = t.match().mismatch(event.resource());
+        if (miss.isEmpty()) miss = relatedMismatch(t);
+        if (miss.isPresent()) {
+            note(path, "near_miss", "the event's " + miss.get(), null, t.threshold(), null);
+            return Optional.empty();
+        }
+        String key = forEachKey(t);
+        Key at = bucketKey(automationId, path, key);
+        Bucket bucket = current(at);
+        Duration within = t.within();
+        Instant occurred = event.occurred();
+        if (opens && (bucket == null || bucket.armedBy() == null || !bucket.covers(occurred))) {
+            ObjectNode opener = Json.MAPPER.valueToTree(event);
+            opener.remove("payload");
+            bucket = Bucket.open(path, key, event.id(), occurred, within.isZero() ? null : occurred.plus(within)).openedBy(opener);
+            store(at, bucket);
+            note(path, "window_opened", "'" + event.event() + "' opened a window", 0, t.threshold(), bucket);
+        }
+        if (!expected) return Optional.empty();
+        if (!t.after().isEmpty() && (bucket == null || bucket.armedBy() == null || !bucket.covers(occurred))) {
+            note(path, "waiting", "no event of " + t.after() + " opened a window this event falls in", null, t.threshold(), null);
+            return Optional.empty();
+        }
+        if (bucket == null || !bucket.covers(occurred)) {
+            bucket = Bucket.open(path, key, null, occurred, within.isZero() ? null : occurred.plus(within));
+        }
+        bucket = bucket.counted(event.id());
+        if (t.posture() == Posture.PROACTIVE) {
+            // the window is closed by the janitor when it ends: it fires then if too few came, and the next one opens
+            store(at, bucket);
+            note(path, "counted", bucket.count() >= t.threshold() ? "enough expected events came: this window will not fire" : null,
+                    bucket.count(), t.threshold(), bucket);
+            return Optional.empty();
+        }
+        if (bucket.count() >= t.threshold()) {
+            remove(at);
+            note(path, "fired", null, bucket.count(), t.threshold(), bucket);
+            return Optional.of(new Fired(path, key, bucket.start(), bucket.end(), bucket.count(), t.threshold()));
+        }
+        store(at, bucket);
+        note(path, "counted", null, bucket.count(), t.threshold(), bucket);
+        return Optional.empty();
+    }
+
+    private Optional<Fired> compound(Trigger.Compound c, String path) {
+        List<String> fired = new ArrayList<>();
+        for (int i = 0; i < c.triggers().size(); i++) {
+            if (node(c.triggers().get(i), path + "." + i).isPresent()) fired.add(path + "." + i);
+        }
+        if (fired.isEmpty()) return Optional.empty();
+        Key at = bucketKey(automationId, path, "");
+        Bucket bucket = live(current(at), c.within(), path);
+        for (String child : fired) bucket = bucket.withChild(child, event.occurred());
+        if (bucket.children().size() >= c.require()) {
+            remove(at);
+            note(path, "fired", bucket.children().size() + " of " + c.require() + " required triggers fired",
+                    bucket.children().size(), c.require(), bucket);
+            return Optional.of(new Fired(path, "", bucket.start(), bucket.end(), bucket.children().size(), c.require()));
+        }
+        store(at, bucket);
+        note(path, "counted", bucket.children().size() + " of " + c.require() + " required triggers fired",
+                bucket.children().size(), c.require(), bucket);
+        return Optional.empty();
+    }
+
+    private Optional<Fired> sequence(Trigger.Sequence s, String path) {
+        Key at = bucketKey(automationId, path, "");
+        Bucket bucket = null;
+        boolean read = false;
+        for (int i = 0; i < s.triggers().size(); i++) {
+            if (node(s.triggers().get(i), path + "." + i).isEmpty()) continue;
+            if (!read) {
+                bucket = current(at);
+                if (bucket != null && bucket.end() != null && !bucket.covers(event.occurred())) bucket = null;
+                read = true;
+            }
+            int next = bucket == null ? 0 : bucket.children().size();
+            if (i == 0 && next != 0) bucket = null; // the first step again starts the sequence over
+            if (i == 0) {
+                bucket = live(null, s.within(), path).withChild(path + ".0", event.occurred());
+            } else if (bucket != null && next == i) {
+                bucket = bucket.withChild(path + "." + i, event.occurred());
+            } else {
+                note(path, "waiting", "step " + i + " fired out of order (the sequence expects step " + next + ")", next,
+                        s.triggers().size(), bucket);
+                continue;
+            }
+            if (bucket.children().size() == s.triggers().size()) {
+                remove(at);
+                note(path, "fired", "all " + s.triggers().size() + " steps fired in order", bucket.children().size(),
+                        s.triggers().size(), bucket);
+                return Optional.of(new Fired(path, "", bucket.start(), bucket.end(), bucket.children().size(),
+                        s.triggers().size()));
+            }
+        }
+        if (read && bucket != null) {
+            store(at, bucket);
+            note(path, "counted", bucket.children().size() + " of " + s.triggers().size() + " steps fired in order",
+                    bucket.children().size(), s.triggers().size(), bucket);
+        }
+        return Optional.empty();
+    }
+
+    /** {@code bucket} if its window still covers the event, else a fresh window starting at it. */
+    private Bucket live(Bucket bucket, Duration within, String path) {
+        if (bucket != null && bucket.covers(event.occurred())) return bucket;
+        return Bucket.open(path, "", null, event.occurred(), within.isZero() ? null : event.occurred().plus(within));
+    }
+
+    private Optional<String> relatedMismatch(Trigger.Event t) {
+        for (int i = 0; i < t.matchRelated().size(); i++) {
+            ResourceSpec spec = t.matchRelated().get(i);
+            if (event.related().stream().anyMatch(spec::matches)) continue;
+            // the closest related resource: one in the role the spec asks for, else the first
+            List<String> roles = spec.labels().getOrDefault(Resource.ROLE, List.of());
+            Resource closest = event.related().stream().filter(r -> LabelPattern.matchesAny(roles, r.role())).findFirst()
+                    .orElse(event.related().isEmpty() ? null : event.related().get(0));
+            return Optional.of(closest == null ? "related resources: there were none (match_related[" + i + "])"
+                    : "related " + (closest.role() == null ? "resource" : closest.role()) + ": "
+                    + spec.mismatch(closest).orElse("it matched, but not in one resource") + " (match_related[" + i + "])");
+        }
+        return Optional.empty();
+    }
+
+    private String forEachKey(Trigger.Event t) {
+        if (t.forEach().isEmpty()) return "";
+        List<String> values = new ArrayList<>();
+        for (String label : t.forEach()) values.add(String.valueOf(event.resource().labels().get(label)));
+        return String.join("\u0001", values);
+    }
+
+    private Bucket current(Key key) {
+        BucketChange change = changes.get(key);
+        if (change != null) return change.after();
+        return read.apply(key).map(e -> Documents.readStored(e.doc(), Bucket.class)).orElse(null);
+    }
+
+    private Entry entry(Key key) {
+        BucketChange change = changes.get(key);
+        return change != null ? change.before() : read.apply(key).orElse(null);
+    }
+
+    private void store(Key key, Bucket bucket) {
+        changes.put(key, new BucketChange(key, entry(key), bucket));
+    }
+
+    private void remove(Key key) {
+        changes.put(key, new BucketChange(key, entry(key), null));
+    }
+
+    private void note(String path, String outcome, String detail, Integer count, Integer threshold, Bucket bucket) {
+        history.add(new Evaluation(event.received() != null ? event.received() : event.occurred(), event.id(), event.event(),
+                path, outcome, detail, count, threshold, bucket == null ? null : bucket.start(), bucket == null ? null : bucket.end(),
+                null));
+    }
+
+    /** A negation alone ("!x") says what must not match; only a positive pattern can say an event is expected. */
+    private static boolean positiveMatch(List<String> patterns, String name) {
+        return patterns.stream().anyMatch(p -> !p.startsWith("!")) && LabelPattern.matchesAny(patterns, name);
+    }
+}

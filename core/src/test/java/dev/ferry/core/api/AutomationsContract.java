@@ -1,0 +1,384 @@
+package dev.ferry.core.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.common.Json;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.testing.TestApi;
+import dev.ferry.core.testing.TestApi.Response;
+import dev.ferry.core.testing.ThreadRace;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+
+/** Automations through the router, on each adapter set: what fires, exactly once, and why it did not. */
+public abstract class AutomationsContract {
+    /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
+    protected abstract TestApi newApi(String adminKey);
+
+    /** Hands the events stored so far to the engine, as the server's follower (or the table's stream) would. */
+    protected void deliver(TestApi api) throws InterruptedException {
+        api.ferry.automations().follower().drain();
+    }
+
+    @Test
+    void runBWhenACompletes_makesOneRunOfBPerCompletion_withTypedParametersFromTheEvent() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            JsonNode automation = TestApi.ok(api.post("/api/automations", """
+                    {"name": "b-after-a", "trigger": {"type": "event", "expect": ["ferry.flow-run.Completed"],
+                      "match_related": {"ferry.resource.role": "deployment", "ferry.resource.id": "ferry.deployment.%s"}},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s",
+                       "parameters": {"upstream": "{{ event.resource['ferry.resource.name'] }}", "count": "{{ firing.count }}",
+                                      "note": "after {{ flow_run.name }}"}}]}""".formatted(a, b)));
+            String runA = complete(api, a);
+
+            deliver(api);
+            deliver(api);
+
+            List<JsonNode> runsOfB = runs(api, b);
+            assertThat(runsOfB).hasSize(1);
+            JsonNode parameters = runsOfB.get(0).path("parameters");
+            String nameOfA = api.get("/api/flow_runs/" + runA).body().path("name").asText();
+            assertThat(parameters.path("upstream").asText()).isEqualTo(nameOfA);
+            assertThat(parameters.path("count").isInt()).as("a template that is one expression keeps its type").isTrue();
+            assertThat(parameters.path("note").asText()).isEqualTo("after " + nameOfA);
+
+            JsonNode history = TestApi.ok(api.get("/api/automations/" + automation.path("id").asText() + "/history"));
+            assertThat(outcomes(history)).contains("fired", "action_ok");
+            JsonNode firing = history.path("firings").get(0);
+            assertThat(firing.path("done").asBoolean()).isTrue();
+            assertThat(firing.at("/actions/0/flow_run_id").asText()).isEqualTo(runsOfB.get(0).path("id").asText());
+            assertThat(names(TestApi.ok(api.get("/api/events?event=ferry.automation.*")).path("items")))
+                    .containsExactly("ferry.automation.action.executed", "ferry.automation.triggered");
+        }
+    }
+
+    @Test
+    void anEventDeliveredAgain_firesNothingMore() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            runBAfterA(api, a, b);
+            complete(api, a);
+            deliver(api);
+            Event completed = completedEvent(api);
+
+            api.ferry.automations().engine().evaluate(completed);
+            api.ferry.automations().engine().evaluate(completed);
+
+            assertThat(runs(api, b)).hasSize(1);
+        }
+    }
+
+    @Test
+    @ThreadRace
+    void twoEnginesOnOneEvent_makeOneRun() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            runBAfterA(api, a, b);
+            complete(api, a);
+            Event completed = completedEvent(api);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<?>> engines = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    engines.add(pool.submit(() -> {
+                        go.await();
+                        api.ferry.automations().engine().evaluate(completed);
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (Future<?> engine : engines) engine.get();
+            } finally {
+                pool.shutdownNow();
+            }
+
+            assertThat(runs(api, b)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aThresholdWithinAWindow_countsForEachKeyApart() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "flapping-host", "trigger": {"expect": "acme.host.down", "for_each": ["ferry.resource.id"],
+                      "threshold": 2, "within": 60},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s",
+                       "parameters": {"host": "{{ event.resource['ferry.resource.id'] }}"}}]}""".formatted(d)));
+
+            emit(api, "e-1", "acme.host.down", "acme.host.a");
+            emit(api, "e-2", "acme.host.down", "acme.host.b");
+            emit(api, "e-3", "acme.host.down", "acme.host.a");
+            deliver(api);
+
+            List<JsonNode> made = runs(api, d);
+            assertThat(made).hasSize(1);
+            assertThat(made.get(0).at("/parameters/host").asText()).isEqualTo("acme.host.a");
+        }
+    }
+
+    @Test
+    void aNearMiss_isKept_sayingWhichLabelDiffered() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            String c = deployment(api, "c");
+            String id = runBAfterA(api, a, b);
+            complete(api, c);
+            deliver(api);
+
+            JsonNode history = TestApi.ok(api.get("/api/automations/" + id + "/history"));
+
+            assertThat(runs(api, b)).isEmpty();
+            JsonNode miss = StreamSupport.stream(history.path("evaluations").spliterator(), false)
+                    .filter(e -> e.path("outcome").asText().equals("near_miss")).findFirst().orElseThrow();
+            assertThat(miss.path("event").asText()).isEqualTo("ferry.flow-run.Completed");
+            assertThat(miss.path("detail").asText()).contains("ferry.resource.id", "ferry.deployment." + c, "ferry.deployment." + a);
+        }
+    }
+
+    @Test
+    void aProactiveTrigger_firesOncePerWindowThatMissedItsEvents() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String x = deployment(api, "x");
+            String alert = deployment(api, "alert");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "x-is-late", "trigger": {"posture": "Proactive", "expect": ["ferry.flow-run.Completed"],
+                      "match_related": {"ferry.resource.id": "ferry.deployment.%s"}, "within": 10},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s",
+                       "parameters": {"window": "{{ firing.window_start }}"}}]}""".formatted(x, alert)));
+
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, alert)).as("the first window missed its completion: one firing").hasSize(1);
+
+            complete(api, x);
+            deliver(api);
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, alert)).as("the second window saw one: no firing").hasSize(1);
+
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, alert)).as("the third window missed again").hasSize(2);
+        }
+    }
+
+    @Test
+    void aCompoundTrigger_firesWhenAllItsTriggersFiredWithinItsWindow() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "both-loaded", "trigger": {"type": "compound", "require": "all", "within": 300, "triggers": [
+                        {"type": "event", "expect": "acme.table.loaded", "match": {"ferry.resource.id": "acme.table.orders"}},
+                        {"type": "event", "expect": "acme.table.loaded", "match": {"ferry.resource.id": "acme.table.users"}}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+
+            emit(api, "e-1", "acme.table.loaded", "acme.table.orders");
+            emit(api, "e-2", "acme.table.loaded", "acme.table.orders");
+            deliver(api);
+            assertThat(runs(api, d)).isEmpty();
+            emit(api, "e-3", "acme.table.loaded", "acme.table.users");
+            deliver(api);
+
+            assertThat(runs(api, d)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSequenceTrigger_firesOnlyForItsStepsInOrder() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "extract-then-load", "trigger": {"type": "sequence", "within": 300, "triggers": [
+                        {"type": "event", "expect": "acme.extracted"}, {"type": "event", "expect": "acme.loaded"}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+
+            emit(api, "e-1", "acme.loaded", "acme.job");
+            deliver(api);
+            assertThat(runs(api, d)).as("the second step alone is out of order").isEmpty();
+            emit(api, "e-2", "acme.extracted", "acme.job");
+            emit(api, "e-3", "acme.loaded", "acme.job");
+            deliver(api);
+
+            assertThat(runs(api, d)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aTemplateThatCannotRender_failsItsActionWithTheReason_andTheNextActionStillRuns() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            String id = TestApi.ok(api.post("/api/automations", """
+                    {"name": "half-broken", "trigger": {"expect": "acme.ping"},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s", "parameters": {"x": "{{ event.payload.missing }}"}},
+                                 {"type": "pause-deployment", "deployment_id": "%s"}]}""".formatted(d, d))).path("id").asText();
+
+            emit(api, "e-1", "acme.ping", "acme.host.a");
+            deliver(api);
+
+            JsonNode firing = TestApi.ok(api.get("/api/automations/" + id + "/history")).path("firings").get(0);
+            assertThat(firing.at("/actions/0/status").asText()).isEqualTo("failed");
+            assertThat(firing.at("/actions/0/detail").asText()).contains("missing");
+            assertThat(firing.at("/actions/1/status").asText()).isEqualTo("ok");
+            assertThat(api.get("/api/deployments/" + d).body().path("paused").asBoolean()).isTrue();
+            assertThat(runs(api, d)).isEmpty();
+        }
+    }
+
+    @Test
+    void aPausedAutomation_firesNothing_untilResumed() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            String id = TestApi.ok(api.post("/api/automations", """
+                    {"name": "on-ping", "trigger": {"expect": "acme.ping"},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d))).path("id").asText();
+
+            TestApi.ok(api.patch("/api/automations/" + id, "{\"enabled\": false}"));
+            emit(api, "e-1", "acme.ping", "acme.host.a");
+            deliver(api);
+            assertThat(runs(api, d)).isEmpty();
+            TestApi.ok(api.patch("/api/automations/" + id, "{\"enabled\": true}"));
+            emit(api, "e-2", "acme.ping", "acme.host.a");
+            deliver(api);
+
+            assertThat(runs(api, d)).hasSize(1);
+        }
+    }
+
+    @Test
+    void badAutomations_areRefusedNamingTheField() {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            String ok = "\"actions\": [{\"type\": \"run-deployment\", \"deployment_id\": \"" + d + "\"}]";
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\", \"colour\": 1}, " + ok + "}"),
+                    400, "trigger.colour");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\", \"threshold\": 0}, " + ok + "}"),
+                    422, "trigger.threshold");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"posture\": \"Proactive\", \"expect\": \"a\"}, "
+                    + ok + "}"), 422, "trigger.within");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
+                    + "\"run-deployment\", \"deployment_id\": \"" + d + "\", \"parameters\": {\"b\": \"{{ event.\"}}]}"), 422,
+                    "actions[0].parameters.b");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
+                    + "\"run-deployment\", \"deployment_id\": \"nope\"}]}"), 422, "actions[0].deployment_id");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
+                    + "\"launch-rocket\"}]}"), 422, "actions[0].type");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
+                    + "\"call-webhook\", \"url\": \"ftp://example.com\"}]}"), 422, "actions[0].url");
+            assertRefused(api.post("/api/automations", "{\"name\": \"loop\", \"trigger\": {\"expect\": \"ferry.flow-run.*\"}, \"actions\": "
+                    + "[{\"type\": \"run-deployment\", \"source\": \"inferred\"}]}"), 422, "actions[0]");
+            TestApi.ok(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, " + ok + "}"));
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, " + ok + "}"), 409, "name");
+
+            assertThat(api.get("/api/automations").body().path("items")).hasSize(1);
+        }
+    }
+
+    @Test
+    void automations_areListedReadChangedAndDeleted() {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            for (String name : List.of("c", "a", "b")) {
+                TestApi.ok(api.post("/api/automations", "{\"name\": \"" + name + "\", \"trigger\": {\"expect\": \"x\"}, \"actions\": "
+                        + "[{\"type\": \"pause-deployment\", \"deployment_id\": \"" + d + "\"}]}"));
+            }
+            JsonNode first = TestApi.ok(api.get("/api/automations?limit=2"));
+            JsonNode second = TestApi.ok(api.get("/api/automations?limit=2&next=" + first.path("next").asText()));
+            assertThat(names(first.path("items"), "name")).containsExactly("a", "b");
+            assertThat(names(second.path("items"), "name")).containsExactly("c");
+            assertThat(second.path("next").isNull()).isTrue();
+
+            JsonNode b = TestApi.ok(api.get("/api/automations/name/b"));
+            JsonNode changed = TestApi.ok(api.patch("/api/automations/" + b.path("id").asText(), "{\"description\": \"why\"}"));
+            assertThat(changed.path("description").asText()).isEqualTo("why");
+            assertThat(changed.path("revision").asLong()).isEqualTo(b.path("revision").asLong() + 1);
+            assertThat(api.delete("/api/automations/" + b.path("id").asText()).status()).isEqualTo(204);
+            assertThat(api.get("/api/automations/" + b.path("id").asText()).status()).isEqualTo(404);
+            assertThat(api.get("/api/automations/name/b").status()).isEqualTo(404);
+        }
+    }
+
+    // --- helpers ---
+
+    private static String runBAfterA(TestApi api, String a, String b) {
+        return TestApi.ok(api.post("/api/automations", """
+                {"name": "b-after-a", "trigger": {"expect": "ferry.flow-run.Completed",
+                  "match_related": {"ferry.resource.role": "deployment", "ferry.resource.id": "ferry.deployment.%s"}},
+                 "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(a, b))).path("id").asText();
+    }
+
+    private static String deployment(TestApi api, String name) {
+        return TestApi.ok(api.post("/api/deployments", "{\"name\": \"" + name + "\", \"flow_name\": \"etl\", "
+                + "\"entrypoint\": \"flows/etl.py:etl\", \"work_pool_name\": \"p\"}")).path("id").asText();
+    }
+
+    /** Runs one run of the deployment to COMPLETED; its id. */
+    private static String complete(TestApi api, String deploymentId) {
+        String runId = api.run(deploymentId, null).path("id").asText();
+        JsonNode claimed = api.claim("p", "w1", 10);
+        assertThat(StreamSupport.stream(claimed.spliterator(), false).map(c -> c.at("/flow_run/id").asText())).contains(runId);
+        TestApi.ok(api.setState(runId, "RUNNING"));
+        TestApi.ok(api.setState(runId, "COMPLETED"));
+        return runId;
+    }
+
+    private static Event completedEvent(TestApi api) {
+        JsonNode event = TestApi.ok(api.get("/api/events?event=ferry.flow-run.Completed")).path("items").get(0);
+        return Json.MAPPER.convertValue(event, Event.class);
+    }
+
+    private static List<JsonNode> runs(TestApi api, String deploymentId) {
+        List<JsonNode> runs = new ArrayList<>();
+        TestApi.ok(api.get("/api/flow_runs?deployment_id=" + deploymentId)).path("items").forEach(runs::add);
+        return runs;
+    }
+
+    private static void emit(TestApi api, String id, String name, String resource) {
+        assertThat(api.post("/api/events", "[{\"id\": \"" + id + "\", \"event\": \"" + name + "\", "
+                + "\"resource\": {\"ferry.resource.id\": \"" + resource + "\"}}]").status()).isEqualTo(202);
+    }
+
+    private static List<String> outcomes(JsonNode history) {
+        return StreamSupport.stream(history.path("evaluations").spliterator(), false).map(e -> e.path("outcome").asText()).toList();
+    }
+
+    private static List<String> names(JsonNode items) {
+        return names(items, "event");
+    }
+
+    private static List<String> names(JsonNode items, String field) {
+        return StreamSupport.stream(items.spliterator(), false).map(e -> e.path(field).asText()).toList();
+    }
+
+    private static void assertRefused(Response r, int status, String field) {
+        assertThat(r.status()).as("%s", r.body()).isEqualTo(status);
+        assertThat(r.field()).isEqualTo(field);
+    }
+}
