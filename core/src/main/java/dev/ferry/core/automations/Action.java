@@ -16,16 +16,26 @@ public sealed interface Action {
     /** The {@code type} as the API names it. */
     String type();
 
-    /** @param deploymentId null: the deployment the event is about */
-    record RunDeployment(String deploymentId, JsonTemplate parameters, JsonTemplate jobVariables, Duration scheduleAfter)
+    /**
+     * A deployment an action names: by id, or by {@code flow/name} (read when the action runs, so
+     * a deployment deleted and deployed again under its name is still found).
+     */
+    record DeploymentTarget(String id, String flowName, String name) {
+        static DeploymentTarget ofId(String id) {
+            return new DeploymentTarget(id, null, null);
+        }
+    }
+
+    /** @param deployment null: the deployment the event is about */
+    record RunDeployment(DeploymentTarget deployment, JsonTemplate parameters, JsonTemplate jobVariables, Duration scheduleAfter)
             implements Action {
         public String type() {
             return "run-deployment";
         }
     }
 
-    /** @param deploymentId null: the deployment the event is about */
-    record PauseDeployment(boolean pause, String deploymentId) implements Action {
+    /** @param deployment null: the deployment the event is about */
+    record PauseDeployment(boolean pause, DeploymentTarget deployment) implements Action {
         public String type() {
             return pause ? "pause-deployment" : "resume-deployment";
         }

@@ -53,8 +53,7 @@ final class ActionRunner {
         String key = "automation:" + firing.key() + ":" + index;
         try {
             if (action instanceof Action.RunDeployment a) {
-                String id = a.deploymentId() != null ? a.deploymentId() : inferred(event, "deployment", "deployment");
-                Deployment deployment = deployments.get(id);
+                Deployment deployment = deployment(a.deployment(), event);
                 ObjectNode context = context(automation, firing, event);
                 ObjectNode parameters = object("parameters", a.parameters(), context);
                 ObjectNode jobVariables = object("job_variables", a.jobVariables(), context);
@@ -63,7 +62,7 @@ final class ActionRunner {
                 return ok(action, "created flow run " + run.name() + " of " + deployment.flowName() + "/" + deployment.name(), run.id());
             }
             if (action instanceof Action.PauseDeployment a) {
-                String id = a.deploymentId() != null ? a.deploymentId() : inferred(event, "deployment", "deployment");
+                String id = deployment(a.deployment(), event).id();
                 Deployment d = a.pause() ? deployments.pause(id, "paused by automation '" + automation.name() + "'",
                         "automation:" + automation.name(), null) : deployments.resume(id);
                 return ok(action, (a.pause() ? "paused " : "resumed ") + d.flowName() + "/" + d.name(), null);
@@ -145,6 +144,11 @@ final class ActionRunner {
             }
         }
         return context;
+    }
+
+    private Deployment deployment(Action.DeploymentTarget target, Event event) {
+        if (target == null) return deployments.get(inferred(event, "deployment", "deployment"));
+        return target.id() != null ? deployments.get(target.id()) : deployments.get(target.flowName(), target.name());
     }
 
     private static ObjectNode object(String field, JsonTemplate template, ObjectNode context) throws TemplateFailure {

@@ -142,14 +142,14 @@ public final class AutomationParser {
         String type = node.get("type").asText();
         return switch (type) {
             case "run-deployment" -> {
-                Fields f = Fields.of(at, node, Set.of("type", "source", "deployment_id", "parameters", "job_variables",
-                        "schedule_after"));
-                yield new Action.RunDeployment(target(f, "deployment_id"), template(f, "parameters"), template(f, "job_variables"),
+                Fields f = Fields.of(at, node, Set.of("type", "source", "deployment_id", "deployment_name", "parameters",
+                        "job_variables", "schedule_after"));
+                yield new Action.RunDeployment(deployment(f), template(f, "parameters"), template(f, "job_variables"),
                         Duration.ofSeconds(f.integer("schedule_after", 0, 0, MAX_SCHEDULE_AFTER.toSeconds())));
             }
             case "pause-deployment", "resume-deployment" -> {
-                Fields f = Fields.of(at, node, Set.of("type", "source", "deployment_id"));
-                yield new Action.PauseDeployment(type.startsWith("pause"), target(f, "deployment_id"));
+                Fields f = Fields.of(at, node, Set.of("type", "source", "deployment_id", "deployment_name"));
+                yield new Action.PauseDeployment(type.startsWith("pause"), deployment(f));
             }
             case "pause-work-pool", "resume-work-pool" -> {
                 Fields f = Fields.of(at, node, Set.of("type", "source", "work_pool_name"));
@@ -225,6 +225,24 @@ public final class AutomationParser {
         JsonTemplate template = body == null || body.isNull() ? null : JsonTemplate.compile(f.path("body"), body);
         int timeout = (int) f.integer("timeout_seconds", 10, 1, MAX_WEBHOOK_TIMEOUT_SECONDS);
         return new Action.CallWebhook(uri, method, headers, template, Duration.ofSeconds(timeout));
+    }
+
+    /** {@code deployment_id}, or {@code deployment_name} as {@code flow/name}; null when inferred from the event. */
+    private static Action.DeploymentTarget deployment(Fields f) {
+        if (f.has("deployment_id") && f.has("deployment_name")) {
+            throw BadInput.invalid(f.path("deployment_name"), "name the deployment by 'deployment_id' or by 'deployment_name', not both");
+        }
+        if (!f.has("deployment_name")) {
+            String id = target(f, "deployment_id");
+            return id == null ? null : Action.DeploymentTarget.ofId(id);
+        }
+        String ref = target(f, "deployment_name");
+        int slash = ref.indexOf('/');
+        if (slash <= 0 || slash == ref.length() - 1 || ref.indexOf('/', slash + 1) >= 0) {
+            throw BadInput.invalid(f.path("deployment_name"), "'" + f.path("deployment_name") + "' is flow/name, like my-flow/my-deployment "
+                    + "(got '" + ref + "')");
+        }
+        return new Action.DeploymentTarget(null, ref.substring(0, slash), ref.substring(slash + 1));
     }
 
     /** The target an action names ({@code source: selected}), or null when it is read from the event ({@code inferred}). */

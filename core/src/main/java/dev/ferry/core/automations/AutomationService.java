@@ -182,13 +182,16 @@ public final class AutomationService {
         List<Action> actions = AutomationParser.actions("actions", actionNodes);
         for (int i = 0; i < actions.size(); i++) {
             Action action = actions.get(i);
-            String target = action instanceof Action.RunDeployment r ? r.deploymentId()
-                    : action instanceof Action.PauseDeployment p ? p.deploymentId() : null;
+            Action.DeploymentTarget target = action instanceof Action.RunDeployment r ? r.deployment()
+                    : action instanceof Action.PauseDeployment p ? p.deployment() : null;
             if (target != null) {
                 try {
-                    deployments.get(target);
+                    if (target.id() != null) deployments.get(target.id());
+                    else deployments.get(target.flowName(), target.name());
                 } catch (BadInput e) {
-                    throw BadInput.invalid("actions[" + i + "].deployment_id", "no deployment has id '" + target + "'");
+                    String field = target.id() != null ? "deployment_id" : "deployment_name";
+                    throw BadInput.invalid("actions[" + i + "]." + field, "no deployment " + (target.id() != null
+                            ? "has id '" + target.id() + "'" : "is named '" + target.flowName() + "/" + target.name() + "'"));
                 }
             }
             LoopGuard.check(trigger, action, "actions[" + i + "]");

@@ -214,7 +214,7 @@ public abstract class AutomationsContract {
             TestApi.ok(api.post("/api/automations", """
                     {"name": "extract-then-load", "trigger": {"type": "sequence", "within": 300, "triggers": [
                         {"type": "event", "expect": "acme.extracted"}, {"type": "event", "expect": "acme.loaded"}]},
-                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+                     "actions": [{"type": "run-deployment", "deployment_name": "etl/d"}]}"""));
 
             emit(api, "e-1", "acme.loaded", "acme.job");
             deliver(api);
@@ -289,6 +289,10 @@ public abstract class AutomationsContract {
                     + "\"run-deployment\", \"deployment_id\": \"nope\"}]}"), 422, "actions[0].deployment_id");
             assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
                     + "\"launch-rocket\"}]}"), 422, "actions[0].type");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
+                    + "\"run-deployment\", \"deployment_name\": \"etl/nope\"}]}"), 422, "actions[0].deployment_name");
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
+                    + "\"run-deployment\", \"deployment_name\": \"no-slash\"}]}"), 422, "actions[0].deployment_name");
             assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, \"actions\": [{\"type\": "
                     + "\"call-webhook\", \"url\": \"ftp://example.com\"}]}"), 422, "actions[0].url");
             assertRefused(api.post("/api/automations", "{\"name\": \"loop\", \"trigger\": {\"expect\": \"ferry.flow-run.*\"}, \"actions\": "

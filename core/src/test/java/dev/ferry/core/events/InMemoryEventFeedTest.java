@@ -1,0 +1,9 @@
+package dev.ferry.core.events;
+
+class InMemoryEventFeedTest extends EventFeedContract {
+    @Override
+    @SuppressWarnings("unchecked")
+    protected InMemoryEvents newFeed() {
+        return new InMemoryEvents();
+    }
+}
