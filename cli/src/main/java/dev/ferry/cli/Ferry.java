@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.cli.auth.ApiKeyCommand;
+import dev.ferry.cli.automations.AutomationCommand;
 import dev.ferry.cli.commands.Errors;
 import dev.ferry.cli.commands.ServerStub;
 import dev.ferry.cli.deployments.DeploymentCommand;
@@ -97,7 +98,7 @@ public final class Ferry {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Object server, String[] args) {
         List<Object> commands = List.of(server, WorkPoolCommand.class, WorkQueueCommand.class, WorkerCommand.class,
                 InitCommand.class, DeployCommand.class, DeploymentCommand.class, FlowRunCommand.class,
-                EventCommand.class, ApiKeyCommand.class, CommandLine.HelpCommand.class);
+                EventCommand.class, AutomationCommand.class, ApiKeyCommand.class, CommandLine.HelpCommand.class);
         Object named = args.length == 0 ? null : commands.stream()
                 .filter(command -> command != CommandLine.HelpCommand.class && names(command).contains(args[0]))
                 .findFirst().orElse(null);

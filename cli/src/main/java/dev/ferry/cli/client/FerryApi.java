@@ -290,6 +290,40 @@ public final class FerryApi {
         }
     }
 
+    // ---- automations
+
+    /** Answers the automation as stored; a name already taken is an {@link ApiProblem} with status 409. */
+    public JsonNode createAutomation(ObjectNode automation) {
+        return http.post("/api/automations", automation).body();
+    }
+
+    /** All of them, by name. */
+    public List<JsonNode> automations() {
+        return all("/api/automations", new Query());
+    }
+
+    public JsonNode automation(String id) {
+        return http.get(automation(id, "")).body();
+    }
+
+    public JsonNode automationByName(String name) {
+        return http.get("/api/automations/name/" + segment(name)).body();
+    }
+
+    /** Changes the fields in {@code patch} (description, enabled, trigger, actions). */
+    public JsonNode updateAutomation(String id, ObjectNode patch) {
+        return http.patch(automation(id, ""), patch).body();
+    }
+
+    public void deleteAutomation(String id) {
+        http.delete(automation(id, ""));
+    }
+
+    /** {@code {automation, evaluations, windows, firings}}: why it fired or not, newest first. */
+    public JsonNode automationHistory(String id) {
+        return http.get(automation(id, "/history")).body();
+    }
+
     /** Items read up to a limit; {@code more} when the server had a next page after them. */
     public record Listed(List<JsonNode> items, boolean more) {}
 
@@ -322,6 +356,10 @@ public final class FerryApi {
 
     private static String deployment(String id, String rest) {
         return "/api/deployments/" + segment(id) + rest;
+    }
+
+    private static String automation(String id, String rest) {
+        return "/api/automations/" + segment(id) + rest;
     }
 
     private static String pool(String name) {

@@ -1,5 +1,6 @@
 package dev.ferry.cli.project;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -18,9 +19,11 @@ import java.util.Map;
  * A YAML file read as a JSON tree that remembers the line of every key and list item, so that
  * a refusal can say {@code ferry.yaml:12: deployments[0].work_pool.nmae}. Read token by token:
  * Jackson's tree reader drops locations, and a duplicate key must be an error, not a silent win.
+ * JSON is read the same way ({@link #parseJson}), for files that are JSON.
  */
-final class YamlDocument {
+public final class YamlDocument {
     private static final YAMLFactory YAML = YAMLFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactory.builder().build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final int MAX_DEPTH = 64;
 
@@ -36,17 +39,29 @@ final class YamlDocument {
         this.lines = lines;
     }
 
-    static YamlDocument parse(Path file, String displayName, String text) {
+    public static YamlDocument parse(Path file, String displayName, String text) {
+        return parse(file, displayName, text, YAML, "YAML");
+    }
+
+    /** {@code text} read as JSON, with the same lines, duplicate-key checks and errors as YAML. */
+    public static YamlDocument parseJson(Path file, String displayName, String text) {
+        return parse(file, displayName, text, JSON, "JSON");
+    }
+
+    private static YamlDocument parse(Path file, String displayName, String text, JsonFactory factory, String format) {
         Map<String, Integer> lines = new HashMap<>();
-        try (JsonParser parser = YAML.createParser(text)) {
+        try (JsonParser parser = factory.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) return new YamlDocument(file, displayName, NODES.objectNode(), lines);
             JsonNode root = read(parser, "", lines, 0, displayName);
+            if (parser.nextToken() != null) {
+                throw new UsageError(displayName + ":" + line(parser) + ": not valid " + format + ": more than one document");
+            }
             return new YamlDocument(file, displayName, root, lines);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
             String message = e.getOriginalMessage().strip().replaceAll("\\s*\\n\\s*", "; ");
-            throw new UsageError(displayName + (line > 0 ? ":" + line : "") + ": not valid YAML: " + message);
+            throw new UsageError(displayName + (line > 0 ? ":" + line : "") + ": not valid " + format + ": " + message);
         } catch (IOException e) {
             throw new UsageError(displayName + ": cannot read it: " + e.getMessage());
         }
@@ -113,7 +128,7 @@ final class YamlDocument {
         return p.currentTokenLocation().getLineNr();
     }
 
-    JsonNode root() {
+    public JsonNode root() {
         return root;
     }
 
@@ -129,7 +144,7 @@ final class YamlDocument {
      * {@code ferry.yaml:12}, for the key at {@code path} or the nearest enclosing key that has a
      * line (a field the server named may sit inside a value that YAML wrote on one line).
      */
-    String where(String path) {
+    public String where(String path) {
         String p = path;
         while (p != null && !p.isEmpty()) {
             Integer line = lines.get(p);
@@ -141,7 +156,7 @@ final class YamlDocument {
     }
 
     /** A usage error for the key at {@code path}: {@code ferry.yaml:12: deployments[0].nmae: <message>}. */
-    UsageError error(String path, String message) {
+    public UsageError error(String path, String message) {
         return new UsageError(where(path) + ": " + (path.isEmpty() ? "" : path + ": ") + message);
     }
 }
