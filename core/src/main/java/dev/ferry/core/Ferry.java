@@ -77,7 +77,7 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
             schedules.sync(before, after);
             events.publish(DeploymentEvents.changed(before, after, clock.now()));
         });
-        Automations automations = Automations.wire(ports.automations(), ports.eventFeed(), deployments, runs, pools, events,
+        Automations automations = Automations.wire(ports.triggers(), ports.eventFeed(), deployments, runs, pools, events,
                 webhooks, clock, ids);
         return new Ferry(pools,
                 deployments,

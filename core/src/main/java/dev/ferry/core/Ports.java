@@ -1,6 +1,5 @@
 package dev.ferry.core;
 
-import dev.ferry.core.automations.AutomationStore;
 import dev.ferry.core.deployments.DeploymentStore;
 import dev.ferry.core.ecs.TaskDefinitions;
 import dev.ferry.core.events.EventFeed;
@@ -11,6 +10,7 @@ import dev.ferry.core.runs.RunLogs;
 import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.scheduler.ScheduleCursors;
 import dev.ferry.core.scheduler.ScheduleTimer;
+import dev.ferry.core.triggers.TriggerStore;
 
 /**
  * What one adapter set provides (embedded: SQLite and an in-process timer; AWS: DynamoDB, SQS and
@@ -22,4 +22,4 @@ import dev.ferry.core.scheduler.ScheduleTimer;
  */
 public record Ports(PoolStore pools, DeploymentStore deployments, RunStore runs, RunLogs runLogs,
                     ScheduleCursors scheduleCursors, TaskDefinitions taskDefinitions, EventStore events,
-                    EventFeed eventFeed, AutomationStore automations, WorkQueues workQueues, ScheduleTimer timer) {}
+                    EventFeed eventFeed, TriggerStore triggers, WorkQueues workQueues, ScheduleTimer timer) {}

@@ -144,9 +144,9 @@ public final class Database implements AutoCloseable {
                 occurred INTEGER NOT NULL,
                 doc      TEXT NOT NULL)""",
             "CREATE INDEX IF NOT EXISTS events_by_occurred ON events (occurred, id)",
-            // SqliteAutomationStore: due and expires are epoch nanoseconds
+            // SqliteTriggerStore: due and expires are epoch nanoseconds
             """
-            CREATE TABLE IF NOT EXISTS automation_state (
+            CREATE TABLE IF NOT EXISTS trigger_state (
                 grp      TEXT NOT NULL,
                 item     TEXT NOT NULL,
                 revision INTEGER NOT NULL,
@@ -154,7 +154,7 @@ public final class Database implements AutoCloseable {
                 due      INTEGER,
                 expires  INTEGER,
                 PRIMARY KEY (grp, item)) WITHOUT ROWID""",
-            "CREATE INDEX IF NOT EXISTS automation_state_due ON automation_state (due) WHERE due IS NOT NULL");
+            "CREATE INDEX IF NOT EXISTS trigger_state_due ON trigger_state (due) WHERE due IS NOT NULL");
 
     private final Path file;
     private final Connection writer;

@@ -12,7 +12,7 @@ public final class SqliteAdapters {
     public static Ports ports(Database db, Clock clock, ScheduleTimer timer) {
         SqliteEvents events = new SqliteEvents(db);
         return new Ports(new SqlitePools(db), new SqliteDeployments(db), new SqliteRuns(db), new SqliteRunLogs(db),
-                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), events, events, new SqliteAutomationStore(db),
+                new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), events, events, new SqliteTriggerStore(db),
                 new SqliteWorkQueues(db, clock), timer);
     }
 }

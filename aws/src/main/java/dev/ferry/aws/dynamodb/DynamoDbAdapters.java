@@ -30,13 +30,13 @@ public final class DynamoDbAdapters {
                 new DynamoDbDeployments(table), new DynamoDbRuns(table), new DynamoDbRunLogs(table, runLogRetention, clock),
                 new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table),
                 new DynamoDbEvents(table, EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET), null,
-                new DynamoDbAutomationStore(table), workQueues, timer);
+                new DynamoDbTriggerStore(table), workQueues, timer);
     }
 
     /** {@code ports} with the table's stream as their event feed: for an automation engine that runs outside Lambda. */
     public static Ports followingStream(Ports ports, DynamoDbStreamsClient streams, String streamArn) {
         return new Ports(ports.pools(), ports.deployments(), ports.runs(), ports.runLogs(), ports.scheduleCursors(),
-                ports.taskDefinitions(), ports.events(), new DynamoDbStreamFeed(streams, streamArn), ports.automations(),
+                ports.taskDefinitions(), ports.events(), new DynamoDbStreamFeed(streams, streamArn), ports.triggers(),
                 ports.workQueues(), ports.timer());
     }
 }

@@ -181,18 +181,18 @@ final class Keys {
         return key("EVENT#" + id, "#EVENT");
     }
 
-    // --- automations: an entry per (group, item); the sparse "due" entries in the kind index ---
+    // --- triggers' state: an entry per (group, item); the sparse "due" entries in the kind index ---
 
-    static Map<String, AttributeValue> automationEntry(String group, String item) {
-        return key(automationGroup(group), item);
+    static Map<String, AttributeValue> triggerEntry(String group, String item) {
+        return key(triggerGroup(group), item);
     }
 
-    static String automationGroup(String group) {
-        return "AUT#" + group;
+    static String triggerGroup(String group) {
+        return "TRIG#" + group;
     }
 
-    static String automationsDue() {
-        return "AUTOMATIONS_DUE";
+    static String triggersDue() {
+        return "TRIGGERS_DUE";
     }
 
     // --- concurrency counters ---

@@ -8,7 +8,6 @@ import dev.ferry.cli.commands.Failure;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;
 import dev.ferry.cli.output.Table;
-import dev.ferry.cli.output.Times;
 import dev.ferry.core.common.Json;
 import java.time.ZoneId;
 import java.util.ArrayList;

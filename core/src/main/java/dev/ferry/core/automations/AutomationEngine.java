@@ -1,9 +1,6 @@
 package dev.ferry.core.automations;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.core.automations.AutomationStore.Change;
-import dev.ferry.core.automations.AutomationStore.Entry;
-import dev.ferry.core.automations.AutomationStore.Key;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Documents;
@@ -12,6 +9,10 @@ import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
 import dev.ferry.core.events.EventSink;
 import dev.ferry.core.events.Resource;
+import dev.ferry.core.triggers.TriggerStore;
+import dev.ferry.core.triggers.TriggerStore.Change;
+import dev.ferry.core.triggers.TriggerStore.Entry;
+import dev.ferry.core.triggers.TriggerStore.Key;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,7 @@ public final class AutomationEngine {
     private static final int MAX_ATTEMPTS = 20;
     private static final Logger LOG = Logger.getLogger(AutomationEngine.class.getName());
 
-    private final AutomationStore store;
+    private final TriggerStore store;
     private final AutomationService automations;
     private final ActionRunner runner;
     private final EventSink events;
@@ -61,7 +62,7 @@ public final class AutomationEngine {
     /** An enabled automation with its trigger and actions parsed once. */
     private record Live(Automation automation, Trigger trigger, List<Action> actions) {}
 
-    AutomationEngine(AutomationStore store, AutomationService automations, ActionRunner runner, EventSink events, Clock clock) {
+    AutomationEngine(TriggerStore store, AutomationService automations, ActionRunner runner, EventSink events, Clock clock) {
         this.store = store;
         this.automations = automations;
         this.runner = runner;
@@ -245,7 +246,7 @@ public final class AutomationEngine {
                 int slot = Math.floorMod((String.valueOf(e.eventId()) + e.trigger() + e.outcome() + e.at()).hashCode(), HISTORY_SLOTS);
                 puts.add(Change.put(new Key(historyGroup(automationId), String.format("%03d", slot)), Documents.write(line),
                         clock.now().plus(HISTORY_FOR)));
-                if (puts.size() == AutomationStore.MAX_CHANGES) {
+                if (puts.size() == TriggerStore.MAX_CHANGES) {
                     store.commit(puts);
                     puts = new ArrayList<>();
                 }

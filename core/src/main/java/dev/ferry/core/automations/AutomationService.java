@@ -2,9 +2,6 @@ package dev.ferry.core.automations;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.core.automations.AutomationStore.Change;
-import dev.ferry.core.automations.AutomationStore.Entry;
-import dev.ferry.core.automations.AutomationStore.Key;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
@@ -15,6 +12,10 @@ import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
 import dev.ferry.core.deployments.DeploymentService;
+import dev.ferry.core.triggers.TriggerStore;
+import dev.ferry.core.triggers.TriggerStore.Change;
+import dev.ferry.core.triggers.TriggerStore.Entry;
+import dev.ferry.core.triggers.TriggerStore.Key;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,13 +35,13 @@ public final class AutomationService {
     static final String AUTOMATIONS = "automations";
     static final String IDS = "automation-ids";
 
-    private final AutomationStore store;
+    private final TriggerStore store;
     private final DeploymentService deployments;
     private final Clock clock;
     private final Ids ids;
     private volatile Runnable changed = () -> {};
 
-    public AutomationService(AutomationStore store, DeploymentService deployments, Clock clock, Ids ids) {
+    public AutomationService(TriggerStore store, DeploymentService deployments, Clock clock, Ids ids) {
         this.store = store;
         this.deployments = deployments;
         this.clock = clock;
@@ -71,9 +72,9 @@ public final class AutomationService {
         Automation automation = new Automation(ids.next(), name, description(request.description()),
                 request.enabled() == null || request.enabled(), AutomationParser.copy(request.trigger()),
                 request.actions().stream().map(AutomationParser::copy).toList(), deploymentId, now, now, 1);
-        List<AutomationStore.Change> changes = new ArrayList<>();
-        changes.add(AutomationStore.Change.create(new Key(AUTOMATIONS, name), Documents.write(automation), null, null));
-        changes.add(AutomationStore.Change.create(new Key(IDS, automation.id()), Json.MAPPER.createObjectNode().put("name", name)
+        List<TriggerStore.Change> changes = new ArrayList<>();
+        changes.add(TriggerStore.Change.create(new Key(AUTOMATIONS, name), Documents.write(automation), null, null));
+        changes.add(TriggerStore.Change.create(new Key(IDS, automation.id()), Json.MAPPER.createObjectNode().put("name", name)
                 .toString(), null, null));
         if (automation.enabled()) changes.addAll(Windows.opened(automation, compiled.trigger(), now));
         if (!store.commit(changes)) {
@@ -143,13 +144,13 @@ public final class AutomationService {
             Entry pointer = store.get(new Key(IDS, id)).orElseThrow(() -> BadInput.notFound("automation", id));
             String name = Json.tree(pointer.doc()).path("name").asText();
             Optional<Entry> entry = store.get(new Key(AUTOMATIONS, name));
-            List<AutomationStore.Change> changes = new ArrayList<>();
-            changes.add(AutomationStore.Change.delete(pointer));
-            entry.ifPresent(e -> changes.add(AutomationStore.Change.delete(e)));
+            List<TriggerStore.Change> changes = new ArrayList<>();
+            changes.add(TriggerStore.Change.delete(pointer));
+            entry.ifPresent(e -> changes.add(TriggerStore.Change.delete(e)));
             if (store.commit(changes)) {
                 // its windows go with it; its history, seen marks and firings expire
                 for (Entry bucket : store.scan(Windows.group(id), null, false, 1000)) {
-                    store.commit(List.of(AutomationStore.Change.delete(bucket)));
+                    store.commit(List.of(TriggerStore.Change.delete(bucket)));
                 }
                 changed.run();
                 return;
@@ -218,8 +219,8 @@ public final class AutomationService {
             Automation next = change.apply(current);
             if (next.equals(current)) return current;
             Automation stored = next.withRevision(entry.revision() + 1);
-            List<AutomationStore.Change> changes = new ArrayList<>();
-            changes.add(AutomationStore.Change.replace(entry, Documents.write(stored), null, null));
+            List<TriggerStore.Change> changes = new ArrayList<>();
+            changes.add(TriggerStore.Change.replace(entry, Documents.write(stored), null, null));
             if (stored.enabled() && !current.enabled() || !stored.trigger().equals(current.trigger())) {
                 changes.addAll(Windows.opened(stored, AutomationParser.trigger("trigger", stored.trigger()), clock.now()).stream()
                         .filter(c -> store.get(c.key()).isEmpty()).toList());

@@ -7,6 +7,7 @@ import dev.ferry.core.events.EventFeed;
 import dev.ferry.core.events.EventSink;
 import dev.ferry.core.pools.PoolService;
 import dev.ferry.core.runs.FlowRunService;
+import dev.ferry.core.triggers.TriggerStore;
 
 /**
  * The automations feature as the wiring builds it: the service the API calls, the engine that
@@ -16,7 +17,7 @@ import dev.ferry.core.runs.FlowRunService;
  */
 public record Automations(AutomationService service, AutomationEngine engine, EventFollower follower) {
 
-    public static Automations wire(AutomationStore store, EventFeed feed, DeploymentService deployments, FlowRunService runs,
+    public static Automations wire(TriggerStore store, EventFeed feed, DeploymentService deployments, FlowRunService runs,
                                    PoolService pools, EventSink events, WebhookCalls webhooks, Clock clock, Ids ids) {
         AutomationService service = new AutomationService(store, deployments, clock, ids);
         ActionRunner runner = new ActionRunner(deployments, runs, pools, service::setEnabled, webhooks, clock);

@@ -1,12 +1,13 @@
 package dev.ferry.core.automations;
 
-import dev.ferry.core.automations.AutomationStore.Change;
-import dev.ferry.core.automations.AutomationStore.Entry;
-import dev.ferry.core.automations.AutomationStore.Key;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
 import dev.ferry.core.events.EventFeed;
 import dev.ferry.core.events.EventService;
+import dev.ferry.core.triggers.TriggerStore;
+import dev.ferry.core.triggers.TriggerStore.Change;
+import dev.ferry.core.triggers.TriggerStore.Entry;
+import dev.ferry.core.triggers.TriggerStore.Key;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -26,9 +27,9 @@ public final class EventFollower {
 
     private final EventFeed feed;
     private final AutomationEngine engine;
-    private final AutomationStore store;
+    private final TriggerStore store;
 
-    EventFollower(EventFeed feed, AutomationEngine engine, AutomationStore store) {
+    EventFollower(EventFeed feed, AutomationEngine engine, TriggerStore store) {
         this.feed = feed;
         this.engine = engine;
         this.store = store;

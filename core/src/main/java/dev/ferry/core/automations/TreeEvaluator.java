@@ -1,13 +1,13 @@
 package dev.ferry.core.automations;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.core.automations.AutomationStore.Entry;
-import dev.ferry.core.automations.AutomationStore.Key;
 import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
 import dev.ferry.core.events.LabelPattern;
 import dev.ferry.core.events.Resource;
+import dev.ferry.core.triggers.TriggerStore.Entry;
+import dev.ferry.core.triggers.TriggerStore.Key;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.ferry.core.automations;
 
 import dev.ferry.core.common.Documents;
+import dev.ferry.core.triggers.TriggerStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,12 +21,12 @@ final class Windows {
      * The first window of a proactive trigger that waits for no {@code after} event and keeps one
      * count: it opens when the automation is created or enabled. Others open on their first event.
      */
-    static List<AutomationStore.Change> opened(Automation automation, Trigger trigger, Instant now) {
+    static List<TriggerStore.Change> opened(Automation automation, Trigger trigger, Instant now) {
         if (!(trigger instanceof Trigger.Event e) || e.posture() != Posture.PROACTIVE || !e.after().isEmpty() || !e.forEach().isEmpty()) {
             return List.of();
         }
         Bucket first = Bucket.open(TreeEvaluator.ROOT, "", null, now, now.plus(e.within()));
-        return List.of(AutomationStore.Change.create(TreeEvaluator.bucketKey(automation.id(), TreeEvaluator.ROOT, ""),
+        return List.of(TriggerStore.Change.create(TreeEvaluator.bucketKey(automation.id(), TreeEvaluator.ROOT, ""),
                 Documents.write(first), first.end(), expires(first)));
     }
 

@@ -61,7 +61,7 @@ class RunEventsTest {
         };
         Ports base = adapters.ports(new ManualTimer());
         Ports ports = new Ports(base.pools(), base.deployments(), base.runs(), base.runLogs(), base.scheduleCursors(),
-                base.taskDefinitions(), flaky, base.eventFeed(), base.automations(), base.workQueues(), base.timer());
+                base.taskDefinitions(), flaky, base.eventFeed(), base.triggers(), base.workQueues(), base.timer());
         ApiKeyService auth = new ApiKeyService(new InMemoryApiKeys(), BootstrapKey.ofKey(null), clock, Ids.RANDOM);
         Ferry ferry = Ferry.wire(ports, clock, Ids.RANDOM, auth.runTokens());
         try (TestApi api = new TestApi(ferry, new Router(ferry, clock, auth), clock, new ManualTimer(), auth, () -> {})) {

@@ -6,7 +6,6 @@ import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.auth.InMemoryApiKeys;
-import dev.ferry.core.automations.InMemoryAutomationStore;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.InMemoryDeployments;
@@ -19,6 +18,7 @@ import dev.ferry.core.runs.InMemoryRuns;
 import dev.ferry.core.scheduler.InMemoryScheduleCursors;
 import dev.ferry.core.scheduler.ManualTimer;
 import dev.ferry.core.scheduler.ScheduleTimer;
+import dev.ferry.core.triggers.InMemoryTriggerStore;
 
 /** One fresh in-memory adapter per port, so core's tests run the whole of Ferry without a database. */
 public record InMemoryAdapters(
@@ -29,14 +29,14 @@ public record InMemoryAdapters(
         InMemoryScheduleCursors cursors,
         InMemoryTaskDefinitions taskDefinitions,
         InMemoryEvents events,
-        InMemoryAutomationStore automations,
+        InMemoryTriggerStore automations,
         InMemoryWorkQueues workQueues) {
 
     /** Empty adapters; the work queues read time from {@code clock}. */
     public static InMemoryAdapters on(Clock clock) {
         return new InMemoryAdapters(new InMemoryPools(), new InMemoryDeployments(), new InMemoryRuns(),
                 new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(), new InMemoryEvents(),
-                new InMemoryAutomationStore(), new InMemoryWorkQueues(clock));
+                new InMemoryTriggerStore(), new InMemoryWorkQueues(clock));
     }
 
     /**

@@ -1,30 +1,30 @@
-package dev.ferry.core.automations;
+package dev.ferry.core.triggers;
 
 import static dev.ferry.core.testing.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.automations.AutomationStore.Change;
-import dev.ferry.core.automations.AutomationStore.Entry;
-import dev.ferry.core.automations.AutomationStore.Key;
+import dev.ferry.core.triggers.TriggerStore.Change;
+import dev.ferry.core.triggers.TriggerStore.Entry;
+import dev.ferry.core.triggers.TriggerStore.Key;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link AutomationStore} adapter must do. An adapter's test subclasses this and
+ * What every {@link TriggerStore} adapter must do. An adapter's test subclasses this and
  * supplies {@link #newStore()}; nothing else.
  */
-public abstract class AutomationStoreContract {
+public abstract class TriggerStoreContract {
 
     /** A fresh, empty store. Called once per test. */
-    protected abstract AutomationStore newStore();
+    protected abstract TriggerStore newStore();
 
-    /** True where the backend expires entries itself and {@link AutomationStore#purge} does nothing (DynamoDB's TTL). */
+    /** True where the backend expires entries itself and {@link TriggerStore#purge} does nothing (DynamoDB's TTL). */
     protected boolean expiresOnItsOwn() {
         return false;
     }
 
-    protected AutomationStore store;
+    protected TriggerStore store;
 
     private static final Key A = new Key("bucket/a-1", "k");
     private static final Key B = new Key("seen/a-1", "e-1");

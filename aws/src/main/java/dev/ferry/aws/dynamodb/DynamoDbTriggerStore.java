@@ -3,7 +3,7 @@ package dev.ferry.aws.dynamodb;
 import static dev.ferry.aws.dynamodb.Items.n;
 import static dev.ferry.aws.dynamodb.Items.s;
 
-import dev.ferry.core.automations.AutomationStore;
+import dev.ferry.core.triggers.TriggerStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,24 +18,24 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
- * {@link AutomationStore} in Ferry's table: an entry is an item in its group's partition, a
+ * {@link TriggerStore} in Ferry's table: an entry is an item in its group's partition, a
  * commit one {@code TransactWriteItems} whose conditions are the changes' own. An entry with a
  * {@code due} time is also in the kind index's "due" partition, sorted by it; {@code expires}
  * becomes the item's {@code ttl}.
  */
-public final class DynamoDbAutomationStore implements AutomationStore {
+public final class DynamoDbTriggerStore implements TriggerStore {
     private static final String GROUP = "group";
     private static final String ITEM = "item";
 
     private final Table table;
 
-    DynamoDbAutomationStore(Table table) {
+    DynamoDbTriggerStore(Table table) {
         this.table = Objects.requireNonNull(table, "table");
     }
 
     @Override
     public Optional<Entry> get(Key key) {
-        return table.get(Keys.automationEntry(key.group(), key.item())).map(DynamoDbAutomationStore::entry);
+        return table.get(Keys.triggerEntry(key.group(), key.item())).map(DynamoDbTriggerStore::entry);
     }
 
     @Override
@@ -43,7 +43,7 @@ public final class DynamoDbAutomationStore implements AutomationStore {
         if (changes.size() > MAX_CHANGES) throw new IllegalArgumentException("a commit holds at most " + MAX_CHANGES + " changes");
         List<TransactWriteItem> writes = new ArrayList<>(changes.size());
         for (Change c : changes) {
-            Map<String, AttributeValue> key = Keys.automationEntry(c.key().group(), c.key().item());
+            Map<String, AttributeValue> key = Keys.triggerEntry(c.key().group(), c.key().item());
             writes.add(switch (c.kind()) {
                 case CREATE -> table.put(item(c, 1), Expr.absent());
                 case REPLACE -> table.put(item(c, c.expectedRevision() + 1), Expr.revision(c.expectedRevision()));
@@ -54,14 +54,14 @@ public final class DynamoDbAutomationStore implements AutomationStore {
         List<CancellationReason> refused = table.transact(writes);
         if (refused == null) return true;
         for (int i = 0; i < changes.size(); i++) if (Table.failed(refused, i)) return false;
-        throw new IllegalStateException("an automation commit was refused: " + Table.codes(refused));
+        throw new IllegalStateException("a trigger-state commit was refused: " + Table.codes(refused));
     }
 
     @Override
     public List<Entry> scan(String group, String after, boolean descending, int limit) {
         Table.checkLimit(limit);
         Map<String, String> names = new HashMap<>(Map.of("#pk", Keys.PK));
-        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(Keys.automationGroup(group))));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pk", s(Keys.triggerGroup(group))));
         String condition = "#pk = :pk";
         if (after != null) {
             names.put("#sk", Keys.SK);
@@ -89,11 +89,11 @@ public final class DynamoDbAutomationStore implements AutomationStore {
         QueryResponse response = table.client.query(QueryRequest.builder().tableName(table.name).indexName(Keys.KIND)
                 .keyConditionExpression("#ipk = :due AND #isk < :by")
                 .expressionAttributeNames(Map.of("#ipk", Keys.pk(Keys.KIND), "#isk", Keys.sk(Keys.KIND)))
-                .expressionAttributeValues(Map.of(":due", s(Keys.automationsDue()), ":by", s(Keys.eventOrder(nanos(by), "\uffff"))))
+                .expressionAttributeValues(Map.of(":due", s(Keys.triggersDue()), ":by", s(Keys.eventOrder(nanos(by), "\uffff"))))
                 .scanIndexForward(true).limit(limit).build());
         List<Entry> due = new ArrayList<>();
         for (Map<String, AttributeValue> key : response.items()) {
-            table.get(Table.tableKey(key)).map(DynamoDbAutomationStore::entry)
+            table.get(Table.tableKey(key)).map(DynamoDbTriggerStore::entry)
                     .filter(e -> e.due() != null && !e.due().isAfter(by)).ifPresent(due::add);
         }
         return due;
@@ -104,7 +104,7 @@ public final class DynamoDbAutomationStore implements AutomationStore {
     public void purge(Instant now) {}
 
     private static Map<String, AttributeValue> item(Change c, long revision) {
-        Map<String, AttributeValue> item = new HashMap<>(Keys.automationEntry(c.key().group(), c.key().item()));
+        Map<String, AttributeValue> item = new HashMap<>(Keys.triggerEntry(c.key().group(), c.key().item()));
         item.put(GROUP, s(c.key().group()));
         item.put(ITEM, s(c.key().item()));
         item.put(Items.REVISION, n(revision));
@@ -112,7 +112,7 @@ public final class DynamoDbAutomationStore implements AutomationStore {
         if (c.expires() != null) item.put(Items.TTL, n(c.expires().getEpochSecond()));
         if (c.due() != null) {
             item.put("due", n(nanos(c.due())));
-            item.put(Keys.pk(Keys.KIND), s(Keys.automationsDue()));
+            item.put(Keys.pk(Keys.KIND), s(Keys.triggersDue()));
             item.put(Keys.sk(Keys.KIND), s(Keys.eventOrder(nanos(c.due()), c.key().group() + "#" + c.key().item())));
         }
         return item;

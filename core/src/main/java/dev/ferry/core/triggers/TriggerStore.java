@@ -1,17 +1,19 @@
-package dev.ferry.core.automations;
+package dev.ferry.core.triggers;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where automations and their evaluation state are kept: entries (a JSON document each) in
+ * Where the event-driven triggers keep their state (automations, their counts, marks and firings;
+ * webhooks and their deliveries): entries (a JSON document each) in
  * groups, ordered by item within a group. Every write is a {@link #commit} of changes that all
  * apply or none do, each on a condition the store checks (new; or at the revision read), so
  * two engines evaluating the same event, or the same window, can never both count it or both
- * fire. The rules (what a bucket is, when a trigger fires) live in core; a store only keeps entries.
+ * fire, and two requests with one delivery id can never both be taken. The rules (what a bucket
+ * is, when a trigger fires) live in core; a store only keeps entries.
  */
-public interface AutomationStore {
+public interface TriggerStore {
 
     /** Most changes one commit may hold (DynamoDB's transaction limit, with room to spare). */
     int MAX_CHANGES = 25;

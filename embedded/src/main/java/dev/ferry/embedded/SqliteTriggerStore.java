@@ -5,7 +5,7 @@ import static dev.ferry.embedded.Columns.nanos;
 import static dev.ferry.embedded.Database.query;
 import static dev.ferry.embedded.Database.update;
 
-import dev.ferry.core.automations.AutomationStore;
+import dev.ferry.core.triggers.TriggerStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -13,20 +13,20 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** {@link AutomationStore} in the embedded database: a commit is one transaction, rolled back when a condition fails. */
-public final class SqliteAutomationStore implements AutomationStore {
+/** {@link TriggerStore} in the embedded database: a commit is one transaction, rolled back when a condition fails. */
+public final class SqliteTriggerStore implements TriggerStore {
     private static final String COLUMNS = "grp, item, revision, doc, due";
 
     private final Database db;
 
-    public SqliteAutomationStore(Database db) {
+    public SqliteTriggerStore(Database db) {
         this.db = Objects.requireNonNull(db, "db");
     }
 
     @Override
     public Optional<Entry> get(Key key) {
-        return db.read("reading automation entry " + key, c -> query(c, "SELECT " + COLUMNS
-                + " FROM automation_state WHERE grp = ? AND item = ?", SqliteAutomationStore::entry, key.group(), key.item()))
+        return db.read("reading trigger entry " + key, c -> query(c, "SELECT " + COLUMNS
+                + " FROM trigger_state WHERE grp = ? AND item = ?", SqliteTriggerStore::entry, key.group(), key.item()))
                 .stream().findFirst();
     }
 
@@ -34,20 +34,20 @@ public final class SqliteAutomationStore implements AutomationStore {
     public boolean commit(List<Change> changes) {
         if (changes.size() > MAX_CHANGES) throw new IllegalArgumentException("a commit holds at most " + MAX_CHANGES + " changes");
         try {
-            return db.write("committing " + changes.size() + " automation changes", c -> {
+            return db.write("committing " + changes.size() + " trigger changes", c -> {
             for (Change ch : changes) {
                 Long due = ch.due() == null ? null : nanos(ch.due());
                 Long expires = ch.expires() == null ? null : nanos(ch.expires());
                 int changed = switch (ch.kind()) {
-                    case CREATE -> update(c, "INSERT INTO automation_state (grp, item, revision, doc, due, expires) "
+                    case CREATE -> update(c, "INSERT INTO trigger_state (grp, item, revision, doc, due, expires) "
                             + "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (grp, item) DO NOTHING",
                             ch.key().group(), ch.key().item(), ch.doc(), due, expires);
-                    case REPLACE -> update(c, "UPDATE automation_state SET revision = revision + 1, doc = ?, due = ?, expires = ? "
+                    case REPLACE -> update(c, "UPDATE trigger_state SET revision = revision + 1, doc = ?, due = ?, expires = ? "
                             + "WHERE grp = ? AND item = ? AND revision = ?",
                             ch.doc(), due, expires, ch.key().group(), ch.key().item(), ch.expectedRevision());
-                    case DELETE -> update(c, "DELETE FROM automation_state WHERE grp = ? AND item = ? AND revision = ?",
+                    case DELETE -> update(c, "DELETE FROM trigger_state WHERE grp = ? AND item = ? AND revision = ?",
                             ch.key().group(), ch.key().item(), ch.expectedRevision());
-                    case PUT -> update(c, "INSERT OR REPLACE INTO automation_state (grp, item, revision, doc, due, expires) "
+                    case PUT -> update(c, "INSERT OR REPLACE INTO trigger_state (grp, item, revision, doc, due, expires) "
                             + "VALUES (?, ?, 1, ?, NULL, ?)", ch.key().group(), ch.key().item(), ch.doc(), expires);
                 };
                 // thrown, the write is rolled back, the changes before this one with it
@@ -71,24 +71,24 @@ public final class SqliteAutomationStore implements AutomationStore {
         Pages.checkLimit(limit);
         String order = descending ? "DESC" : "ASC";
         String from = after == null ? "" : " AND item " + (descending ? "<" : ">") + " ?";
-        String sql = "SELECT " + COLUMNS + " FROM automation_state WHERE grp = ?" + from + " ORDER BY item " + order + " LIMIT ?";
-        return db.read("scanning automation entries of " + group, c -> after == null
-                ? query(c, sql, SqliteAutomationStore::entry, group, limit)
-                : query(c, sql, SqliteAutomationStore::entry, group, after, limit));
+        String sql = "SELECT " + COLUMNS + " FROM trigger_state WHERE grp = ?" + from + " ORDER BY item " + order + " LIMIT ?";
+        return db.read("scanning trigger entries of " + group, c -> after == null
+                ? query(c, sql, SqliteTriggerStore::entry, group, limit)
+                : query(c, sql, SqliteTriggerStore::entry, group, after, limit));
     }
 
     @Override
     public List<Entry> due(Instant by, int limit) {
         Pages.checkLimit(limit);
-        return db.read("finding due automation entries", c -> query(c, "SELECT " + COLUMNS
-                + " FROM automation_state WHERE due IS NOT NULL AND due <= ? ORDER BY due LIMIT ?",
-                SqliteAutomationStore::entry, nanos(by), limit));
+        return db.read("finding due trigger entries", c -> query(c, "SELECT " + COLUMNS
+                + " FROM trigger_state WHERE due IS NOT NULL AND due <= ? ORDER BY due LIMIT ?",
+                SqliteTriggerStore::entry, nanos(by), limit));
     }
 
     @Override
     public void purge(Instant now) {
-        db.write("purging expired automation entries",
-                c -> update(c, "DELETE FROM automation_state WHERE expires IS NOT NULL AND expires <= ?", nanos(now)));
+        db.write("purging expired trigger entries",
+                c -> update(c, "DELETE FROM trigger_state WHERE expires IS NOT NULL AND expires <= ?", nanos(now)));
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {

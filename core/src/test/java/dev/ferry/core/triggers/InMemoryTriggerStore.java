@@ -1,4 +1,4 @@
-package dev.ferry.core.automations;
+package dev.ferry.core.triggers;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,8 +10,8 @@ import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** {@link AutomationStore} in memory, for core's tests. */
-public final class InMemoryAutomationStore implements AutomationStore {
+/** {@link TriggerStore} in memory, for core's tests. */
+public final class InMemoryTriggerStore implements TriggerStore {
     private record Stored(Entry entry, Instant expires) {}
 
     private final Map<String, NavigableMap<String, Stored>> groups = new HashMap<>();
