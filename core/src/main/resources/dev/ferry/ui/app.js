@@ -183,7 +183,7 @@ async function api(method, path, body) {
 
 function query(params) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.append(k, v);
+  for (const [k, v] of Object.entries(params)) for (const x of [].concat(v)) if (x != null && x !== '') q.append(k, x);
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -550,11 +550,13 @@ function deploymentView(ctx, id) {
   const actions = h('div', { class: 'toolbar' });
   const facts = h('div');
   const schedules = h('section', { 'aria-labelledby': 'schedules-title', hidden: true });
+  const triggers = h('section', { 'aria-labelledby': 'triggers-title', hidden: true });
   const runs = h('div');
-  ctx.root.append(actions, facts, schedules,
+  ctx.root.append(actions, facts, schedules, triggers,
     h('section', { 'aria-labelledby': 'runs-title' }, h('h2', { id: 'runs-title' }, 'Runs'), runs));
 
   let upcomingMissing = false;
+  let automationsHidden = false; // a server without automations, or a key that may not read them
   const poller = ctx.poll(async () => {
     const d = await api('GET', `/deployments/${enc(id)}`);
     const title = `${d.flow_name}/${d.name}`;
@@ -601,6 +603,23 @@ function deploymentView(ctx, id) {
           h('td', null, new Date(u.scheduled_start_time).toLocaleString()), h('td', null, u.schedule || '—'),
           h('td', { class: 'mono' }, JSON.stringify(u.parameters || {})))), '')] : null,
     ]);
+    if (!automationsHidden) {
+      let all = null;
+      try {
+        all = (await api('GET', '/automations?limit=200')).items;
+      } catch (e) {
+        if (e.status === 404 || e.status === 403) automationsHidden = true; else throw e;
+      }
+      const mine = (all || []).map((a) => ({ a, how: concerns(a, d) })).filter((x) => x.how.length);
+      triggers.hidden = automationsHidden;
+      update(triggers, mine, () => [
+        h('h2', { id: 'triggers-title' }, 'Triggers'),
+        table('Automations that act on or watch this deployment', ['Automation', 'How', 'Trigger', 'Enabled'], mine.map(({ a, how }) => h('tr', { 'data-automation': a.name },
+          h('td', null, link(`#/automations/${enc(a.id)}`, a.name)), h('td', null, how.join('; ')),
+          h('td', null, triggerText(a.trigger)), h('td', null, enabledTag(a)))),
+        'No automation acts on or watches this deployment.'),
+      ]);
+    }
     const r = await api('GET', `/flow_runs${query({ deployment_id: id, limit: 25 })}`);
     update(runs, r.items, (items) => runsTable(items, 'No runs yet. Quick run starts one with the default parameters.'));
   });
@@ -968,6 +987,293 @@ function runView(ctx, id) {
   ctx.onDispose(() => tail.stop());
 }
 
+// ---------- events ----------
+
+const RESOURCE_PAGES = { 'ferry.flow-run.': 'runs', 'ferry.deployment.': 'deployments', 'ferry.automation.': 'automations' };
+
+/** A resource by its name (else its id), linked to its page when the UI has one; the id on hover. */
+function resourceLabel(labels, role) {
+  const id = labels['ferry.resource.id'] || '';
+  const name = labels['ferry.resource.name'] || id || '—';
+  let href = null;
+  for (const [prefix, page] of Object.entries(RESOURCE_PAGES)) {
+    if (id.startsWith(prefix) && id.length > prefix.length) href = `#/${page}/${enc(id.slice(prefix.length))}`;
+  }
+  if (!href && id.startsWith('ferry.work-pool.') && labels['ferry.resource.name']) href = `#/pools/${enc(name)}`;
+  const text = role ? [h('span', { class: 'chip-role' }, role), ' ', name] : name;
+  return href ? h('a', { href, title: id }, text) : h('span', { title: id }, text);
+}
+
+function eventItem(e) {
+  const related = e.related || [];
+  return h('li', { 'data-event': e.id, 'data-name': e.event },
+    h('div', { class: 'event-head' },
+      when(e.occurred),
+      h('code', { class: 'event-name' }, e.event),
+      h('span', null, resourceLabel(e.resource || {})),
+      related.length ? h('ul', { class: 'chips', 'aria-label': 'Related resources' },
+        related.map((r) => h('li', { class: 'chip' }, resourceLabel(r, r['ferry.resource.role'])))) : null),
+    h('details', null, h('summary', null, 'Payload and labels'),
+      h('div', { class: 'cols' },
+        h('div', null, h('p', { class: 'sub' }, 'Payload'), pre(e.payload || {})),
+        h('div', null, h('p', { class: 'sub' }, 'Labels'), pre({ resource: e.resource, related }))),
+      h('p', { class: 'sub' }, 'ID ', h('span', { class: 'mono' }, e.id), '; received ', when(e.received, '—'))));
+}
+
+function patterns(text) {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+function eventsView(ctx, q) {
+  heading(ctx, 'Events');
+  const names = ['event', 'resource', 'related'];
+  const inputs = Object.fromEntries(names.map((n) => [n, h('input', { name: n, value: q.get(n) || '', autocomplete: 'off', spellcheck: 'false' })]));
+  inputs.event.placeholder = 'ferry.flow-run.*';
+  inputs.resource.placeholder = 'ferry.flow-run.ID';
+  inputs.related.placeholder = 'ferry.deployment.*';
+  const live = h('input', { type: 'checkbox', id: 'live', checked: q.get('live') === '1' });
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter events' },
+    field('Event', inputs.event), field('Resource', inputs.resource), field('Related', inputs.related),
+    h('div', { class: 'field actions' }, h('button', { type: 'submit' }, 'Filter'),
+      h('label', { class: 'check', title: 'Show new events as they arrive' }, live, ' Live')),
+    h('p', { class: 'hint', id: 'patterns-hint' }, 'Patterns: a trailing * matches any suffix, a leading ! excludes; several, separated by spaces, are alternatives.'));
+  for (const n of names) inputs[n].setAttribute('aria-describedby', `${inputs[n].getAttribute('aria-describedby')} patterns-hint`);
+  const list = h('ol', { class: 'events', 'aria-label': 'Events, newest first', hidden: true });
+  const empty = h('p', { class: 'empty', hidden: true }, 'No events match.');
+  const more = h('div', { class: 'toolbar' });
+  ctx.root.append(form, list, empty, more);
+
+  const KEEP = 500;
+  const shown = new Map(); // event id -> its <li>, kept so an opened row stays open
+  let gen = 0; // bumped when the filters change: answers to older requests are dropped
+  let loaded = false;
+  let older = null; // the newest-first list's next page
+  let newest = null; // the newest event seen: {at, iso}
+  let since = null; // where the live tail started
+  let cursor = null; // the live tail's next
+
+  const filters = () => Object.fromEntries(names.map((n) => [n, patterns(inputs[n].value)]));
+  const add = (items, atTop) => {
+    const fresh = items.filter((e) => !shown.has(e.id));
+    for (const e of fresh) {
+      shown.set(e.id, eventItem(e));
+      const at = Date.parse(e.occurred);
+      if (!newest || at > newest.at) newest = { at, iso: e.occurred };
+    }
+    const els = fresh.map((e) => shown.get(e.id));
+    if (atTop) list.prepend(...els.reverse()); else list.append(...els);
+    while (list.childElementCount > KEEP) { shown.delete(list.lastElementChild.dataset.event); list.lastElementChild.remove(); }
+    list.hidden = !shown.size;
+    empty.hidden = !!shown.size;
+  };
+  const drawMore = () => {
+    more.replaceChildren(...(older ? [h('button', { type: 'button', 'data-focus': 'older', onclick: (e) => act(ctx, e.currentTarget, async () => {
+      const g = gen;
+      const data = await api('GET', `/events${query({ ...filters(), next: older, limit: 50 })}`);
+      if (g !== gen) return;
+      add(data.items, false);
+      older = data.next;
+      drawMore();
+    }) }, 'Older events')] : []));
+  };
+
+  const poller = ctx.poll(async () => {
+    const g = gen;
+    if (!loaded) {
+      const data = await api('GET', `/events${query({ ...filters(), limit: 50 })}`);
+      if (g !== gen) return;
+      shown.clear();
+      list.replaceChildren();
+      newest = null;
+      add(data.items, false);
+      older = data.next;
+      drawMore();
+      loaded = true;
+    }
+    if (!live.checked) return;
+    // Oldest first from the newest event seen: that list always has a next, which tails what arrives.
+    if (!since) since = newest ? newest.iso : new Date(Date.now() - 60000).toISOString();
+    for (let page = 0; page < 10; page++) {
+      const data = await api('GET', `/events${query({ ...filters(), order: 'asc', since, next: cursor, limit: 100, wait: 0 })}`);
+      if (g !== gen) return;
+      add(data.items, true);
+      cursor = data.next;
+      if (data.items.length < 100) break;
+    }
+  });
+  const remember = () => history.replaceState(null, '', `#/events${query({ ...Object.fromEntries(names.map((n) => [n, inputs[n].value.trim()])), live: live.checked ? '1' : '' })}`);
+  const refilter = () => {
+    gen++; loaded = false; since = null; cursor = null;
+    remember();
+    poller.now();
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); refilter(); });
+  for (const n of names) inputs[n].addEventListener('change', refilter);
+  live.addEventListener('change', () => { since = null; cursor = null; remember(); poller.now(); });
+}
+
+// ---------- automations ----------
+
+function secondsText(s) {
+  return s >= 60 && s % 60 === 0 ? intervalText(s) : `${s} s`;
+}
+
+function asList(v) {
+  return v == null ? [] : [].concat(v);
+}
+
+/** A trigger in a line: "ferry.flow-run.Completed ×1", "Proactive: fewer than 1 ... within 10 s", "compound: all of 2". */
+function triggerText(t) {
+  if (!t || typeof t !== 'object') return '—';
+  const within = t.within ? ` within ${secondsText(t.within)}` : '';
+  const n = asList(t.triggers).length;
+  if (t.type === 'compound') return `compound: ${t.require ?? 'all'} of ${n}${within}`;
+  if (t.type === 'sequence') return `sequence of ${n}${within}`;
+  const expect = asList(t.expect).join(' | ') || 'any event';
+  const after = asList(t.after).length ? `after ${asList(t.after).join(' | ')}, ` : '';
+  const each = asList(t.for_each).length ? `, for each ${asList(t.for_each).join(', ')}` : '';
+  if (t.posture === 'Proactive') return `Proactive: ${after}fewer than ${t.threshold ?? 1} ${expect}${within}${each}`;
+  return `${after}${expect} ×${t.threshold ?? 1}${within}${each}`;
+}
+
+/** The trigger a history line names by its path: "t" the whole trigger, "t.1" its second one. */
+function triggerAt(t, path) {
+  for (const step of String(path || '').split('.').slice(1)) t = t && Array.isArray(t.triggers) ? t.triggers[Number(step)] : null;
+  return t;
+}
+
+/** A trigger path as the API's field names spell it: "t.1" is trigger.triggers[1]. */
+function pathText(path) {
+  return h('code', { title: path }, String(path || '').replace(/^t(?=\.|$)/, 'trigger').replace(/\.(\d+)/g, '.triggers[$1]'));
+}
+
+function countText(count, threshold) {
+  if (count == null) return '—';
+  return threshold == null ? String(count) : `${count}/${threshold}`;
+}
+
+function enabledTag(a) {
+  return a.enabled ? h('span', { class: 'tag' }, 'Enabled') : h('span', { class: 'tag tag-paused' }, 'Paused');
+}
+
+function pauseAutomation(ctx, a, poller, focus) {
+  return h('button', {
+    type: 'button', 'data-focus': focus, 'aria-label': `${a.enabled ? 'Pause' : 'Resume'} ${a.name}`,
+    onclick: (e) => act(ctx, e.currentTarget, async () => { await api('PATCH', `/automations/${enc(a.id)}`, { enabled: !a.enabled }); poller.now(); }),
+  }, a.enabled ? 'Pause' : 'Resume');
+}
+
+const OUTCOME_KIND = { fired: 'ok', action_ok: 'ok', window_met: 'ok', action_failed: 'failed', near_miss: 'miss' };
+
+function outcomeTag(outcome) {
+  return h('span', { class: `tag outcome-${OUTCOME_KIND[outcome] || 'plain'}` }, String(outcome).replace(/_/g, ' '));
+}
+
+function automationsView(ctx) {
+  heading(ctx, 'Automations');
+  const rows = h('div');
+  ctx.root.append(rows);
+  const poller = ctx.poll(async () => {
+    const [data, fired] = await Promise.all([api('GET', '/automations?limit=200'),
+      // One call for every row's last firing, rather than one history per automation.
+      api('GET', `/events${query({ event: 'ferry.automation.triggered', limit: 200 })}`).catch((e) => { if (e.status === 401) throw e; return null; })]);
+    const last = {};
+    for (const e of fired ? fired.items : []) {
+      const id = (e.resource || {})['ferry.resource.id'];
+      if (id && !last[id]) last[id] = e.occurred;
+    }
+    update(rows, { items: data.items, last, known: !!fired }, (x) => table('Automations', ['Name', 'Enabled', 'Trigger', 'Actions', 'Last fired'],
+      x.items.map((a) => h('tr', { 'data-automation': a.name },
+        h('td', null, link(`#/automations/${enc(a.id)}`, a.name)),
+        h('td', { class: 'actions' }, enabledTag(a), ' ', pauseAutomation(ctx, a, poller, `pause-${a.id}`)),
+        h('td', null, triggerText(a.trigger)),
+        h('td', null, asList(a.actions).map((x) => x.type).join(', ')),
+        h('td', null, x.last[`ferry.automation.${a.id}`] ? when(x.last[`ferry.automation.${a.id}`])
+          : h('span', { class: 'muted', title: 'No firing among the 200 latest recorded (events are kept 7 days); its page lists its firings.' }, x.known ? 'not recently' : '—')))),
+      'No automations yet. Create one with ferry automation create -f FILE.yaml, or with triggers in a deployment\'s ferry.yaml.'));
+  });
+}
+
+function automationView(ctx, id) {
+  const h1 = heading(ctx, 'Automation');
+  const head = h('div', { class: 'toolbar' });
+  const facts = h('div');
+  const windows = h('div');
+  const firings = h('div');
+  const evaluations = h('div');
+  const section = (key, title, body, hint) => h('section', { 'aria-labelledby': `${key}-title` },
+    h('h2', { id: `${key}-title` }, title), hint ? h('p', { class: 'hint' }, hint) : null, body);
+  ctx.root.append(head, facts, section('windows', 'Open windows', windows),
+    section('firings', 'Firings', firings),
+    section('evaluations', 'Evaluations', evaluations, 'Newest first. A near miss is an expected event that did not count; its detail names the label that differed.'));
+
+  let automation = null;
+  let confirming = false;
+  const drawHead = () => update(head, { enabled: automation.enabled, confirming }, () => [
+    enabledTag(automation), pauseAutomation(ctx, automation, poller, 'pause'),
+    confirming ? [h('span', { class: 'confirm' }, `Delete ${automation.name} and its history?`),
+      h('button', { type: 'button', class: 'danger', 'data-focus': 'delete-yes', onclick: (e) => act(ctx, e.currentTarget, async () => {
+        await api('DELETE', `/automations/${enc(id)}`);
+        location.hash = '#/automations';
+      }) }, 'Delete'),
+      h('button', { type: 'button', 'data-focus': 'delete-no', onclick: () => { confirming = false; drawHead(); head.querySelector('[data-focus=delete]').focus(); } }, 'Keep it')]
+      : h('button', { type: 'button', class: 'danger', 'data-focus': 'delete', onclick: () => { confirming = true; drawHead(); head.querySelector('[data-focus=delete-no]').focus(); } }, 'Delete…'),
+  ]);
+
+  const poller = ctx.poll(async () => {
+    const x = await api('GET', `/automations/${enc(id)}/history`);
+    const a = x.automation;
+    automation = a;
+    if (h1.textContent !== a.name) { h1.textContent = a.name; document.title = `${a.name} · Ferry`; }
+    drawHead();
+    update(facts, a, () => [
+      dl([['ID', h('span', { class: 'mono' }, a.id)], ['Trigger', triggerText(a.trigger)],
+        ['Actions', asList(a.actions).map((x) => x.type).join(', ')],
+        a.description ? ['Description', a.description] : null,
+        a.deployment_id ? ['Defined by', link(`#/deployments/${enc(a.deployment_id)}`, 'its deployment\'s ferry.yaml')] : null,
+        ['Created', when(a.created)], ['Updated', when(a.updated)]]),
+      h('div', { class: 'cols' },
+        h('section', null, h('h2', null, 'Trigger'), pre(a.trigger)),
+        h('section', null, h('h2', null, 'Actions'), pre(a.actions))),
+    ]);
+    update(windows, { w: x.windows, t: a.trigger }, () => table('Open windows', ['Trigger', 'For each', 'Count', 'Opened', 'Closes'],
+      x.windows.map((w) => {
+        const t = triggerAt(a.trigger, w.trigger);
+        return h('tr', { 'data-window': w.trigger },
+          h('td', null, pathText(w.trigger)), h('td', { class: 'mono' }, w.key || '—'),
+          h('td', null, countText(w.count, t && (t.type || 'event') === 'event' ? (t.threshold ?? 1) : null)),
+          h('td', null, when(w.start, '—')), h('td', null, when(w.end, '—')));
+      }), 'No window is open.'));
+    update(firings, x.firings, (items) => table('Firings', ['When', 'Trigger', 'Count', 'Actions'],
+      items.map((f) => h('tr', { 'data-firing': f.key },
+        h('td', null, when(f.at)),
+        h('td', null, pathText(f.trigger), f.bucket_key ? [' ', h('span', { class: 'mono muted' }, f.bucket_key)] : null),
+        h('td', null, countText(f.count, f.threshold)),
+        h('td', null, h('ul', { class: 'outcomes' }, asList(f.actions).map((o, i) => h('li', { 'data-action': i, 'data-status': o.status },
+          h('code', null, o.type), ' ', h('span', { class: `tag outcome-${o.status === 'ok' ? 'ok' : o.status === 'failed' ? 'failed' : 'plain'}` }, o.status),
+          o.flow_run_id ? [' ', link(`#/runs/${enc(o.flow_run_id)}`, 'the run it made')] : null,
+          o.detail ? h('p', { class: 'detail' }, o.detail) : null)))))),
+      'It has not fired yet.'));
+    update(evaluations, x.evaluations.slice(0, 200), (items) => table('Evaluations, newest first', ['Time', 'Event', 'Trigger', 'Outcome', 'Count', 'Detail'],
+      items.map((e) => h('tr', { class: e.outcome === 'near_miss' ? 'near-miss' : null, 'data-outcome': e.outcome },
+        h('td', null, when(e.at)), h('td', null, e.event ? h('code', null, e.event) : '—'), h('td', null, pathText(e.trigger)),
+        h('td', null, outcomeTag(e.outcome)), h('td', null, countText(e.count, e.threshold)),
+        h('td', { class: 'detail' }, e.detail || '—'))),
+      'No event has been evaluated yet.'));
+  });
+}
+
+/** How an automation concerns a deployment: its actions name it, or its trigger watches it (match or match_related). */
+function concerns(a, d) {
+  const name = `${d.flow_name}/${d.name}`;
+  const ids = [`ferry.deployment.${d.id}`, name];
+  const acts = asList(a.actions).filter((x) => x.deployment_id === d.id || x.deployment_name === name).map((x) => x.type);
+  const names = (labels) => !!labels && Object.values(labels).some((v) => asList(v).some((p) => ids.includes(p)));
+  const watches = (t) => !!t && (Array.isArray(t.triggers) ? t.triggers.some(watches) : names(t.match) || asList(t.match_related).some(names));
+  return [watches(a.trigger) ? 'watches it' : null, acts.length ? `${[...new Set(acts)].join(', ')} on it` : null,
+    a.deployment_id === d.id ? 'defined in its ferry.yaml' : null].filter(Boolean);
+}
+
 // ---------- routing ----------
 
 function route() {
@@ -992,6 +1298,9 @@ function route() {
   else if (section === 'deployments') deploymentsView(ctx);
   else if (section === 'runs' && parts[1]) runView(ctx, parts[1]);
   else if (section === 'runs') runsView(ctx, q);
+  else if (section === 'events') eventsView(ctx, q);
+  else if (section === 'automations' && parts[1]) automationView(ctx, parts[1]);
+  else if (section === 'automations') automationsView(ctx);
   else { heading(ctx, 'Not found'); root.append(h('p', null, 'No page here. ', link('#/pools', 'Work pools'))); }
   if (routed) { const h1 = root.querySelector('h1'); if (h1) h1.focus(); }
   routed = true;
