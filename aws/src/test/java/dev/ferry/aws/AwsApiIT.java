@@ -19,6 +19,7 @@ import dev.ferry.core.api.ControlPlaneContract;
 import dev.ferry.core.api.EventsContract;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.api.SchedulesContract;
+import dev.ferry.core.api.WebhooksContract;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
 import dev.ferry.core.common.Ids;
@@ -104,6 +105,14 @@ class AwsApiIT {
 
     @Nested
     class Automations extends AutomationsContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return AwsApiIT.newApi(adminKey);
+        }
+    }
+
+    @Nested
+    class Webhooks extends WebhooksContract {
         @Override
         protected TestApi newApi(String adminKey) {
             return AwsApiIT.newApi(adminKey);

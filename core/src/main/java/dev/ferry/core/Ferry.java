@@ -25,10 +25,12 @@ import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.TaskLogs;
 import dev.ferry.core.runs.Transitions;
 import dev.ferry.core.scheduler.Scheduler;
+import dev.ferry.core.webhooks.WebhookService;
 
 /** The application services, wired once from the ports an adapter set provides. */
 public record Ferry(PoolService pools, DeploymentService deployments, FlowRunService runs, ClaimService claims,
-                    Scheduler schedules, Janitor janitor, Ecs ecs, EventService events, Automations automations) {
+                    Scheduler schedules, Janitor janitor, Ecs ecs, EventService events, Automations automations,
+                    WebhookService webhooks) {
 
     public static final String VERSION = "0.1.0";
 
@@ -88,6 +90,7 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
                         automations.engine()),
                 ecsServices,
                 events,
-                automations);
+                automations,
+                new WebhookService(ports.triggers(), events, clock, ids));
     }
 }

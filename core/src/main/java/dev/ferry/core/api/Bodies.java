@@ -47,4 +47,10 @@ final class Bodies {
     record CreateApiKey(String name, Role role, List<String> pools) {}
 
     record CreateAutomation(String name, String description, Boolean enabled, ObjectNode trigger, List<ObjectNode> actions) {}
+
+    record CreateWebhook(String name, ObjectNode template, ObjectNode verify, Boolean enabled) {}
+
+    record Rotate(Long graceSeconds, String secret) {}
+
+    record WebhookSample(String method, java.util.Map<String, String> headers, java.util.Map<String, String> query, String body) {}
 }

@@ -56,6 +56,7 @@ public final class Router {
         all.addAll(new RunRoutes(ferry.runs()).routes());
         all.addAll(new EventRoutes(ferry.events()).routes());
         all.addAll(new AutomationRoutes(ferry.automations().service()).routes());
+        all.addAll(new WebhookRoutes(ferry.webhooks(), auth).routes());
         all.addAll(new ApiKeyRoutes(auth).routes());
         this.routes = List.copyOf(all);
     }

@@ -98,6 +98,18 @@ public final class Access {
         allow("PATCH /api/automations/{id}", DEPLOYER);
         allow("DELETE /api/automations/{id}", DEPLOYER);
         allow("GET /api/automations/{id}/history", DEPLOYER, READER);
+        // webhooks: their address is public (its slug and signature guard it); deployers manage them (a webhook's
+        // address lets its holder emit events, which deployers may anyway), and only they see it
+        allow("POST /hooks/{slug}", ANYONE);
+        allow("POST /api/webhooks", DEPLOYER);
+        allow("GET /api/webhooks", DEPLOYER);
+        allow("GET /api/webhooks/{id}", DEPLOYER);
+        allow("GET /api/webhooks/name/{name}", DEPLOYER);
+        allow("PATCH /api/webhooks/{id}", DEPLOYER);
+        allow("POST /api/webhooks/{id}/rotate", DEPLOYER);
+        allow("DELETE /api/webhooks/{id}", DEPLOYER);
+        allow("GET /api/webhooks/{id}/deliveries", DEPLOYER);
+        allow("POST /api/webhooks/{id}/test", DEPLOYER);
         // API keys: admins only
         allow("POST /api/api_keys");
         allow("GET /api/api_keys");

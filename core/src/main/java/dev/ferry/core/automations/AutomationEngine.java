@@ -9,6 +9,7 @@ import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
 import dev.ferry.core.events.EventSink;
 import dev.ferry.core.events.Resource;
+import dev.ferry.core.triggers.Ring;
 import dev.ferry.core.triggers.TriggerStore;
 import dev.ferry.core.triggers.TriggerStore.Change;
 import dev.ferry.core.triggers.TriggerStore.Entry;
@@ -243,8 +244,7 @@ public final class AutomationEngine {
                 Evaluation line = firing != null && "fired".equals(e.outcome()) && e.trigger().equals(firing.trigger())
                         ? new Evaluation(e.at(), e.eventId(), e.event(), e.trigger(), e.outcome(), e.detail(), e.count(), e.threshold(),
                         e.windowStart(), e.windowEnd(), firing.key()) : e;
-                int slot = Math.floorMod((String.valueOf(e.eventId()) + e.trigger() + e.outcome() + e.at()).hashCode(), HISTORY_SLOTS);
-                puts.add(Change.put(new Key(historyGroup(automationId), String.format("%03d", slot)), Documents.write(line),
+                puts.add(Change.put(new Key(historyGroup(automationId), Ring.next(HISTORY_SLOTS)), Documents.write(line),
                         clock.now().plus(HISTORY_FOR)));
                 if (puts.size() == TriggerStore.MAX_CHANGES) {
                     store.commit(puts);

@@ -1,6 +1,5 @@
 package dev.ferry.core.automations;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
@@ -8,6 +7,7 @@ import dev.ferry.core.common.Contention;
 import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.NameCursors;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
@@ -16,10 +16,8 @@ import dev.ferry.core.triggers.TriggerStore;
 import dev.ferry.core.triggers.TriggerStore.Change;
 import dev.ferry.core.triggers.TriggerStore.Entry;
 import dev.ferry.core.triggers.TriggerStore.Key;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -102,10 +100,10 @@ public final class AutomationService {
 
     /** By name; {@code cursor} is the previous page's {@code next}. */
     public Page<Automation> list(int limit, String cursor) {
-        String after = cursor == null ? null : decode(cursor);
+        String after = cursor == null ? null : NameCursors.decode(AUTOMATIONS, cursor);
         List<Entry> entries = store.scan(AUTOMATIONS, after, false, limit + 1);
         List<Automation> items = entries.stream().limit(limit).map(AutomationService::automation).toList();
-        String next = entries.size() > limit ? encode(items.get(limit - 1).name()) : null;
+        String next = entries.size() > limit ? NameCursors.encode(AUTOMATIONS, items.get(limit - 1).name()) : null;
         return new Page<>(items, next);
     }
 
@@ -242,22 +240,5 @@ public final class AutomationService {
             throw BadInput.invalid("description", "'description' is longer than " + MAX_DESCRIPTION + " characters");
         }
         return text;
-    }
-
-    private static String encode(String name) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(List.of("automations", name)));
-    }
-
-    private static String decode(String cursor) {
-        try {
-            JsonNode node = Json.tree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            if (node.isArray() && node.size() == 2 && "automations".equals(node.get(0).asText()) && node.get(1).isTextual()) {
-                return node.get(1).asText();
-            }
-        } catch (IllegalArgumentException e) {
-            // fall through
-        }
-        throw BadInput.invalid("next", "'next' is not a cursor of the automation list; pass the 'next' value of the previous "
-                + "page, or leave it out for the first page");
     }
 }

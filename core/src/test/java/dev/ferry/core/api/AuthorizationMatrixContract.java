@@ -106,6 +106,16 @@ public abstract class AuthorizationMatrixContract {
             PATCH /api/automations/{id}                           A B D . . . . .
             DELETE /api/automations/{id}                          A B D . . . . .
             GET /api/automations/{id}/history                     A B D R . . . .
+            POST /hooks/{slug}                                    A B D R W w T t
+            POST /api/webhooks                                    A B D . . . . .
+            GET /api/webhooks                                     A B D . . . . .
+            GET /api/webhooks/{id}                                A B D . . . . .
+            GET /api/webhooks/name/{name}                         A B D . . . . .
+            PATCH /api/webhooks/{id}                              A B D . . . . .
+            POST /api/webhooks/{id}/rotate                        A B D . . . . .
+            DELETE /api/webhooks/{id}                             A B D . . . . .
+            GET /api/webhooks/{id}/deliveries                     A B D . . . . .
+            POST /api/webhooks/{id}/test                          A B D . . . . .
             POST /api/api_keys                                    A B . . . . . .
             GET /api/api_keys                                     A B . . . . . .
             DELETE /api/api_keys/{id}                             A B . . . . . .
@@ -185,6 +195,8 @@ public abstract class AuthorizationMatrixContract {
 
         if (route.equals("GET /api/health")) {
             assertThat(r.status()).isEqualTo(200);
+        } else if (route.startsWith("POST /hooks/")) {
+            assertThat(r.status()).as("a webhook's address takes no credential: this one has no webhook").isEqualTo(404);
         } else {
             assertThat(r.status()).as("%s with a %s credential: %s", route, kind, r.body()).isEqualTo(401);
             assertProblem(r, 401);

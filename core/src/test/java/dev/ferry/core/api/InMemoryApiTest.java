@@ -73,4 +73,12 @@ class InMemoryApiTest {
             return InMemoryAdapters.api(adminKey);
         }
     }
+
+    @Nested
+    class Webhooks extends WebhooksContract {
+        @Override
+        protected TestApi newApi(String adminKey) {
+            return InMemoryAdapters.api(adminKey);
+        }
+    }
 }
