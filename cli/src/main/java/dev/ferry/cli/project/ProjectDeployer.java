@@ -158,6 +158,10 @@ public final class ProjectDeployer {
                     : resolve(d.get("schedules"), at + ".schedules"));
         }
 
+        // Triggers' templates ({{ event.payload.x }}) are the server's to render when they fire: sent as written.
+        // Left out, the deployment keeps the triggers it has; an empty list removes them.
+        if (d.has("triggers")) body.set("triggers", d.get("triggers").isNull() ? Json.MAPPER.createArrayNode() : d.get("triggers"));
+
         concurrency(body, d.get("concurrency_limit"), o, at);
         String version = o.version() != null ? o.version() : resolvedText(d.get("version"), at + ".version");
         if (version != null) body.put("version", version);

@@ -32,7 +32,7 @@ public final class ProjectFile {
             "version", Kind.TEXT, "tags", Kind.TEXT_LIST, "parameters", Kind.OBJECT, "work_pool", Kind.OBJECT,
             "schedules", Kind.OBJECT_LIST, "concurrency_limit", Kind.ANY, "pull", Kind.LIST,
             "enforce_parameter_schema", Kind.BOOL, "retries", Kind.INT, "retry_delay_seconds", Kind.INT,
-            "paused", Kind.BOOL);
+            "paused", Kind.BOOL, "triggers", Kind.OBJECT_LIST);
 
     static final Map<String, Kind> WORK_POOL = ordered("name", Kind.TEXT, "work_queue_name", Kind.TEXT,
             "job_variables", Kind.OBJECT);

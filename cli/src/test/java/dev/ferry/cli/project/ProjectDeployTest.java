@@ -10,6 +10,7 @@ import dev.ferry.cli.testing.FakeApi;
 import dev.ferry.cli.testing.FakeApi.Reply;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,42 @@ class ProjectDeployTest {
         assertThat(sent.has("schedules")).isFalse();
         assertThat(sent.path("pull_steps").size()).isZero();
         assertThat(result.err()).contains("warning: etl/weekly: no pull steps");
+    }
+
+    @Test
+    void triggers_areSentAsWritten_theirEventTemplatesLeftForTheServer() throws Exception {
+        String yaml = """
+                deployments:
+                  - name: load
+                    entrypoint: flows/etl.py:etl
+                    work_pool: {name: my-process-pool}
+                    pull: []
+                    triggers:
+                      - name: after-extract
+                        expect: [ferry.flow-run.Completed]
+                        match_related: {ferry.resource.name: etl/extract}
+                        parameters: {upstream: "{{ event.resource['ferry.resource.name'] }}"}
+                  - name: quiet
+                    entrypoint: flows/etl.py:etl
+                    work_pool: {name: my-process-pool}
+                    pull: []
+                    triggers: []
+                """;
+
+        Result load = deploy(yaml, "-n", "load");
+        Result quiet = deploy(yaml, "-n", "quiet");
+        Result weekly = deploy(TWO, "-n", "weekly");
+
+        assertThat(load.exitCode()).as(load.err()).isZero();
+        List<FakeApi.Call> calls = fake.calls("POST", "/api/deployments");
+        JsonNode trigger = calls.get(0).body().path("triggers").get(0);
+        assertThat(trigger.path("name").asText()).isEqualTo("after-extract");
+        assertThat(trigger.at("/parameters/upstream").asText()).isEqualTo("{{ event.resource['ferry.resource.name'] }}");
+        assertThat(quiet.exitCode()).isZero();
+        assertThat(calls.get(1).body().path("triggers").isArray()).isTrue();
+        assertThat(calls.get(1).body().path("triggers")).as("an empty list removes them").isEmpty();
+        assertThat(weekly.exitCode()).isZero();
+        assertThat(calls.get(2).body().has("triggers")).as("no key: the server keeps them").isFalse();
     }
 
     @Test

@@ -27,7 +27,7 @@ final class Bodies {
                   ObjectNode jobVariables, List<String> tags, Integer concurrencyLimit,
                   CollisionStrategy collisionStrategy, Boolean paused, List<JsonNode> pullSteps, String version,
                   String description, Integer retries, Integer retryDelaySeconds, List<JsonNode> schedules,
-                  String overlap) {}
+                  String overlap, List<ObjectNode> triggers) {}
 
     record Pause(String note, Instant resumeAt) {}
 

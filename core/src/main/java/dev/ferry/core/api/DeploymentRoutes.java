@@ -1,5 +1,6 @@
 package dev.ferry.core.api;
 
+import dev.ferry.core.automations.AutomationService;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.deployments.CollisionStrategy;
@@ -12,22 +13,31 @@ import java.util.Set;
 final class DeploymentRoutes {
     private final DeploymentService deployments;
     private final FlowRunService runs;
+    private final AutomationService automations;
 
-    DeploymentRoutes(DeploymentService deployments, FlowRunService runs) {
+    DeploymentRoutes(DeploymentService deployments, FlowRunService runs, AutomationService automations) {
         this.deployments = deployments;
         this.runs = runs;
+        this.automations = automations;
     }
 
     List<Route> routes() {
         return List.of(
                 new Route("POST", "/api/deployments", "Create or update a deployment (by flow name and name)", (r, p) -> {
                     Bodies.Deploy b = Json.read(r.body(), Bodies.Deploy.class);
+                    // its triggers are checked before anything is written, and made what they say after
+                    if (b.triggers() != null) {
+                        String existing = deployments.find(b.flowName(), b.name()).map(d -> d.id()).orElse(null);
+                        automations.checkDeploymentTriggers(b.flowName(), b.name(), existing, b.triggers());
+                    }
                     DeploymentService.Upserted result = deployments.deploy(new DeploymentService.Deploy(b.name(),
                             b.flowName(), b.entrypoint(), b.workPoolName(), b.workQueueName(), b.parameters(),
                             b.parameterOpenapiSchema(), b.enforceParameterSchema(), b.jobVariables(), b.tags(),
                             b.concurrencyLimit(), b.collisionStrategy(), b.paused(), b.pullSteps(), b.version(),
                             b.description(), b.retries(), b.retryDelaySeconds(), b.schedules(), b.overlap()));
-                    return ApiResponse.json(result.created() ? 201 : 200, DeploymentView.of(result.deployment()));
+                    Deployment d = result.deployment();
+                    if (b.triggers() != null) automations.syncDeploymentTriggers(d.flowName(), d.name(), d.id(), b.triggers());
+                    return ApiResponse.json(result.created() ? 201 : 200, DeploymentView.of(d));
                 }),
                 new Route("GET", "/api/deployments", "List deployments", (r, p) -> ApiResponse.json(200, Views.list(
                         deployments.list(r.queryParam("work_pool_name"), Views.limit(r, Views.DEFAULT_LIMIT, Views.MAX_LIMIT),
@@ -46,8 +56,9 @@ final class DeploymentRoutes {
                             strategy(b.text("collision_strategy")), b.text("description"), b.has("description"),
                             b.text("overlap")))));
                 }),
-                new Route("DELETE", "/api/deployments/{id}", "Delete a deployment and its schedules", (r, p) -> {
+                new Route("DELETE", "/api/deployments/{id}", "Delete a deployment, its schedules and its triggers", (r, p) -> {
                     deployments.delete(p.get("id"));
+                    automations.deleteOwnedBy(p.get("id"));
                     return ApiResponse.noContent();
                 }),
                 new Route("POST", "/api/deployments/{id}/create_flow_run", "Create a flow run of a deployment", (r, p) -> {

@@ -51,7 +51,7 @@ public final class Router {
         List<Route> all = new ArrayList<>();
         all.addAll(new SystemRoutes().routes());
         all.addAll(new PoolRoutes(ferry.pools(), ferry.claims(), clock).routes());
-        all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs()).routes());
+        all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs(), ferry.automations().service()).routes());
         all.addAll(new ScheduleRoutes(ferry.deployments(), ferry.schedules(), clock).routes());
         all.addAll(new RunRoutes(ferry.runs()).routes());
         all.addAll(new EventRoutes(ferry.events()).routes());

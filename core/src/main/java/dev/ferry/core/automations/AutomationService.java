@@ -170,10 +170,127 @@ public final class AutomationService {
         return new Inspection(automation, evaluations, windows, firings.size() > 50 ? firings.subList(0, 50) : firings);
     }
 
+    // --- a deployment's own triggers (ferry.yaml's triggers:) ---
+
+    /** Prefect's deployment trigger fields: an event trigger's, the run's {@code parameters}, {@code job_variables}, {@code schedule_after}, and a name. */
+    private static final java.util.Set<String> DEPLOYMENT_TRIGGER_FIELDS = java.util.Set.of("name", "type", "enabled", "match",
+            "match_related", "after", "expect", "for_each", "posture", "threshold", "within", "parameters", "job_variables",
+            "schedule_after", "description");
+
+    /** The automation a deployment trigger is: what {@link #syncDeploymentTriggers} stores, checked here first. */
+    private record Desired(String name, NewAutomation automation) {}
+
+    /**
+     * Checks a deployment's triggers as {@code triggers[i]...} before the deployment is written, so
+     * a bad one refuses the deploy instead of leaving it half done. Also refuses a trigger whose
+     * name an automation not of this deployment has.
+     */
+    public void checkDeploymentTriggers(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
+        List<Desired> desired = desired(flowName, deploymentName, deploymentId == null ? "(new)" : deploymentId, triggers);
+        for (int i = 0; i < desired.size(); i++) {
+            Desired d = desired.get(i);
+            try {
+                check(d.automation().trigger(), d.automation().actions(), false);
+            } catch (BadInput e) {
+                // the user wrote triggers[i].expect, not trigger.expect: name the field as written
+                throw e.moved("trigger", "triggers[" + i + "]").moved("actions[0]", "triggers[" + i + "]");
+            }
+            Optional<Automation> other = store.get(new Key(AUTOMATIONS, d.name())).map(AutomationService::automation)
+                    .filter(a -> a.deploymentId() == null || !a.deploymentId().equals(deploymentId));
+            if (other.isPresent()) {
+                throw BadInput.conflict("triggers[" + i + "].name", "an automation named '" + d.name() + "' exists and is not this "
+                        + "deployment's; rename the trigger");
+            }
+        }
+    }
+
+    /**
+     * Makes the deployment's automations what its triggers say: a trigger not changed is left as
+     * it is (its history and windows go on), a changed one is updated, a new one created, and an
+     * automation of the deployment whose trigger is gone from the list is deleted.
+     */
+    public void syncDeploymentTriggers(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
+        List<Desired> desired = desired(flowName, deploymentName, deploymentId, triggers);
+        List<Automation> owned = all().stream().filter(a -> deploymentId.equals(a.deploymentId())).toList();
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        for (Desired d : desired) {
+            kept.add(d.name());
+            Optional<Automation> existing = owned.stream().filter(a -> a.name().equals(d.name())).findFirst();
+            NewAutomation want = d.automation();
+            if (existing.isEmpty()) {
+                create(want, deploymentId);
+                continue;
+            }
+            Automation a = existing.get();
+            boolean enabled = want.enabled() == null || want.enabled();
+            if (a.trigger().equals(want.trigger()) && a.actions().equals(want.actions()) && a.enabled() == enabled
+                    && java.util.Objects.equals(a.description(), want.description())) {
+                continue;
+            }
+            update(a.id(), new Change(want.description(), true, enabled, want.trigger(), want.actions()));
+        }
+        for (Automation a : owned) if (!kept.contains(a.name())) delete(a.id());
+    }
+
+    /** Deletes the automations a deployment's triggers made (the deployment is being deleted). */
+    public void deleteOwnedBy(String deploymentId) {
+        for (Automation a : all()) if (deploymentId.equals(a.deploymentId())) delete(a.id());
+    }
+
+    private static List<Desired> desired(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
+        if (triggers.size() > AutomationParser.MAX_CHILDREN) {
+            throw BadInput.invalid("triggers", "a deployment has at most " + AutomationParser.MAX_CHILDREN + " triggers");
+        }
+        List<Desired> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < triggers.size(); i++) {
+            String at = "triggers[" + i + "]";
+            ObjectNode t = triggers.get(i);
+            if (t == null) throw BadInput.invalid(at, "'" + at + "' must be an object");
+            for (java.util.Iterator<String> it = t.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!DEPLOYMENT_TRIGGER_FIELDS.contains(field)) {
+                    throw BadInput.malformed(at + "." + field, "unknown field '" + at + "." + field + "'; accepted: "
+                            + String.join(", ", new java.util.TreeSet<>(DEPLOYMENT_TRIGGER_FIELDS)));
+                }
+            }
+            if (t.has("type") && !"event".equals(t.path("type").asText())) {
+                throw BadInput.invalid(at + ".type", "a deployment's trigger is an event trigger (type: event)");
+            }
+            String own = t.hasNonNull("name") ? t.get("name").asText() : "trigger-" + (i + 1);
+            Names.check(at + ".name", own);
+            if (!names.add(own)) throw BadInput.invalid(at + ".name", "two triggers of this deployment are named '" + own + "'");
+            String name = flowName + ":" + deploymentName + ":" + own;
+            if (name.length() > Names.MAX_LENGTH) {
+                throw BadInput.invalid(at + ".name", "'" + at + ".name' makes the automation name '" + name + "', longer than "
+                        + Names.MAX_LENGTH + " characters; shorten it");
+            }
+            ObjectNode trigger = Json.MAPPER.createObjectNode().put("type", "event");
+            for (String field : List.of("match", "match_related", "after", "expect", "for_each", "posture", "threshold", "within")) {
+                if (t.has(field)) trigger.set(field, t.get(field));
+            }
+            ObjectNode action = Json.MAPPER.createObjectNode().put("type", "run-deployment").put("deployment_id", deploymentId);
+            for (String field : List.of("parameters", "job_variables", "schedule_after")) if (t.has(field)) action.set(field, t.get(field));
+            Boolean enabled = t.hasNonNull("enabled") ? t.get("enabled").asBoolean() : null;
+            if (t.hasNonNull("enabled") && !t.get("enabled").isBoolean()) {
+                throw BadInput.malformed(at + ".enabled", "'" + at + ".enabled' must be true or false");
+            }
+            String description = t.hasNonNull("description") ? t.get("description").asText()
+                    : "trigger '" + own + "' of " + flowName + "/" + deploymentName + " (its ferry.yaml)";
+            out.add(new Desired(name, new NewAutomation(name, description, enabled, trigger, List.of(action))));
+        }
+        return out;
+    }
+
     /** A trigger and actions parsed, or the first thing wrong with them, named by its path. */
     record Compiled(Trigger trigger, List<Action> actions) {}
 
     private Compiled check(ObjectNode triggerNode, List<ObjectNode> actionNodes) {
+        return check(triggerNode, actionNodes, true);
+    }
+
+    /** @param targets whether the deployments actions name must exist (not yet, for a deployment's own triggers before its first deploy) */
+    private Compiled check(ObjectNode triggerNode, List<ObjectNode> actionNodes, boolean targets) {
         if (triggerNode == null) throw BadInput.invalid("trigger", "'trigger' is required, like {\"type\": \"event\", \"expect\": "
                 + "[\"ferry.flow-run.Completed\"]}");
         Trigger trigger = AutomationParser.trigger("trigger", triggerNode);
@@ -183,7 +300,7 @@ public final class AutomationService {
             Action action = actions.get(i);
             Action.DeploymentTarget target = action instanceof Action.RunDeployment r ? r.deployment()
                     : action instanceof Action.PauseDeployment p ? p.deployment() : null;
-            if (target != null) {
+            if (target != null && targets) {
                 try {
                     if (target.id() != null) deployments.get(target.id());
                     else deployments.get(target.flowName(), target.name());

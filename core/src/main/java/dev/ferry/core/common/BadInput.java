@@ -36,6 +36,12 @@ public final class BadInput extends RuntimeException {
         return new BadInput(413, null, "request body is larger than " + limitBytes + " bytes");
     }
 
+    /** The same refusal, for a field known by another path where the caller gave it ({@code from} becomes {@code to}, in the message too). */
+    public BadInput moved(String from, String to) {
+        String moved = field == null ? null : field.startsWith(from) ? to + field.substring(from.length()) : field;
+        return new BadInput(status, moved, getMessage().replace("'" + from, "'" + to));
+    }
+
     public int status() {
         return status;
     }

@@ -153,6 +153,10 @@ public final class DeploymentService {
         return store.deployment(id).orElseThrow(() -> BadInput.notFound("deployment", id));
     }
 
+    public java.util.Optional<Deployment> find(String flowName, String name) {
+        return flowName == null || name == null ? java.util.Optional.empty() : store.deployment(flowName, name);
+    }
+
     public Deployment get(String flowName, String name) {
         return store.deployment(flowName, name).orElseThrow(() -> BadInput.notFound("deployment", flowName + "/" + name));
     }

@@ -329,6 +329,53 @@ public abstract class AutomationsContract {
         }
     }
 
+    @Test
+    void aDeploymentsTriggers_areUpsertedByName_keepingTheOnesNotChanged() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String extract = """
+                    {"name": "after-extract", "expect": "acme.extracted",
+                     "parameters": {"source": "{{ event.resource['ferry.resource.id'] }}"}}""";
+            String load = deployWithTriggers(api, "[" + extract + ", {\"name\": \"on-check\", \"expect\": \"acme.check\"}]", null);
+            JsonNode first = TestApi.ok(api.get("/api/automations/name/etl:load:after-extract"));
+            assertThat(first.path("deployment_id").asText()).isEqualTo(load);
+            assertThat(api.get("/api/automations/name/etl:load:on-check").status()).isEqualTo(200);
+
+            emit(api, "e-1", "acme.extracted", "acme.table.orders");
+            deliver(api);
+            assertThat(runs(api, load)).hasSize(1);
+            assertThat(runs(api, load).get(0).at("/parameters/source").asText()).isEqualTo("acme.table.orders");
+
+            deployWithTriggers(api, "[" + extract + ", {\"name\": \"on-audit\", \"expect\": \"acme.audit\"}]", null);
+            JsonNode kept = TestApi.ok(api.get("/api/automations/name/etl:load:after-extract"));
+            assertThat(kept.path("id").asText()).isEqualTo(first.path("id").asText());
+            assertThat(kept.path("revision").asLong()).as("not recreated, not even rewritten").isEqualTo(first.path("revision").asLong());
+            assertThat(api.get("/api/automations/name/etl:load:on-check").status()).isEqualTo(404);
+            assertThat(api.get("/api/automations/name/etl:load:on-audit").status()).isEqualTo(200);
+
+            deployWithTriggers(api, null, "still there");
+            assertThat(api.get("/api/automations/name/etl:load:on-audit").status()).as("no triggers key: kept").isEqualTo(200);
+
+            Response bad = api.post("/api/deployments", deploymentBody("[{\"name\": \"x\", \"expect\": \"a\", \"threshold\": 0}]",
+                    "never stored"));
+            assertRefused(bad, 422, "triggers[0].threshold");
+            assertThat(TestApi.ok(api.get("/api/deployments/" + load)).path("description").asText()).isEqualTo("still there");
+
+            assertThat(api.delete("/api/deployments/" + load).status()).isEqualTo(204);
+            assertThat(api.get("/api/automations/name/etl:load:after-extract").status()).isEqualTo(404);
+        }
+    }
+
+    private static String deployWithTriggers(TestApi api, String triggers, String description) {
+        return TestApi.ok(api.post("/api/deployments", deploymentBody(triggers, description))).path("id").asText();
+    }
+
+    private static String deploymentBody(String triggers, String description) {
+        return "{\"name\": \"load\", \"flow_name\": \"etl\", \"entrypoint\": \"flows/etl.py:load\", \"work_pool_name\": \"p\""
+                + (description == null ? "" : ", \"description\": \"" + description + "\"")
+                + (triggers == null ? "" : ", \"triggers\": " + triggers) + "}";
+    }
+
     // --- helpers ---
 
     private static String runBAfterA(TestApi api, String a, String b) {
