@@ -11,6 +11,7 @@ import dev.ferry.cli.pools.WorkQueueCommand;
 import dev.ferry.cli.project.DeployCommand;
 import dev.ferry.cli.project.InitCommand;
 import dev.ferry.cli.runs.FlowRunCommand;
+import dev.ferry.cli.webhooks.WebhookCommand;
 import dev.ferry.cli.worker.WorkerCommand;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -98,7 +99,7 @@ public final class Ferry {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Object server, String[] args) {
         List<Object> commands = List.of(server, WorkPoolCommand.class, WorkQueueCommand.class, WorkerCommand.class,
                 InitCommand.class, DeployCommand.class, DeploymentCommand.class, FlowRunCommand.class,
-                EventCommand.class, AutomationCommand.class, ApiKeyCommand.class, CommandLine.HelpCommand.class);
+                EventCommand.class, AutomationCommand.class, WebhookCommand.class, ApiKeyCommand.class, CommandLine.HelpCommand.class);
         Object named = args.length == 0 ? null : commands.stream()
                 .filter(command -> command != CommandLine.HelpCommand.class && names(command).contains(args[0]))
                 .findFirst().orElse(null);

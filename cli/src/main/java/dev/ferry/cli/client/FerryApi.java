@@ -324,6 +324,53 @@ public final class FerryApi {
         return http.get(automation(id, "/history")).body();
     }
 
+    // ---- webhooks
+
+    /**
+     * Answers the webhook as stored, with {@code secret} only when the server made it (the only
+     * time it is shown); a name already taken is an {@link ApiProblem} with status 409.
+     */
+    public JsonNode createWebhook(ObjectNode webhook) {
+        return http.post("/api/webhooks", webhook).body();
+    }
+
+    /** All of them, by name. */
+    public List<JsonNode> webhooks() {
+        return all("/api/webhooks", new Query());
+    }
+
+    public JsonNode webhook(String id) {
+        return http.get(webhook(id, "")).body();
+    }
+
+    public JsonNode webhookByName(String name) {
+        return http.get("/api/webhooks/name/" + segment(name)).body();
+    }
+
+    /** Changes the fields in {@code patch} (enabled, template). */
+    public JsonNode updateWebhook(String id, ObjectNode patch) {
+        return http.patch(webhook(id, ""), patch).body();
+    }
+
+    public void deleteWebhook(String id) {
+        http.delete(webhook(id, ""));
+    }
+
+    /** {@code request} is {@code {grace_seconds?, secret?}}; answers the webhook at its new path, with {@code secret} if made. */
+    public JsonNode rotateWebhook(String id, ObjectNode request) {
+        return http.post(webhook(id, "/rotate"), request).body();
+    }
+
+    /** Its latest deliveries, newest first. */
+    public List<JsonNode> webhookDeliveries(String id) {
+        return items(http.get(webhook(id, "/deliveries")).body());
+    }
+
+    /** {@code sample} is {@code {method?, headers?, query?, body?}}; answers {@code {event}}, nothing emitted. */
+    public JsonNode testWebhook(String id, ObjectNode sample) {
+        return http.post(webhook(id, "/test"), sample).body();
+    }
+
     /** Items read up to a limit; {@code more} when the server had a next page after them. */
     public record Listed(List<JsonNode> items, boolean more) {}
 
@@ -360,6 +407,10 @@ public final class FerryApi {
 
     private static String automation(String id, String rest) {
         return "/api/automations/" + segment(id) + rest;
+    }
+
+    private static String webhook(String id, String rest) {
+        return "/api/webhooks/" + segment(id) + rest;
     }
 
     private static String pool(String name) {

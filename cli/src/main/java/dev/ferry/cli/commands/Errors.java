@@ -58,9 +58,22 @@ public final class Errors {
     public static int handleUsage(CommandLine.ParameterException error, String[] args) {
         CommandLine command = error.getCommandLine();
         String name = command.getCommandSpec().qualifiedName();
-        command.getErr().println("error: " + oneLine(error.getMessage()) + " (see '" + name + " --help')");
+        String message = secretOnTheCommandLine(error) ? "'" + name + "' takes no --secret: a secret on the command line "
+                + "is kept in shell history and shown in process listings; give --secret-env VAR or --secret-file FILE"
+                : oneLine(error.getMessage());
+        command.getErr().println("error: " + message + " (see '" + name + " --help')");
         command.getErr().flush();
         return USAGE;
+    }
+
+    /**
+     * A {@code --secret} given to a command that reads its secret from {@code --secret-env} or
+     * {@code --secret-file}: picocli's wording would print the secret back, to a terminal or a CI log.
+     */
+    private static boolean secretOnTheCommandLine(CommandLine.ParameterException error) {
+        if (!(error instanceof CommandLine.UnmatchedArgumentException unmatched)) return false;
+        if (error.getCommandLine().getCommandSpec().findOption("--secret-env") == null) return false;
+        return unmatched.getUnmatched().stream().anyMatch(arg -> arg.equals("--secret") || arg.startsWith("--secret="));
     }
 
     public static void report(Throwable error, PrintWriter err) {

@@ -29,9 +29,16 @@ public final class StartTimes {
 
     /** {@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}, or combined like {@code 1h30m}. */
     public static Duration duration(String text) {
+        Duration total = duration("--start-in", text);
+        if (total.toDays() > 3650) throw new UsageError("--start-in '" + text + "' is more than ten years away");
+        return total;
+    }
+
+    /** As {@link #duration(String)}, naming {@code option} when {@code text} is not a duration. */
+    public static Duration duration(String option, String text) {
         String value = text.strip().toLowerCase();
         if (!WHOLE.matcher(value).matches()) {
-            throw new UsageError("--start-in '" + text + "' is not a duration; use a number and a unit "
+            throw new UsageError(option + " '" + text + "' is not a duration; use a number and a unit "
                     + "(s, m, h or d), e.g. 30s, 10m, 2h, 1d or 1h30m");
         }
         Duration total = Duration.ZERO;
@@ -47,9 +54,8 @@ public final class StartTimes {
                 });
             }
         } catch (ArithmeticException | NumberFormatException e) {
-            throw new UsageError("--start-in '" + text + "' is too far away");
+            throw new UsageError(option + " '" + text + "' is too long");
         }
-        if (total.toDays() > 3650) throw new UsageError("--start-in '" + text + "' is more than ten years away");
         return total;
     }
 
