@@ -989,7 +989,7 @@ function runView(ctx, id) {
 
 // ---------- events ----------
 
-const RESOURCE_PAGES = { 'ferry.flow-run.': 'runs', 'ferry.deployment.': 'deployments', 'ferry.automation.': 'automations' };
+const RESOURCE_PAGES = { 'ferry.flow-run.': 'runs', 'ferry.deployment.': 'deployments', 'ferry.automation.': 'automations', 'ferry.webhook.': 'webhooks' };
 
 /** A resource by its name (else its id), linked to its page when the UI has one; the id on hover. */
 function resourceLabel(labels, role) {
@@ -1274,6 +1274,202 @@ function concerns(a, d) {
     a.deployment_id === d.id ? 'defined in its ferry.yaml' : null].filter(Boolean);
 }
 
+// ---------- webhooks ----------
+
+const VERIFY_TEXT = { none: 'none', github: 'GitHub', stripe: 'Stripe', standard: 'Standard Webhooks', hmac: 'HMAC', 'api-key': 'API key' };
+const VERIFY_HOW = {
+  none: 'Anyone who has the URL can send to it.',
+  github: 'X-Hub-Signature-256: the body signed with HMAC-SHA256; the delivery id is X-GitHub-Delivery.',
+  stripe: 'Stripe-Signature: t=…,v1=…, the timestamp and body signed with HMAC-SHA256, at most 300 s old.',
+  standard: 'Standard Webhooks: webhook-id, webhook-timestamp and webhook-signature (at most 5 minutes old).',
+  'api-key': 'Authorization: Bearer KEY, a Ferry API key that may emit events (DEPLOYER or ADMIN).',
+};
+const DELIVERY_KIND = { accepted: 'ok', duplicate: 'plain', refused: 'failed', invalid: 'failed', too_large: 'miss', rate_limited: 'miss' };
+const GITHUB_TEMPLATE = `{
+  "event": "github.{{ headers['x-github-event'] }}",
+  "resource": {
+    "ferry.resource.id": "github.repo.{{ body.repository.full_name }}",
+    "ferry.resource.name": "{{ body.repository.full_name }}"
+  },
+  "payload": {"ref": "{{ body.ref }}", "sender": "{{ body.sender.login }}"}
+}`;
+
+function hookUrl(path) {
+  return `${location.origin}${path}`;
+}
+
+function deliveryTag(outcome) {
+  return h('span', { class: `tag outcome-${DELIVERY_KIND[outcome] || 'plain'}` }, String(outcome).replace(/_/g, ' '));
+}
+
+/** A value to paste elsewhere, with a Copy button; where the clipboard is refused, the text is selected for Ctrl+C. */
+function copyable(ctx, text, what, focus) {
+  const value = h('code', { class: 'mono' }, text);
+  return h('span', { class: 'copyable' }, value, h('button', {
+    type: 'button', class: 'small', 'data-focus': focus, 'aria-label': `Copy ${what}`,
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(text);
+        ctx.say(`Copied ${what}.`, 'ok');
+      } catch (e) {
+        getSelection().selectAllChildren(value);
+        ctx.say(`The browser refused the clipboard: ${what} is selected, press Ctrl+C (⌘C) to copy it.`, 'ok');
+      }
+    },
+  }, 'Copy'));
+}
+
+function enableWebhook(ctx, w, poller, focus) {
+  return h('button', {
+    type: 'button', 'data-focus': focus, 'aria-label': `${w.enabled ? 'Disable' : 'Enable'} ${w.name}`,
+    onclick: (e) => act(ctx, e.currentTarget, async () => { await api('PATCH', `/webhooks/${enc(w.id)}`, { enabled: !w.enabled }); poller.now(); }),
+  }, w.enabled ? 'Disable' : 'Enable');
+}
+
+function webhookEnabledTag(w) {
+  return w.enabled ? h('span', { class: 'tag' }, 'Enabled')
+    : h('span', { class: 'tag tag-paused', title: 'Its address answers 404 until it is enabled' }, 'Disabled');
+}
+
+function verifyFacts(v) {
+  const how = v.kind === 'hmac'
+    ? `${v.header}: ${v.prefix || ''}<${v.encoding || 'hex'} HMAC-${(v.algorithm || 'sha256').toUpperCase()} of the ${v.signed === 'timestamp.body' ? `${v.timestamp_header} value, a dot and the body, at most ${v.window_seconds ?? 300} s old` : 'body'}>`
+      + (v.delivery_id_header ? `; the delivery id is ${v.delivery_id_header}` : '')
+    : VERIFY_HOW[v.kind] || v.kind;
+  return [['Verification', VERIFY_TEXT[v.kind] || v.kind], ['How a request proves itself', how]];
+}
+
+function webhooksView(ctx) {
+  heading(ctx, 'Webhooks');
+  const list = h('div');
+  const created = h('div');
+  const name = h('input', { name: 'name', required: true, autocomplete: 'off', spellcheck: 'false' });
+  const kind = h('select', { name: 'kind' }, ['none', 'github', 'stripe', 'standard', 'api-key'].map((k) => h('option', { value: k }, VERIFY_TEXT[k])));
+  const template = h('textarea', { name: 'template', class: 'mono', rows: 9, spellcheck: 'false', placeholder: GITHUB_TEMPLATE });
+  const form = h('form', { class: 'card inline-form', id: 'create-webhook', 'aria-labelledby': 'create-webhook-title' },
+    h('h2', { id: 'create-webhook-title' }, 'Create a webhook'),
+    h('div', { class: 'row' },
+      field('Name', name, null, true),
+      field('Verification', kind, 'Signed kinds get a secret, shown once. A generic HMAC (its own header and algorithm) is made through the API.')),
+    field('Template (JSON)', template, 'Makes the event from the request: {{ headers[\'x-github-event\'] }}, {{ body.… }}, {{ query.… }}. Empty: each request is a CloudEvent.'),
+    h('div', { class: 'toolbar' },
+      h('button', { type: 'submit', class: 'primary' }, 'Create'),
+      h('button', { type: 'button', onclick: () => { template.value = GITHUB_TEMPLATE; template.focus(); } }, 'Use the GitHub example')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    formError(form, '');
+    [name, kind, template].forEach((c) => setError(c, ''));
+    if (!name.value.trim()) { setError(name, 'A webhook needs a name.'); name.focus(); return; }
+    const body = { name: name.value.trim(), verify: { kind: kind.value } };
+    if (template.value.trim()) {
+      try { body.template = JSON.parse(template.value); } catch (err) { setError(template, `Not JSON: ${err.message}.`); template.focus(); return; }
+      if (!body.template || typeof body.template !== 'object' || Array.isArray(body.template)) {
+        setError(template, 'The template is a JSON object: {"event": …, "resource": {…}}.'); template.focus(); return;
+      }
+    }
+    try {
+      const w = await api('POST', '/webhooks', body);
+      form.reset();
+      poller.now();
+      // The secret lives in this card only: never in the page's state, gone once the page is left.
+      created.replaceChildren(h('section', { class: 'card once', 'aria-labelledby': 'created-title', 'data-created': w.id },
+        h('h2', { id: 'created-title', tabindex: '-1' }, `Created webhook '${w.name}'`),
+        dl([['URL', copyable(ctx, hookUrl(w.path), 'the URL', 'copy-new-url')],
+          w.secret ? ['Secret', copyable(ctx, w.secret, 'the secret', 'copy-secret')] : null]),
+        w.secret ? h('p', { class: 'warn' }, 'The secret is shown only now: Ferry never shows it again. Put it in the sender\'s settings (GitHub: the webhook\'s Secret); a rotation makes a new one.') : null,
+        h('div', { class: 'toolbar' }, link(`#/webhooks/${enc(w.id)}`, 'Its page'),
+          h('button', { type: 'button', onclick: () => { created.replaceChildren(); name.focus(); } }, 'Done'))));
+      created.querySelector('h2').focus();
+    } catch (err) {
+      const f = String(err.field || '');
+      const control = f === 'name' ? name : f.startsWith('template') ? template : f.startsWith('verify') ? kind : null;
+      if (control) { setError(control, err.message); control.focus(); } else if (err.status !== 401) formError(form, err.message);
+    }
+  });
+  ctx.onDispose(() => created.replaceChildren());
+  ctx.root.append(list, created, form);
+
+  const poller = ctx.poll(async () => {
+    const quiet = (p) => p.catch((e) => { if (e.status === 401) throw e; return null; });
+    // Two calls for every row's last delivery: the events webhooks made, and their refusals.
+    const [data, made, refused] = await Promise.all([api('GET', '/webhooks?limit=200'),
+      quiet(api('GET', `/events${query({ related: 'ferry.webhook.*', limit: 200 })}`)),
+      quiet(api('GET', `/events${query({ event: 'ferry.webhook.refused', limit: 200 })}`))]);
+    const last = {};
+    const note = (id, at, outcome) => { if (id && (!last[id] || Date.parse(at) > Date.parse(last[id].at))) last[id] = { at, outcome }; };
+    for (const e of made ? made.items : []) {
+      const r = (e.related || []).find((x) => x['ferry.resource.role'] === 'webhook');
+      if (r) note(r['ferry.resource.id'], e.occurred, 'accepted');
+    }
+    for (const e of refused ? refused.items : []) note((e.resource || {})['ferry.resource.id'], e.occurred, 'refused');
+    update(list, { items: data.items, last, known: !!(made && refused), origin: location.origin }, (x) => table('Webhooks', ['Name', 'Verification', 'Enabled', 'URL', 'Last delivery'],
+      x.items.map((w) => {
+        const l = x.last[`ferry.webhook.${w.id}`];
+        return h('tr', { 'data-webhook': w.name },
+          h('td', null, link(`#/webhooks/${enc(w.id)}`, w.name)),
+          h('td', null, VERIFY_TEXT[w.verify.kind] || w.verify.kind),
+          h('td', { class: 'actions' }, webhookEnabledTag(w), ' ', enableWebhook(ctx, w, poller, `enable-${w.id}`)),
+          h('td', null, copyable(ctx, hookUrl(w.path), `the URL of ${w.name}`, `copy-${w.id}`)),
+          h('td', null, l ? [deliveryTag(l.outcome), ' ', when(l.at)]
+            : h('span', { class: 'muted', title: 'None among the latest events. Invalid, too large and rate-limited requests make no event: its page lists every delivery.' }, x.known ? 'not recently' : '—')));
+      }),
+      'No webhooks yet. Create one below: its URL turns each request into an event that automations can act on.'));
+  });
+}
+
+function webhookView(ctx, id) {
+  const h1 = heading(ctx, 'Webhook');
+  const head = h('div', { class: 'toolbar' });
+  const facts = h('div');
+  const retired = h('section', { 'aria-labelledby': 'retired-title', hidden: true });
+  const deliveries = h('div');
+  ctx.root.append(head, facts, retired, h('section', { 'aria-labelledby': 'deliveries-title' },
+    h('h2', { id: 'deliveries-title' }, 'Deliveries'),
+    h('p', { class: 'hint' }, 'Newest first: about the last 100 of the past 7 days. Refused and invalid ones stand out.'), deliveries));
+
+  let hook = null;
+  let confirming = false;
+  const drawHead = () => update(head, { enabled: hook.enabled, confirming }, () => [
+    webhookEnabledTag(hook), enableWebhook(ctx, hook, poller, 'enable'),
+    confirming ? [h('span', { class: 'confirm' }, `Delete ${hook.name}? Its address stops answering at once.`),
+      h('button', { type: 'button', class: 'danger', 'data-focus': 'delete-yes', onclick: (e) => act(ctx, e.currentTarget, async () => {
+        await api('DELETE', `/webhooks/${enc(id)}`);
+        location.hash = '#/webhooks';
+      }) }, 'Delete'),
+      h('button', { type: 'button', 'data-focus': 'delete-no', onclick: () => { confirming = false; drawHead(); head.querySelector('[data-focus=delete]').focus(); } }, 'Keep it')]
+      : h('button', { type: 'button', class: 'danger', 'data-focus': 'delete', onclick: () => { confirming = true; drawHead(); head.querySelector('[data-focus=delete-no]').focus(); } }, 'Delete…'),
+  ]);
+
+  const poller = ctx.poll(async () => {
+    const [w, d] = await Promise.all([api('GET', `/webhooks/${enc(id)}`), api('GET', `/webhooks/${enc(id)}/deliveries`)]);
+    hook = w;
+    if (h1.textContent !== w.name) { h1.textContent = w.name; document.title = `${w.name} · Ferry`; }
+    drawHead();
+    update(facts, { w, origin: location.origin }, () => [
+      dl([['URL', copyable(ctx, hookUrl(w.path), 'the URL', 'copy-url')], ...verifyFacts(w.verify || { kind: 'none' }),
+        ['ID', h('span', { class: 'mono' }, w.id)], ['Events', link(`#/events${query({ related: `ferry.webhook.${w.id}` })}`, 'the events it made')],
+        ['Created', when(w.created)], ['Updated', when(w.updated)]]),
+      h('section', null, h('h2', null, 'Template'), w.template ? pre(w.template)
+        : h('p', { class: 'empty' }, 'None: each request is read as a CloudEvent (its body, or its ce- headers).')),
+    ]);
+    retired.hidden = !(w.retired || []).length;
+    update(retired, { r: w.retired || [], origin: location.origin }, (x) => [
+      h('h2', { id: 'retired-title' }, 'Retired addresses'),
+      h('p', { class: 'hint' }, 'A rotation keeps the old address and secret working until then.'),
+      table('Retired addresses', ['URL', 'Works until'], x.r.map((r) => h('tr', { 'data-retired': r.path },
+        h('td', { class: 'mono' }, hookUrl(r.path)), h('td', null, when(r.until)))), ''),
+    ]);
+    update(deliveries, d.items, (items) => table('Deliveries, newest first', ['Time', 'Status', 'Outcome', 'Detail', 'Event'],
+      items.map((x) => h('tr', { class: DELIVERY_KIND[x.outcome] === 'failed' ? 'delivery-bad' : null, 'data-outcome': x.outcome },
+        h('td', null, when(x.at)), h('td', null, String(x.status)),
+        h('td', null, deliveryTag(x.outcome), x.slug ? [' ', h('span', { class: 'tag', title: 'Sent to an address a rotation replaced' }, 'old address')] : null),
+        h('td', { class: 'detail' }, x.detail || '—', x.delivery_id ? h('p', { class: 'sub' }, 'Delivery ', h('span', { class: 'mono' }, x.delivery_id)) : null),
+        h('td', null, x.event_id ? h('a', { href: `#/events${query({ related: `ferry.webhook.${id}` })}`, title: `Event ${x.event_id}` }, 'its event')
+          : x.outcome === 'refused' ? link(`#/events${query({ event: 'ferry.webhook.refused', resource: `ferry.webhook.${id}` })}`, 'the refusal') : '—'))),
+      'No request has come yet. Send one to its URL.'));
+  });
+}
+
 // ---------- routing ----------
 
 function route() {
@@ -1301,6 +1497,8 @@ function route() {
   else if (section === 'events') eventsView(ctx, q);
   else if (section === 'automations' && parts[1]) automationView(ctx, parts[1]);
   else if (section === 'automations') automationsView(ctx);
+  else if (section === 'webhooks' && parts[1]) webhookView(ctx, parts[1]);
+  else if (section === 'webhooks') webhooksView(ctx);
   else { heading(ctx, 'Not found'); root.append(h('p', null, 'No page here. ', link('#/pools', 'Work pools'))); }
   if (routed) { const h1 = root.querySelector('h1'); if (h1) h1.focus(); }
   routed = true;
