@@ -50,6 +50,14 @@ public final class AutomationEngine {
     /** How long the set of enabled automations is kept between reads of the store. */
     static final Duration CACHE_FOR = Duration.ofSeconds(1);
     private static final int MAX_ATTEMPTS = 20;
+    /** Near misses and waits kept per automation: at most one this often. */
+    static final Duration MISS_EVERY = Duration.ofSeconds(1);
+    /** Where automations' shares of a batch are evaluated side by side. */
+    private static final java.util.concurrent.ExecutorService WORKERS = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "ferry-automation-evaluator");
+        t.setDaemon(true);
+        return t;
+    });
     private static final Logger LOG = Logger.getLogger(AutomationEngine.class.getName());
 
     private final TriggerStore store;
@@ -57,6 +65,7 @@ public final class AutomationEngine {
     private final ActionRunner runner;
     private final EventSink events;
     private final Clock clock;
+    private final java.util.Map<String, Long> lastMiss = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<Live> cached;
     private volatile long cachedAt;
 
@@ -82,10 +91,55 @@ public final class AutomationEngine {
 
     /** Applies one event to every enabled automation it concerns. Safe to call again with the same event. */
     public void evaluate(Event event) throws InterruptedException {
+        evaluate(List.of(event));
+    }
+
+    /**
+     * Applies a batch of events, in order, to every enabled automation. Automations are
+     * independent of each other, so each one's share of the batch is evaluated on its own thread
+     * (their commits share the store's group commit); within one automation the events keep their
+     * order, which windows and sequences depend on. Safe to call again with the same events.
+     */
+    public void evaluate(List<Event> batch) throws InterruptedException {
+        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
         for (Live live : enabled()) {
-            if (!TreeEvaluator.concerns(live.trigger(), event.event())) continue;
-            Optional<Firing> fired = count(live, event);
-            if (fired.isPresent()) execute(live, fired.get());
+            List<Event> concerned = batch.stream().filter(e -> TreeEvaluator.concerns(live.trigger(), e.event())).toList();
+            if (concerned.isEmpty()) continue;
+            tasks.add(() -> {
+                List<Evaluation> history = new ArrayList<>();
+                try {
+                    for (Event event : concerned) {
+                        Optional<Firing> fired = count(live, event, history);
+                        if (fired.isPresent()) execute(live, fired.get());
+                    }
+                } finally {
+                    remember(live.automation().id(), history);
+                }
+                return null;
+            });
+        }
+        if (tasks.size() == 1) {
+            call(tasks.get(0));
+            return;
+        }
+        for (java.util.concurrent.Future<Void> done : WORKERS.invokeAll(tasks)) {
+            try {
+                done.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof InterruptedException i) throw i;
+                throw new IllegalStateException("evaluating an automation failed", e.getCause());
+            }
+        }
+    }
+
+    private static void call(java.util.concurrent.Callable<Void> task) throws InterruptedException {
+        try {
+            task.call();
+        } catch (RuntimeException | InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("evaluating an automation failed", e);
         }
     }
 
@@ -100,11 +154,12 @@ public final class AutomationEngine {
         return done;
     }
 
-    private Optional<Firing> count(Live live, Event event) {
+    /** Counts one event for one automation; its history lines go to {@code history}, written with the rest of the batch's. */
+    private Optional<Firing> count(Live live, Event event, List<Evaluation> history) {
         Automation a = live.automation();
         Key seen = new Key("seen/" + a.id(), event.id());
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            if (store.get(seen).isPresent()) return Optional.empty();
+            // No read of the seen mark first: the commit is conditional on it, and most events change nothing.
             TreeEvaluator evaluation = new TreeEvaluator(a.id(), event, store::get);
             Optional<TreeEvaluator.Fired> fired = evaluation.evaluate(live.trigger());
             List<Change> changes = new ArrayList<>();
@@ -124,18 +179,19 @@ public final class AutomationEngine {
                 changes.add(Change.create(new Key(firingsGroup(a.id()), firing.key()), Documents.write(firing),
                         clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
             }
-            List<Evaluation> history = evaluation.history();
             if (changes.isEmpty()) {
                 // nothing counted (a near miss, a step out of order): nothing to keep it from counting twice
-                remember(a.id(), history, null);
+                note(a.id(), evaluation.history(), null, history);
                 return Optional.empty();
             }
             changes.add(0, Change.create(seen, "{}", null, clock.now().plus(SEEN_FOR)));
             if (store.commit(changes)) {
-                remember(a.id(), history, firing);
+                note(a.id(), evaluation.history(), firing, history);
                 if (firing != null) publish(triggered(a, firing));
                 return Optional.ofNullable(firing);
             }
+            // lost: to an engine that counted this event already (its mark is there), or to a count of another event
+            if (store.get(seen).isPresent()) return Optional.empty();
         }
         throw new Contention("automation " + a.name() + " kept losing races over event " + event.id() + "; it is tried again");
     }
@@ -167,7 +223,7 @@ public final class AutomationEngine {
             String outcome = firing != null ? "window_missed" : "window_met";
             String detail = bucket.count() + " of " + trigger.threshold() + " expected events came before the window closed";
             remember(automationId, List.of(new Evaluation(clock.now(), null, null, bucket.trigger(), outcome, detail, bucket.count(),
-                    trigger.threshold(), bucket.start(), bucket.end(), firing == null ? null : firing.key())), firing);
+                    trigger.threshold(), bucket.start(), bucket.end(), firing == null ? null : firing.key())));
         }
         if (firing != null) {
             publish(triggered(live.automation(), firing));
@@ -215,7 +271,7 @@ public final class AutomationEngine {
             current = next;
             remember(live.automation().id(), List.of(new Evaluation(clock.now(), firing.event() == null ? null
                     : firing.event().path("id").asText(null), null, firing.trigger(), "ok".equals(outcome.status()) ? "action_ok"
-                    : "action_failed", action.type() + ": " + outcome.detail(), null, null, null, null, firing.key())), null);
+                    : "action_failed", action.type() + ": " + outcome.detail(), null, null, null, null, firing.key())));
             publish(actionEvent(live.automation(), firing, i, outcome));
         }
     }
@@ -236,14 +292,30 @@ public final class AutomationEngine {
         return Hashes.sha256Hex(automationId + "\u0000" + path + "\u0000" + bucketKey + "\u0000" + cause).substring(0, 32);
     }
 
-    private void remember(String automationId, List<Evaluation> history, Firing firing) {
+    /**
+     * Adds an evaluation's lines to the batch's history: a firing's line gets the firing's key, and
+     * near misses and waits are kept at most one a second per automation, so an automation that
+     * sees a flood of events it almost counts keeps a readable history (and the store a calm one).
+     */
+    private void note(String automationId, List<Evaluation> lines, Firing firing, List<Evaluation> history) {
+        for (Evaluation e : lines) {
+            if ("near_miss".equals(e.outcome()) || "waiting".equals(e.outcome())) {
+                long now = System.nanoTime();
+                Long last = lastMiss.get(automationId);
+                if (last != null && now - last < MISS_EVERY.toNanos()) continue;
+                lastMiss.put(automationId, now);
+            }
+            history.add(firing != null && "fired".equals(e.outcome()) && e.trigger().equals(firing.trigger())
+                    ? new Evaluation(e.at(), e.eventId(), e.event(), e.trigger(), e.outcome(), e.detail(), e.count(), e.threshold(),
+                    e.windowStart(), e.windowEnd(), firing.key()) : e);
+        }
+    }
+
+    private void remember(String automationId, List<Evaluation> history) {
         if (history.isEmpty()) return;
         try {
             List<Change> puts = new ArrayList<>();
-            for (Evaluation e : history) {
-                Evaluation line = firing != null && "fired".equals(e.outcome()) && e.trigger().equals(firing.trigger())
-                        ? new Evaluation(e.at(), e.eventId(), e.event(), e.trigger(), e.outcome(), e.detail(), e.count(), e.threshold(),
-                        e.windowStart(), e.windowEnd(), firing.key()) : e;
+            for (Evaluation line : history) {
                 puts.add(Change.put(new Key(historyGroup(automationId), Ring.next(HISTORY_SLOTS)), Documents.write(line),
                         clock.now().plus(HISTORY_FOR)));
                 if (puts.size() == TriggerStore.MAX_CHANGES) {

@@ -40,6 +40,18 @@ public record Bucket(String trigger, String key, String armedBy, Instant start, 
         return !at.isBefore(start) && (end == null || at.isBefore(end));
     }
 
+    /**
+     * Whether an event that occurred {@code at} counts in this window. Events reach the engine in
+     * the order they were stored, which is not quite the order they occurred (two clients, a
+     * clock a little off): one that occurred a little before the window opened is late, not
+     * outside it, and counts, unless it is older than the window is long. A window an
+     * {@code after} event opened counts only what came after that event.
+     */
+    boolean counts(Instant at) {
+        if (armedBy != null || end == null) return covers(at);
+        return at.isBefore(end) && !at.isBefore(start.minus(java.time.Duration.between(start, end)));
+    }
+
     Bucket counted(String eventId) {
         List<String> ids = new ArrayList<>(events);
         ids.add(eventId);

@@ -1,7 +1,6 @@
 package dev.ferry.core.automations;
 
 import dev.ferry.core.common.Json;
-import dev.ferry.core.events.Event;
 import dev.ferry.core.events.EventFeed;
 import dev.ferry.core.events.EventService;
 import dev.ferry.core.triggers.TriggerStore;
@@ -67,7 +66,7 @@ public final class EventFollower {
             String position = at.map(e -> Json.tree(e.doc()).path("position").asText(null)).orElse(null);
             EventFeed.Batch batch = feed.after(position, BATCH);
             if (batch.events().isEmpty()) return evaluated;
-            for (Event event : batch.events()) engine.evaluate(event);
+            engine.evaluate(batch.events());
             evaluated += batch.events().size();
             String doc = Json.MAPPER.createObjectNode().put("position", batch.next()).toString();
             store.commit(List.of(at.isPresent() ? Change.replace(at.get(), doc, null, null) : Change.create(POSITION, doc, null, null)));

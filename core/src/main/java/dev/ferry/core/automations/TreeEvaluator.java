@@ -103,7 +103,7 @@ final class TreeEvaluator {
             note(path, "waiting", "no event of " + t.after() + " opened a window this event falls in", null, t.threshold(), null);
             return Optional.empty();
         }
-        if (bucket == null || !bucket.covers(occurred)) {
+        if (bucket == null || !bucket.counts(occurred)) {
             bucket = Bucket.open(path, key, null, occurred, within.isZero() ? null : occurred.plus(within));
         }
         bucket = bucket.counted(event.id());
@@ -153,7 +153,7 @@ final class TreeEvaluator {
             if (node(s.triggers().get(i), path + "." + i).isEmpty()) continue;
             if (!read) {
                 bucket = current(at);
-                if (bucket != null && bucket.end() != null && !bucket.covers(event.occurred())) bucket = null;
+                if (bucket != null && bucket.end() != null && !bucket.counts(event.occurred())) bucket = null;
                 read = true;
             }
             int next = bucket == null ? 0 : bucket.children().size();
@@ -185,7 +185,7 @@ final class TreeEvaluator {
 
     /** {@code bucket} if its window still covers the event, else a fresh window starting at it. */
     private Bucket live(Bucket bucket, Duration within, String path) {
-        if (bucket != null && bucket.covers(event.occurred())) return bucket;
+        if (bucket != null && bucket.counts(event.occurred())) return bucket;
         return Bucket.open(path, "", null, event.occurred(), within.isZero() ? null : event.occurred().plus(within));
     }
 

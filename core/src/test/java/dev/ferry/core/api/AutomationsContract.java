@@ -135,6 +135,27 @@ public abstract class AutomationsContract {
     }
 
     @Test
+    void eventsStoredOutOfTheOrderTheyOccurred_stillCountInTheirWindow() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "two-pings", "trigger": {"expect": "acme.ping", "threshold": 2, "within": 60},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+            java.time.Instant now = api.clock.now();
+
+            // the later one is stored first (two senders, one a little behind): the earlier one is late, not outside
+            api.post("/api/events", "[{\"id\": \"later\", \"occurred\": \"" + now + "\", \"event\": \"acme.ping\", "
+                    + "\"resource\": {\"ferry.resource.id\": \"acme.host\"}}]");
+            api.post("/api/events", "[{\"id\": \"earlier\", \"occurred\": \"" + now.minusSeconds(5) + "\", \"event\": \"acme.ping\", "
+                    + "\"resource\": {\"ferry.resource.id\": \"acme.host\"}}]");
+            deliver(api);
+
+            assertThat(runs(api, d)).hasSize(1);
+        }
+    }
+
+    @Test
     void aNearMiss_isKept_sayingWhichLabelDiffered() throws Exception {
         try (TestApi api = newApi(null)) {
             api.pool("p");
