@@ -80,9 +80,9 @@ public final class EventService implements EventSink {
     }
 
     /**
-     * A page of events. With {@code waitSeconds} and nothing to show yet, waits (up to the caller's
-     * time left) for events to arrive. Oldest-first lists without an end ({@code until} null)
-     * always give a {@code next}: following it tails the events as they come.
+     * A page of events. Oldest-first lists without an end ({@code tail}) always give a
+     * {@code next}: following it tails the events as they come, and with {@code waitSeconds} and
+     * nothing new yet, the answer waits (up to the caller's time left) for events to arrive.
      */
     public Page<Event> list(EventFilter filter, boolean tail, int limit, String cursor, int waitSeconds, Duration timeLeft)
             throws InterruptedException {
@@ -96,7 +96,7 @@ public final class EventService implements EventSink {
         while (true) {
             EventStore.Scan scan = store.scan(filter, after, limit);
             long left = deadline - System.nanoTime();
-            if (!scan.matched().isEmpty() || !scan.exhausted() || left <= 0) return page(scan, tail, after);
+            if (!tail || !scan.matched().isEmpty() || !scan.exhausted() || left <= 0) return page(scan, tail, after);
             if (scan.last() != null) after = scan.last();
             // Appends through this server wake the wait at once; other writers (another Lambda, another
             // server on the same table) are seen at the next look, a second later at most.
@@ -106,10 +106,17 @@ public final class EventService implements EventSink {
         }
     }
 
-    /** The range a list covers when it names no bounds: everything kept, up to what may still arrive. */
+    /**
+     * The range a list covers: what it names, within what can be kept (the retention before now
+     * to an hour after it): a store that walks its range day by day never walks years of nothing.
+     */
     public EventFilter defaults(Instant since, Instant until) {
         Instant now = clock.now();
-        return EventFilter.between(since == null ? now.minus(retention) : since, until == null ? now.plus(MAX_AHEAD) : until);
+        Instant earliest = now.minus(retention).minus(Duration.ofDays(1));
+        Instant latest = now.plus(MAX_AHEAD).plus(Duration.ofMinutes(1));
+        Instant from = since == null || since.isBefore(earliest) ? earliest : since.isAfter(latest) ? latest : since;
+        Instant to = until == null || until.isAfter(latest) ? latest : until.isBefore(earliest) ? earliest : until;
+        return EventFilter.between(from, to.isBefore(from) ? from : to);
     }
 
     /** Drops the events past their retention (what the embedded janitor calls; DynamoDB expires them itself). */
