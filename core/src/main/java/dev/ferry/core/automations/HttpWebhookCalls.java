@@ -27,17 +27,17 @@ public final class HttpWebhookCalls implements WebhookCalls {
     @Override
     public int call(URI url, String method, Map<String, String> headers, byte[] body, Duration timeout)
             throws IOException, InterruptedException {
-        for (InetAddress address : InetAddress.getAllByName(url.getHost())) {
+        boolean https = "https".equals(url.getScheme());
+        if (!https && !allowLoopback) throw new IOException("refused to call " + url + ": only https:// URLs are called");
+        InetAddress[] addresses = InetAddress.getAllByName(url.getHost());
+        for (InetAddress address : addresses) {
             boolean loopback = address.isLoopbackAddress();
             if (loopback && allowLoopback) continue;
             if (loopback || address.isSiteLocalAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()
                     || address.isMulticastAddress() || isUniqueLocal(address)) {
                 throw new IOException("refused to call " + url.getHost() + ": it is a private address (" + address.getHostAddress() + ")");
             }
-        }
-        boolean loopbackOnly = allowLoopback && InetAddress.getByName(url.getHost()).isLoopbackAddress();
-        if (!"https".equals(url.getScheme()) && !loopbackOnly) {
-            throw new IOException("refused to call " + url + ": only https:// URLs are called");
+            if (!https) throw new IOException("refused to call " + url + ": plain http:// only to loopback");
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
