@@ -115,7 +115,9 @@ class TemplateTest {
             paths.add(e.path("Properties").path("Path").asText());
         });
 
-        assertThat(paths).containsExactly("/", "/api/{proxy+}", "/{proxy+}");
+        assertThat(paths).containsExactly("/", "/api/{proxy+}", "/hooks/{slug}", "/{proxy+}");
+        // webhooks' addresses have a route of their own, so their throttling is their own
+        assertThat(template.at("/Resources/HttpApi/Properties/RouteSettings").has("POST /hooks/{slug}")).isTrue();
     }
 
     @Test
@@ -125,6 +127,8 @@ class TemplateTest {
         assertThat(table.path("BillingMode").asText()).isEqualTo("PAY_PER_REQUEST");
         assertThat(table.path("PointInTimeRecoverySpecification").path("PointInTimeRecoveryEnabled").asBoolean()).isTrue();
         assertThat(table.path("TimeToLiveSpecification").path("AttributeName").asText()).isEqualTo("ttl");
+        // the automations function reads new event items from the table's stream
+        assertThat(table.at("/StreamSpecification/StreamViewType").asText()).isEqualTo("NEW_IMAGE");
     }
 
     private Map<String, JsonNode> functions() {
