@@ -154,7 +154,8 @@ public final class Database implements AutoCloseable {
                 due      INTEGER,
                 expires  INTEGER,
                 PRIMARY KEY (grp, item)) WITHOUT ROWID""",
-            "CREATE INDEX IF NOT EXISTS trigger_state_due ON trigger_state (due) WHERE due IS NOT NULL");
+            "CREATE INDEX IF NOT EXISTS trigger_state_due ON trigger_state (due) WHERE due IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS trigger_state_expires ON trigger_state (expires) WHERE expires IS NOT NULL");
 
     private final Path file;
     private final Connection writer;

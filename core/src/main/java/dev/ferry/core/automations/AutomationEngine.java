@@ -65,6 +65,8 @@ public final class AutomationEngine {
     private final ActionRunner runner;
     private final EventSink events;
     private final Clock clock;
+    static final Duration PURGE_EVERY = Duration.ofMinutes(1);
+    private volatile Instant lastPurge;
     private final java.util.Map<String, Long> lastMiss = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<Live> cached;
     private volatile long cachedAt;
@@ -143,8 +145,17 @@ public final class AutomationEngine {
         }
     }
 
-    /** What the janitor does: closes the proactive windows that ended, and takes over firings whose lease ran out. */
+    /**
+     * What the janitor does: closes the proactive windows that ended, takes over firings whose
+     * lease ran out, and (about once a minute) drops the seen marks, firings and history past
+     * their time, where the store does not expire them itself.
+     */
     public int sweep() throws InterruptedException {
+        Instant now = clock.now();
+        if (lastPurge == null || !now.isBefore(lastPurge.plus(PURGE_EVERY))) {
+            lastPurge = now;
+            store.purge(now);
+        }
         int done = 0;
         for (Entry entry : store.due(clock.now(), 100)) {
             String group = entry.key().group();
@@ -190,8 +201,10 @@ public final class AutomationEngine {
                 if (firing != null) publish(triggered(a, firing));
                 return Optional.ofNullable(firing);
             }
-            // lost: to an engine that counted this event already (its mark is there), or to a count of another event
+            // lost: to an engine that counted this event already (its mark, or the firing it made, is there), or to a
+            // count of another event (read again and retry)
             if (store.get(seen).isPresent()) return Optional.empty();
+            if (firing != null && store.get(new Key(firingsGroup(a.id()), firing.key())).isPresent()) return Optional.empty();
         }
         throw new Contention("automation " + a.name() + " kept losing races over event " + event.id() + "; it is tried again");
     }
