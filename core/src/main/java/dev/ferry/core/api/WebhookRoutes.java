@@ -54,7 +54,11 @@ final class WebhookRoutes {
                     Patch b = Patch.read(r.body(), Set.of("enabled", "template"));
                     Webhook w = webhooks.get(p.get("id"));
                     if (b.has("template")) w = webhooks.setTemplate(w.id(), b.object("template"));
-                    if (b.has("enabled")) w = webhooks.setEnabled(w.id(), b.bool("enabled"));
+                    if (b.has("enabled")) {
+                        Boolean enabled = b.bool("enabled");
+                        if (enabled == null) throw BadInput.invalid("enabled", "'enabled' is true or false (leave it out to keep it)");
+                        w = webhooks.setEnabled(w.id(), enabled);
+                    }
                     return ApiResponse.json(200, view(w));
                 }),
                 new Route("POST", "/api/webhooks/{id}/rotate",

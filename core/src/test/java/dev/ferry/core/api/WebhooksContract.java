@@ -240,6 +240,7 @@ public abstract class WebhooksContract {
             String id = TestApi.ok(api.get("/api/webhooks/name/d")).path("id").asText();
 
             assertThat(hook(api, path, "{}", Map.of()).status()).isEqualTo(202);
+            assertThat(api.patch("/api/webhooks/" + id, "{\"enabled\": null}").field()).isEqualTo("enabled");
             TestApi.ok(api.patch("/api/webhooks/" + id, "{\"enabled\": false}"));
             assertThat(hook(api, path, "{}", Map.of()).status()).isEqualTo(404);
             assertThat(hook(api, "/hooks/no-such-slug", "{}", Map.of()).status()).isEqualTo(404);
