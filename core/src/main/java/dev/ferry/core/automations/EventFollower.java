@@ -65,11 +65,15 @@ public final class EventFollower {
             Optional<Entry> at = store.get(POSITION);
             String position = at.map(e -> Json.tree(e.doc()).path("position").asText(null)).orElse(null);
             EventFeed.Batch batch = feed.after(position, BATCH);
-            if (batch.events().isEmpty()) return evaluated;
-            engine.evaluate(batch.events());
+            if (!batch.events().isEmpty()) engine.evaluate(batch.events());
             evaluated += batch.events().size();
-            String doc = Json.MAPPER.createObjectNode().put("position", batch.next()).toString();
-            store.commit(List.of(at.isPresent() ? Change.replace(at.get(), doc, null, null) : Change.create(POSITION, doc, null, null)));
+            // Kept even when the batch held no event: a feed that also carries other changes (a table's stream)
+            // must not be read again from the same place every time.
+            if (!java.util.Objects.equals(batch.next(), position)) {
+                String doc = Json.MAPPER.createObjectNode().put("position", batch.next()).toString();
+                store.commit(List.of(at.isPresent() ? Change.replace(at.get(), doc, null, null) : Change.create(POSITION, doc, null, null)));
+            }
+            if (batch.events().isEmpty()) return evaluated;
         }
     }
 }
