@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -53,6 +54,7 @@ public final class WebhookService {
     static final String IDS = "webhook-ids";
     static final String SLUGS = "webhook-slugs";
     static final int DELIVERY_SLOTS = 100;
+    private static final int MAX_TEMPLATES = 1000;
     static final Duration DELIVERIES_FOR = Duration.ofDays(7);
     private static final Set<String> KINDS = Set.of("none", "github", "stripe", "standard", "hmac", "api-key");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -62,6 +64,8 @@ public final class WebhookService {
     private final Clock clock;
     private final Ids ids;
     private final RateLimits rates = new RateLimits();
+    /** Templates parsed once per webhook revision: a delivery renders, it doesn't parse. */
+    private final Map<String, JsonTemplate> templates = new ConcurrentHashMap<>();
 
     public WebhookService(TriggerStore store, EventService events, Clock clock, Ids ids) {
         this.store = store;
@@ -244,7 +248,7 @@ public final class WebhookService {
             request.query().forEach(query::put);
             context.set("body", body);
             context.putObject("webhook").put("id", w.id()).put("name", w.name());
-            made = JsonTemplate.compile("template", w.template()).render(context);
+            made = template(w).render(context);
         }
         if (!made.isObject()) throw BadInput.invalid("template", "the template made " + made.getNodeType() + ", not an event object");
         NewEvent event;
@@ -324,6 +328,12 @@ public final class WebhookService {
             if (store.commit(changes)) return next;
         }
         throw new Contention("webhook " + id + " kept changing under " + Revisions.MAX_ATTEMPTS + " attempts; try again");
+    }
+
+    private JsonTemplate template(Webhook w) {
+        // bounded by the webhooks that receive; stale revisions go with the next clear
+        if (templates.size() > MAX_TEMPLATES) templates.clear();
+        return templates.computeIfAbsent(w.id() + "@" + w.revision(), key -> JsonTemplate.compile("template", w.template()));
     }
 
     private static ObjectNode checkTemplate(ObjectNode template) {
