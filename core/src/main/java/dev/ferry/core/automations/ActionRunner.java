@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Carries out one action of a firing. Every action is safe to carry out again (the janitor does,
@@ -48,13 +49,29 @@ final class ActionRunner {
         this.clock = clock;
     }
 
-    Firing.Outcome run(Automation automation, Firing firing, int index, Action action) throws InterruptedException {
-        Event event = firing.event() == null ? null : Json.MAPPER.convertValue(firing.event(), Event.class);
+    /**
+     * What templates see, read once per firing and only if an action renders a template: most
+     * actions have none, and those that do see the run and deployment as the firing found them.
+     */
+    Supplier<ObjectNode> contextOf(Automation automation, Firing firing) {
+        return new Supplier<>() {
+            private ObjectNode context;
+
+            @Override
+            public ObjectNode get() {
+                if (context == null) context = context(automation, firing, event(firing));
+                return context;
+            }
+        };
+    }
+
+    Firing.Outcome run(Automation automation, Firing firing, int index, Action action, Supplier<ObjectNode> context)
+            throws InterruptedException {
+        Event event = event(firing);
         String key = "automation:" + firing.key() + ":" + index;
         try {
             if (action instanceof Action.RunDeployment a) {
                 Deployment deployment = deployment(a.deployment(), event);
-                ObjectNode context = context(automation, firing, event);
                 ObjectNode parameters = object("parameters", a.parameters(), context);
                 ObjectNode jobVariables = object("job_variables", a.jobVariables(), context);
                 FlowRun run = runs.create(deployment, new FlowRunService.NewRun(parameters, jobVariables, key,
@@ -97,7 +114,7 @@ final class ActionRunner {
             byte[] body = null;
             Map<String, String> headers = new LinkedHashMap<>(a.headers());
             if (a.body() != null) {
-                JsonNode rendered = a.body().render(context(automation, firing, event));
+                JsonNode rendered = a.body().render(context.get());
                 body = rendered.isTextual() ? rendered.asText().getBytes(StandardCharsets.UTF_8) : Json.bytes(rendered);
                 headers.putIfAbsent("Content-Type", rendered.isTextual() ? "text/plain; charset=utf-8" : "application/json");
             }
@@ -151,9 +168,13 @@ final class ActionRunner {
         return target.id() != null ? deployments.get(target.id()) : deployments.get(target.flowName(), target.name());
     }
 
-    private static ObjectNode object(String field, JsonTemplate template, ObjectNode context) throws TemplateFailure {
+    private static Event event(Firing firing) {
+        return firing.event() == null ? null : Json.MAPPER.convertValue(firing.event(), Event.class);
+    }
+
+    private static ObjectNode object(String field, JsonTemplate template, Supplier<ObjectNode> context) throws TemplateFailure {
         if (template == null) return null;
-        JsonNode rendered = template.render(context);
+        JsonNode rendered = template.render(context.get());
         if (!rendered.isObject()) throw BadInput.invalid(field, "'" + field + "' rendered to " + rendered.getNodeType() + ", not an object");
         return (ObjectNode) rendered;
     }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -264,10 +265,11 @@ public final class AutomationEngine {
     private void execute(Live live, Firing firing) throws InterruptedException {
         Key key = new Key(firingsGroup(live.automation().id()), firing.key());
         Firing current = firing;
+        Supplier<ObjectNode> context = runner.contextOf(live.automation(), firing);
         for (int i = 0; i < live.actions().size() && i < current.actions().size(); i++) {
             if (!current.actions().get(i).pending()) continue;
             Action action = live.actions().get(i);
-            Firing.Outcome outcome = runner.run(live.automation(), current, i, action);
+            Firing.Outcome outcome = runner.run(live.automation(), current, i, action, context);
             Firing next = current.withOutcome(i, outcome);
             Entry entry = store.get(key).orElse(null);
             if (entry == null) return;
