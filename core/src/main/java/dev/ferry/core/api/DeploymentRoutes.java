@@ -25,18 +25,12 @@ final class DeploymentRoutes {
         return List.of(
                 new Route("POST", "/api/deployments", "Create or update a deployment (by flow name and name)", (r, p) -> {
                     Bodies.Deploy b = Json.read(r.body(), Bodies.Deploy.class);
-                    // its triggers are checked before anything is written, and made what they say after
-                    if (b.triggers() != null) {
-                        String existing = deployments.find(b.flowName(), b.name()).map(d -> d.id()).orElse(null);
-                        automations.checkDeploymentTriggers(b.flowName(), b.name(), existing, b.triggers());
-                    }
-                    DeploymentService.Upserted result = deployments.deploy(new DeploymentService.Deploy(b.name(),
+                    DeploymentService.Upserted result = automations.deploy(new DeploymentService.Deploy(b.name(),
                             b.flowName(), b.entrypoint(), b.workPoolName(), b.workQueueName(), b.parameters(),
                             b.parameterOpenapiSchema(), b.enforceParameterSchema(), b.jobVariables(), b.tags(),
                             b.concurrencyLimit(), b.collisionStrategy(), b.paused(), b.pullSteps(), b.version(),
-                            b.description(), b.retries(), b.retryDelaySeconds(), b.schedules(), b.overlap()));
+                            b.description(), b.retries(), b.retryDelaySeconds(), b.schedules(), b.overlap()), b.triggers());
                     Deployment d = result.deployment();
-                    if (b.triggers() != null) automations.syncDeploymentTriggers(d.flowName(), d.name(), d.id(), b.triggers());
                     return ApiResponse.json(result.created() ? 201 : 200, DeploymentView.of(d));
                 }),
                 new Route("GET", "/api/deployments", "List deployments", (r, p) -> ApiResponse.json(200, Views.list(
@@ -57,8 +51,7 @@ final class DeploymentRoutes {
                             b.text("overlap")))));
                 }),
                 new Route("DELETE", "/api/deployments/{id}", "Delete a deployment, its schedules and its triggers", (r, p) -> {
-                    deployments.delete(p.get("id"));
-                    automations.deleteOwnedBy(p.get("id"));
+                    automations.deleteDeployment(p.get("id"));
                     return ApiResponse.noContent();
                 }),
                 new Route("POST", "/api/deployments/{id}/create_flow_run", "Create a flow run of a deployment", (r, p) -> {

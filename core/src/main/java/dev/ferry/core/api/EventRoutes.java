@@ -5,6 +5,8 @@ import dev.ferry.core.common.Json;
 import dev.ferry.core.events.EventFilter;
 import dev.ferry.core.events.EventService;
 import dev.ferry.core.events.NewEvent;
+import dev.ferry.core.runs.FlowRunService;
+import dev.ferry.core.runs.RunEvents;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -14,15 +16,23 @@ import java.util.Map;
 
 final class EventRoutes {
     private final EventService events;
+    private final FlowRunService runs;
 
-    EventRoutes(EventService events) {
+    EventRoutes(EventService events, FlowRunService runs) {
         this.events = events;
+        this.runs = runs;
     }
 
     List<Route> routes() {
         return List.of(
                 new Route("POST", "/api/events", "Emit a batch of events (each stored once, by its id)", (r, p) -> {
                     EventService.Emitted emitted = events.emit(Arrays.asList(Json.read(r.body(), NewEvent[].class)));
+                    return ApiResponse.json(202, Map.of("accepted", emitted.accepted(), "duplicates", emitted.duplicates()));
+                }),
+                new Route("POST", "/api/flow_runs/{id}/events", "Emit a batch of events from a flow run (its run token may): "
+                        + "about the run unless they say otherwise, with the run's related resources", (r, p) -> {
+                    List<NewEvent> batch = Arrays.asList(Json.read(r.body(), NewEvent[].class));
+                    EventService.Emitted emitted = events.emit(batch, RunEvents.poster(runs.get(p.get("id"))));
                     return ApiResponse.json(202, Map.of("accepted", emitted.accepted(), "duplicates", emitted.duplicates()));
                 }),
                 new Route("GET", "/api/events", "List events, newest first (order=asc: oldest first, tailing when no until)",

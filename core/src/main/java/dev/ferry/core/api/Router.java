@@ -54,7 +54,7 @@ public final class Router {
         all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs(), ferry.automations().service()).routes());
         all.addAll(new ScheduleRoutes(ferry.deployments(), ferry.schedules(), clock).routes());
         all.addAll(new RunRoutes(ferry.runs()).routes());
-        all.addAll(new EventRoutes(ferry.events()).routes());
+        all.addAll(new EventRoutes(ferry.events(), ferry.runs()).routes());
         all.addAll(new AutomationRoutes(ferry.automations().service()).routes());
         all.addAll(new WebhookRoutes(ferry.webhooks(), auth).routes());
         all.addAll(new ApiKeyRoutes(auth).routes());

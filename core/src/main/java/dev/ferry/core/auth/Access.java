@@ -90,6 +90,8 @@ public final class Access {
         // events: deployers emit their own (names under ferry. are refused), readers read
         allow("POST /api/events", DEPLOYER);
         allow("GET /api/events", DEPLOYER, READER);
+        // a flow emits events about its own run, with its run token
+        allow("POST /api/flow_runs/{id}/events", RUN_TOKEN);
         // automations: deployers make and change them, readers read them
         allow("POST /api/automations", DEPLOYER);
         allow("GET /api/automations", DEPLOYER, READER);
@@ -153,8 +155,8 @@ public final class Access {
         if (grants.contains(ANYONE) || who instanceof Principal.Anyone || who instanceof Principal.BootstrapAdmin) return;
         if (who instanceof Principal.Run run) {
             if (!grants.contains(RUN_TOKEN)) {
-                throw AccessDenied.forbidden("a run token only works for its own run's set_state, heartbeat, logs "
-                        + "and reads, not for " + route);
+                throw AccessDenied.forbidden("a run token only works for its own run's set_state, heartbeat, logs, "
+                        + "events and reads, not for " + route);
             }
             if (!run.runId().equals(params.get("id"))) {
                 throw AccessDenied.forbidden("this run token belongs to flow run " + run.runId()

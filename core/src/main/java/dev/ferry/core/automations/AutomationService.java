@@ -11,6 +11,7 @@ import dev.ferry.core.common.NameCursors;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
+import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentService;
 import dev.ferry.core.triggers.TriggerStore;
 import dev.ferry.core.triggers.TriggerStore.Change;
@@ -177,15 +178,36 @@ public final class AutomationService {
             "match_related", "after", "expect", "for_each", "posture", "threshold", "within", "parameters", "job_variables",
             "schedule_after", "description");
 
+    /**
+     * Deploys, with the deployment's triggers made what {@code triggers} says (null leaves them as
+     * they are). The triggers are checked before anything is written, so a bad one refuses the
+     * whole deploy instead of leaving it half done.
+     */
+    public DeploymentService.Upserted deploy(DeploymentService.Deploy deploy, List<ObjectNode> triggers) {
+        if (triggers != null) {
+            String existing = deployments.find(deploy.flowName(), deploy.name()).map(Deployment::id).orElse(null);
+            checkDeploymentTriggers(deploy.flowName(), deploy.name(), existing, triggers);
+        }
+        DeploymentService.Upserted result = deployments.deploy(deploy);
+        Deployment d = result.deployment();
+        if (triggers != null) syncDeploymentTriggers(d.flowName(), d.name(), d.id(), triggers);
+        return result;
+    }
+
+    /** Deletes a deployment, its schedules and the automations its triggers made. */
+    public void deleteDeployment(String deploymentId) {
+        deployments.delete(deploymentId);
+        for (Automation a : all()) if (deploymentId.equals(a.deploymentId())) delete(a.id());
+    }
+
     /** The automation a deployment trigger is: what {@link #syncDeploymentTriggers} stores, checked here first. */
     private record Desired(String name, NewAutomation automation) {}
 
     /**
-     * Checks a deployment's triggers as {@code triggers[i]...} before the deployment is written, so
-     * a bad one refuses the deploy instead of leaving it half done. Also refuses a trigger whose
-     * name an automation not of this deployment has.
+     * Checks a deployment's triggers as {@code triggers[i]...}. Also refuses a trigger whose name
+     * an automation not of this deployment has.
      */
-    public void checkDeploymentTriggers(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
+    private void checkDeploymentTriggers(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
         List<Desired> desired = desired(flowName, deploymentName, deploymentId == null ? "(new)" : deploymentId, triggers);
         for (int i = 0; i < desired.size(); i++) {
             Desired d = desired.get(i);
@@ -209,7 +231,7 @@ public final class AutomationService {
      * it is (its history and windows go on), a changed one is updated, a new one created, and an
      * automation of the deployment whose trigger is gone from the list is deleted.
      */
-    public void syncDeploymentTriggers(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
+    private void syncDeploymentTriggers(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {
         List<Desired> desired = desired(flowName, deploymentName, deploymentId, triggers);
         List<Automation> owned = all().stream().filter(a -> deploymentId.equals(a.deploymentId())).toList();
         java.util.Set<String> kept = new java.util.HashSet<>();
@@ -230,11 +252,6 @@ public final class AutomationService {
             update(a.id(), new Change(want.description(), true, enabled, want.trigger(), want.actions()));
         }
         for (Automation a : owned) if (!kept.contains(a.name())) delete(a.id());
-    }
-
-    /** Deletes the automations a deployment's triggers made (the deployment is being deleted). */
-    public void deleteOwnedBy(String deploymentId) {
-        for (Automation a : all()) if (deploymentId.equals(a.deploymentId())) delete(a.id());
     }
 
     private static List<Desired> desired(String flowName, String deploymentName, String deploymentId, List<ObjectNode> triggers) {

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Takes events in (clients' batches and Ferry's own), checks them against the limits below and
@@ -60,13 +61,21 @@ public final class EventService implements EventSink {
 
     /** Checks every event of the batch first, so a bad one stores none of them; then stores each once. */
     public Emitted emit(List<NewEvent> batch) {
+        return emit(batch, null);
+    }
+
+    /** As {@link #emit(List)}, for {@code poster} (see {@link Poster}); null for a key holder. */
+    public Emitted emit(List<NewEvent> batch, Poster poster) {
         if (batch == null || batch.isEmpty()) throw BadInput.invalid(null, "send a JSON array of 1 to " + MAX_BATCH + " events");
         if (batch.size() > MAX_BATCH) {
             throw BadInput.invalid(null, "a batch holds at most " + MAX_BATCH + " events (got " + batch.size() + ")");
         }
         Instant now = clock.now();
         List<Event> events = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) events.add(checked("[" + i + "]", batch.get(i), now));
+        for (int i = 0; i < batch.size(); i++) {
+            Event event = checked("[" + i + "]", batch.get(i), now, poster);
+            events.add(poster == null ? event : postedBy(poster, event));
+        }
         List<String> accepted = new ArrayList<>();
         List<String> duplicates = new ArrayList<>();
         for (Event event : events) (store.append(event) ? accepted : duplicates).add(event.id());
@@ -160,7 +169,7 @@ public final class EventService implements EventSink {
         }
     }
 
-    private Event checked(String at, NewEvent e, Instant now) {
+    private Event checked(String at, NewEvent e, Instant now, Poster poster) {
         if (e == null) throw BadInput.invalid(at, "'" + at + "' must be an event object");
         String id = e.id() == null ? ids.next() : text(at + ".id", e.id(), MAX_ID_LENGTH);
         String name = text(at + ".event", e.event(), MAX_NAME_LENGTH);
@@ -173,15 +182,25 @@ public final class EventService implements EventSink {
             throw BadInput.invalid(at + ".occurred", "'" + at + ".occurred' must lie within the event retention ("
                     + retention.toDays() + " days) before now and at most " + MAX_AHEAD.toMinutes() + " minutes after it");
         }
-        if (e.resource() == null) throw BadInput.invalid(at + ".resource", "'" + at + ".resource' is required, like "
-                + "{\"" + Resource.ID + "\": \"acme.table.orders\"}");
-        Resource resource = resource(at + ".resource", e.resource(), false);
+        Resource resource;
+        if (e.resource() == null) {
+            if (poster == null) throw BadInput.invalid(at + ".resource", "'" + at + ".resource' is required, like "
+                    + "{\"" + Resource.ID + "\": \"acme.table.orders\"}");
+            resource = poster.self();
+        } else {
+            resource = resource(at + ".resource", e.resource(), false);
+            if (poster != null && !resource.id().equals(poster.self().id())) notFerrys(at + ".resource", resource, poster);
+        }
         List<JsonNode> relatedIn = e.related() == null ? List.of() : e.related();
         if (relatedIn.size() > MAX_RELATED) {
             throw BadInput.invalid(at + ".related", "an event has at most " + MAX_RELATED + " related resources");
         }
         List<Resource> related = new ArrayList<>(relatedIn.size());
-        for (int i = 0; i < relatedIn.size(); i++) related.add(resource(at + ".related[" + i + "]", relatedIn.get(i), true));
+        for (int i = 0; i < relatedIn.size(); i++) {
+            Resource r = resource(at + ".related[" + i + "]", relatedIn.get(i), true);
+            if (poster != null) notFerrys(at + ".related[" + i + "]", r, poster);
+            related.add(r);
+        }
         String follows = e.follows() == null ? null : text(at + ".follows", e.follows(), MAX_ID_LENGTH);
         Event event = new Event(id, occurred, name, resource, related, e.payload(), follows, now);
         int bytes = Json.bytes(event).length;
@@ -189,6 +208,34 @@ public final class EventService implements EventSink {
             throw BadInput.invalid(at, "'" + at + "' is " + bytes + " bytes as JSON; an event holds at most " + MAX_EVENT_BYTES);
         }
         return event;
+    }
+
+    /** A poster speaks for itself only: the resources under Ferry's name are Ferry's to relate. */
+    private static void notFerrys(String at, Resource resource, Poster poster) {
+        if (resource.id().startsWith(RESERVED_PREFIX)) {
+            throw BadInput.invalid(at + "." + Resource.ID, "'" + at + "." + Resource.ID + "' names a resource of Ferry's; an event "
+                    + "posted for " + poster.self().id() + " may name it alone (or leave 'resource' out), and Ferry adds its "
+                    + "related resources itself");
+        }
+    }
+
+    private Event postedBy(Poster poster, Event event) {
+        List<Resource> related = new ArrayList<>(event.related());
+        if (!event.resource().id().equals(poster.self().id())) {
+            Map<String, String> self = new LinkedHashMap<>(poster.self().labels());
+            self.put(Resource.ROLE, poster.role());
+            related.add(new Resource(self));
+        }
+        related.addAll(poster.related());
+        String id = UUID.nameUUIDFromBytes((poster.scope() + "/" + event.id()).getBytes(StandardCharsets.UTF_8)).toString();
+        Event posted = new Event(id, event.occurred(), event.event(), event.resource(), related, event.payload(), event.follows(),
+                event.received());
+        int bytes = Json.bytes(posted).length;
+        if (bytes > MAX_EVENT_BYTES) {
+            throw BadInput.invalid(null, "an event is " + bytes + " bytes as JSON with its related resources; an event holds at most "
+                    + MAX_EVENT_BYTES);
+        }
+        return posted;
     }
 
     private static Resource resource(String at, JsonNode node, boolean related) {

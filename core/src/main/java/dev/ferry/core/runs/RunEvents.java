@@ -3,6 +3,7 @@ package dev.ferry.core.runs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
+import dev.ferry.core.events.Poster;
 import dev.ferry.core.events.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,6 +35,22 @@ public final class RunEvents {
                 .with("ferry.state-name", state.name())
                 .with("ferry.state-timestamp", state.timestamp().toString());
         if (state.message() != null && !state.message().isEmpty()) resource = resource.with("ferry.state-message", cut(state.message()));
+        ObjectNode payload = Json.MAPPER.createObjectNode();
+        ObjectNode intended = payload.putObject("intended");
+        intended.put("from", previous == null ? null : previous.type().name());
+        intended.put("to", state.type().name());
+        if (previous == null) payload.putNull("initial_state");
+        else payload.set("initial_state", view(previous));
+        payload.set("validated_state", view(state));
+        return new Event(id, state.timestamp(), PREFIX + state.name(), resource, related(run), payload, null, null);
+    }
+
+    /** For events a run's flow posts with its token: about the run, with the run's related resources. */
+    public static Poster poster(FlowRun run) {
+        return new Poster("ferry.flow-run/" + run.id(), Resource.of(PREFIX + run.id(), run.name()), "flow-run", related(run));
+    }
+
+    private static List<Resource> related(FlowRun run) {
         List<Resource> related = new ArrayList<>();
         if (run.flowName() != null) related.add(Resource.related("ferry.flow." + run.flowName(), run.flowName(), "flow"));
         if (run.deploymentId() != null) {
@@ -45,14 +62,7 @@ public final class RunEvents {
             related.add(Resource.related("ferry.work-queue." + run.workQueueId(), run.workQueueName(), "work-queue"));
         }
         for (String tag : run.tags()) related.add(Resource.related("ferry.tag." + tag, tag, "tag"));
-        ObjectNode payload = Json.MAPPER.createObjectNode();
-        ObjectNode intended = payload.putObject("intended");
-        intended.put("from", previous == null ? null : previous.type().name());
-        intended.put("to", state.type().name());
-        if (previous == null) payload.putNull("initial_state");
-        else payload.set("initial_state", view(previous));
-        payload.set("validated_state", view(state));
-        return new Event(id, state.timestamp(), PREFIX + state.name(), resource, related, payload, null, null);
+        return related;
     }
 
     private static ObjectNode view(State state) {

@@ -99,6 +99,7 @@ public abstract class AuthorizationMatrixContract {
             GET /api/flow_runs/{id}/logs                          A B D R . . T .
             POST /api/events                                      A B D . . . . .
             GET /api/events                                       A B D R . . . .
+            POST /api/flow_runs/{id}/events                       A B . . . . T .
             POST /api/automations                                 A B D . . . . .
             GET /api/automations                                  A B D R . . . .
             GET /api/automations/{id}                             A B D R . . . .

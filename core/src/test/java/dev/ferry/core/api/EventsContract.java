@@ -8,6 +8,7 @@ import dev.ferry.core.testing.TestApi.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +183,54 @@ public abstract class EventsContract {
             assertRefused(api.get("/api/events?label=novalue"), 422, "label");
             assertRefused(api.get("/api/events?next=bm90LWEtY3Vyc29y"), 422, "next");
             assertRefused(api.get("/api/events?next="), 422, "next");
+        }
+    }
+
+    @Test
+    void aFlowPostsEventsWithItsRunToken_aboutItsRun_relatedAsItsRun_andSpeaksForNoOtherFerryResource() {
+        try (TestApi api = newApi("boot")) {
+            Map<String, String> boot = Map.of("authorization", "Bearer boot");
+            TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", boot));
+            String deploymentId = TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
+                    + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\", \"tags\": [\"etl\"]}", boot)).path("id").asText();
+            String runId = TestApi.ok(api.call("POST", "/api/deployments/" + deploymentId + "/create_flow_run", "{}", boot))
+                    .path("id").asText();
+            String other = TestApi.ok(api.call("POST", "/api/deployments/" + deploymentId + "/create_flow_run", "{}", boot))
+                    .path("id").asText();
+            Map<String, String> token = Map.of("authorization", "Bearer " + api.auth.runTokens().mint(runId));
+            String path = "/api/flow_runs/" + runId + "/events";
+
+            Response posted = api.call("POST", path, "[{\"id\": \"e-1\", \"event\": \"acme.rows.loaded\", "
+                    + "\"payload\": {\"rows\": 42}}, {\"event\": \"acme.table.refreshed\", "
+                    + "\"resource\": {\"ferry.resource.id\": \"acme.table.orders\"}}]", token);
+            assertThat(posted.status()).as("%s", posted.body()).isEqualTo(202);
+            assertThat(posted.body().path("accepted")).hasSize(2);
+            // sent again, the flow's own id is a duplicate; and it is the run's, not the id as sent
+            Response again = api.call("POST", path, "[{\"id\": \"e-1\", \"event\": \"acme.rows.loaded\"}]", token);
+            assertThat(again.body().path("duplicates").get(0).asText()).isEqualTo(posted.body().path("accepted").get(0).asText())
+                    .isNotEqualTo("e-1");
+
+            JsonNode loaded = TestApi.ok(api.call("GET", "/api/events?event=acme.rows.loaded", null, boot)).path("items").get(0);
+            assertThat(loaded.at("/resource/ferry.resource.id").asText()).isEqualTo("ferry.flow-run." + runId);
+            assertThat(loaded.at("/payload/rows").asInt()).isEqualTo(42);
+            assertThat(roles(loaded)).containsExactlyInAnyOrder("flow", "deployment", "work-pool", "work-queue", "tag");
+            JsonNode refreshed = TestApi.ok(api.call("GET", "/api/events?event=acme.table.refreshed", null, boot)).path("items").get(0);
+            assertThat(refreshed.at("/resource/ferry.resource.id").asText()).isEqualTo("acme.table.orders");
+            assertThat(related(refreshed, "flow-run").path("ferry.resource.id").asText()).isEqualTo("ferry.flow-run." + runId);
+            assertThat(related(refreshed, "deployment").path("ferry.resource.id").asText())
+                    .isEqualTo("ferry.deployment." + deploymentId);
+
+            assertRefused(api.call("POST", path, "[{\"event\": \"acme.x\", \"resource\": {\"ferry.resource.id\": "
+                    + "\"ferry.deployment." + deploymentId + "\"}}]", token), 422, "[0].resource.ferry.resource.id");
+            assertRefused(api.call("POST", path, "[{\"event\": \"acme.x\", \"related\": [{\"ferry.resource.id\": "
+                    + "\"ferry.flow-run." + other + "\", \"ferry.resource.role\": \"flow-run\"}]}]", token), 422,
+                    "[0].related[0].ferry.resource.id");
+            assertRefused(api.call("POST", path, "[{\"event\": \"ferry.flow-run.Completed\"}]", token), 422, "[0].event");
+            assertThat(api.call("POST", "/api/flow_runs/" + other + "/events", "[{\"event\": \"acme.x\"}]", token).status())
+                    .isEqualTo(403);
+            assertThat(api.call("POST", "/api/events", "[{\"event\": \"acme.x\", \"resource\": "
+                    + "{\"ferry.resource.id\": \"acme.y\"}}]", token).status()).isEqualTo(403);
+            assertThat(TestApi.ok(api.call("GET", "/api/events?event=acme.x", null, boot)).path("items")).isEmpty();
         }
     }
 

@@ -273,8 +273,19 @@ class OpenApiDocumentTest {
         covered.addAll(PATCH_BODIES.keySet());
         covered.addAll(SCHEDULE_BODIES);
         covered.add("POST /api/events");
+        covered.add("POST /api/flow_runs/{id}/events");
         covered.add("POST /hooks/{slug}");
         assertThat(withBodies).as("every documented request body is checked against the server").isEqualTo(covered);
+    }
+
+    @Test
+    void aRunsEventBatches_areTheSameEvents_whoseResourceMayBeLeftOut() {
+        JsonNode body = operations().get("POST /api/flow_runs/{id}/events").at("/requestBody/content/application~1json/schema");
+        assertThat(body.path("maxItems").asInt()).isEqualTo(EventService.MAX_BATCH);
+        assertThat(body.at("/items/$ref").asText()).isEqualTo("#/components/schemas/RunEvent");
+        JsonNode runEvent = doc.at("/components/schemas/RunEvent");
+        assertThat(runEvent.path("properties")).isEqualTo(doc.at("/components/schemas/NewEvent/properties"));
+        assertThat(texts(runEvent.path("required"))).containsExactly("event");
     }
 
     @Test
