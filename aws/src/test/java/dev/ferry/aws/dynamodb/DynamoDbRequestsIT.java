@@ -56,7 +56,7 @@ class DynamoDbRequestsIT {
         FlowRun run = ferry.runs().create(deployment, new FlowRunService.NewRun(null, null, "key-1", null, null, null)).run();
         Map<String, Integer> create = client.takeCounts();
         List<ClaimService.Claimed> claimed = ferry.claims().claim("pool-a",
-                new ClaimService.Request("worker-1", null, 1, 0, null));
+                new ClaimService.Request("worker-1", null, 1, 0, null, null));
         Map<String, Integer> claim = client.takeCounts();
         ferry.runs().setState(run.id(), StateType.RUNNING, null, null, null, null);
         Map<String, Integer> running = client.takeCounts();

@@ -73,7 +73,7 @@ final class PoolRoutes {
                         "Claim due runs for a worker (long poll with wait_seconds)", (r, p) -> {
                     Bodies.GetScheduledRuns b = Json.read(r.body(), Bodies.GetScheduledRuns.class);
                     List<ClaimService.Claimed> claimed = claims.claim(p.get("pool"), new ClaimService.Request(
-                            b.workerName(), b.workQueueNames(), b.limit(), b.waitSeconds(), r.timeLeft()));
+                            b.workerName(), b.workQueueNames(), b.limit(), b.waitSeconds(), r.timeLeft(), p.get(Route.CALLER_KEY)));
                     return ApiResponse.json(200, Map.of("items", claimed.stream().map(ClaimView::of).toList()));
                 }));
     }

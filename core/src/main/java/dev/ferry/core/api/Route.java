@@ -6,6 +6,8 @@ import java.util.Map;
 public record Route(String method, String path, String summary, Handler handler) {
     /** The parameter that carries the caller's {@code Principal.name()} (null when anyone may call). */
     public static final String CALLER = "@caller";
+    /** The parameter that carries the hash of the caller's stored API key (absent for other callers). */
+    public static final String CALLER_KEY = "@caller-key";
 
     @FunctionalInterface
     public interface Handler {

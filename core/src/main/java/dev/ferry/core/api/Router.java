@@ -1,14 +1,18 @@
 package dev.ferry.core.api;
 
 import dev.ferry.core.Ferry;
+import dev.ferry.core.auth.Access;
 import dev.ferry.core.auth.AccessDenied;
 import dev.ferry.core.auth.ApiKeyService;
+import dev.ferry.core.auth.Principal;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Contention;
+import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.TransitionRefused;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -79,8 +83,10 @@ public final class Router {
                     allowed.add(route.method());
                     continue;
                 }
-                params.put(Route.CALLER, auth.authorize(request.header("authorization"), route.method(), route.path(),
-                        params, this::poolOfRun).name());
+                Principal who = auth.authorize(request.header("authorization"), route.method(), route.path(), params,
+                        this::runFacts);
+                params.put(Route.CALLER, who.name());
+                if (who instanceof Principal.Key key) params.put(Route.CALLER_KEY, key.key().hash());
                 return route.handler().handle(request, params);
             }
             if (allowed.isEmpty() && WebUi.serves(request)) return WebUi.shared().handle(request);
@@ -115,11 +121,13 @@ public final class Router {
         }
     }
 
-    /** For WORKER keys on run routes: the run's pool, or empty when there is no such run (the route answers 404). */
-    private Optional<String> poolOfRun(String runId) {
+    /** For WORKER keys and run tokens on run routes: what access needs of the run, or empty when there is no such run (the route answers 404). */
+    private Optional<Access.RunFacts> runFacts(String runId) {
         try {
-            String pool = ferry.runs().get(runId).workPoolName();
-            return Optional.of(pool == null ? "" : pool); // a run of no pool is no worker's business
+            FlowRun run = ferry.runs().get(runId);
+            Instant ended = !run.state().type().isTerminal() ? null : run.endTime() != null ? run.endTime() : run.state().timestamp();
+            // a run of no pool is no worker's business
+            return Optional.of(new Access.RunFacts(run.workPoolName() == null ? "" : run.workPoolName(), run.claimed(), ended));
         } catch (BadInput e) {
             if (e.status() == 404) return Optional.empty();
             throw e;

@@ -8,6 +8,8 @@ import static dev.ferry.core.auth.Access.Grant.READER;
 import static dev.ferry.core.auth.Access.Grant.RUN_TOKEN;
 import static dev.ferry.core.auth.Access.Grant.RUN_WORKER;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +41,20 @@ public final class Access {
         RUN_TOKEN
     }
 
+    /** A run token keeps working this long after its run ended: for the last logs and reads of a flow that is exiting. */
+    public static final Duration RUN_TOKEN_GRACE = Duration.ofMinutes(5);
+
     private static final Map<String, Set<Grant>> TABLE = new LinkedHashMap<>();
+
+    /**
+     * What access needs to know of a flow run.
+     *
+     * @param pool its work pool's name ("" for none)
+     * @param claimed the timestamp of the Pending state of its current claim; null when it has none
+     *                (never claimed, or scheduled again since: a retry is a new attempt, and a new claim)
+     * @param ended when it reached a terminal state; null while it is not in one
+     */
+    public record RunFacts(String pool, Instant claimed, Instant ended) {}
 
     static {
         // system
@@ -142,14 +157,15 @@ public final class Access {
     }
 
     /**
-     * Lets {@code who} call the route or throws a 403 saying why not.
+     * Lets {@code who} call the route or throws a 403 saying why not (a 401 for a run token whose
+     * attempt is over).
      *
      * @param params the route's path parameters ({@code pool}, {@code id})
-     * @param poolOfRun the work pool name of a flow run; empty when there is no such run (the
-     *                  route then answers 404 itself)
+     * @param runs what is known of a flow run; empty when there is no such run (the route then
+     *             answers 404 itself)
      */
     static void check(Principal who, String method, String template, Map<String, String> params,
-                      Function<String, Optional<String>> poolOfRun) {
+                      Function<String, Optional<RunFacts>> runs, Instant now) {
         Set<Grant> grants = grants(method, template);
         String route = method + " " + template;
         if (grants.contains(ANYONE) || who instanceof Principal.Anyone || who instanceof Principal.BootstrapAdmin) return;
@@ -162,6 +178,7 @@ public final class Access {
                 throw AccessDenied.forbidden("this run token belongs to flow run " + run.runId()
                         + ", not to flow run '" + params.get("id") + "'");
             }
+            runs.apply(run.runId()).ifPresent(facts -> current(run, facts, now));
             return;
         }
         ApiKeyRecord key = ((Principal.Key) who).key();
@@ -182,7 +199,7 @@ public final class Access {
                     throw notOnKey(key, "work pool '" + pool + "'");
                 }
                 if (grants.contains(RUN_WORKER)) {
-                    Optional<String> pool = poolOfRun.apply(params.get("id"));
+                    Optional<String> pool = runs.apply(params.get("id")).map(RunFacts::pool);
                     if (pool.isEmpty() || key.pools().contains(pool.get())) return;
                     throw notOnKey(key, "flow run '" + params.get("id") + "' of work pool '" + pool.get() + "'");
                 }
@@ -192,6 +209,19 @@ public final class Access {
         }
         throw AccessDenied.forbidden(key.describe() + " has role " + key.role() + ", which may not call " + route
                 + "; roles that may: " + allowedRoles(grants));
+    }
+
+    /** A run token speaks for the attempt it was handed to, while it lasts, and no other. */
+    private static void current(Principal.Run run, RunFacts facts, Instant now) {
+        if (!java.util.Objects.equals(run.claimed(), facts.claimed())) {
+            throw AccessDenied.unauthenticated("this run token ended: it was handed to an earlier attempt of flow run "
+                    + run.runId() + (facts.claimed() == null ? ", which is scheduled again" : ", which was claimed again at "
+                    + facts.claimed()));
+        }
+        if (facts.ended() != null && now.isAfter(facts.ended().plus(RUN_TOKEN_GRACE))) {
+            throw AccessDenied.unauthenticated("this run token ended: flow run " + run.runId() + " ended at " + facts.ended()
+                    + ", more than " + RUN_TOKEN_GRACE.toMinutes() + " minutes ago");
+        }
     }
 
     private static AccessDenied notOnKey(ApiKeyRecord key, String what) {

@@ -92,13 +92,13 @@ public final class ApiKeyService {
      *
      * @param template the route's path template, {@code /api/flow_runs/{id}}
      * @param params its path parameters
-     * @param poolOfRun a flow run's work pool name, empty when there is no such run
+     * @param runs what access needs to know of a flow run, empty when there is no such run
      */
     public Principal authorize(String authorization, String method, String template, Map<String, String> params,
-                               Function<String, Optional<String>> poolOfRun) {
+                               Function<String, Optional<Access.RunFacts>> runs) {
         if (Access.isPublic(method, template)) return new Principal.Anyone();
         Principal who = authenticate(authorization);
-        Access.check(who, method, template, params, poolOfRun);
+        Access.check(who, method, template, params, runs, clock.now());
         return who;
     }
 
@@ -116,8 +116,18 @@ public final class ApiKeyService {
                     + (scheme.equalsIgnoreCase("Bearer") ? " (the key is empty)" : " (got another scheme or no key)"));
         }
         if (RunTokens.looksLikeRunToken(token)) {
-            return runTokens.verify(token).<Principal>map(Principal.Run::new).orElseThrow(() ->
+            RunTokens.Claim claim = runTokens.verify(token).orElseThrow(() ->
                     AccessDenied.unauthenticated("invalid run token: it was not signed by this server"));
+            if (claim.claimerKeyHash() != null) {
+                // revoking the key that claimed a run ends the tokens of the runs it claimed
+                Optional<ApiKeyRecord> claimer = keys.byHash(claim.claimerKeyHash());
+                if (claimer.isEmpty() || claimer.get().revoked()) {
+                    throw AccessDenied.unauthenticated("this run token ended: " + claimer.map(k -> k.describe()
+                            + ", which claimed flow run " + claim.runId() + ", was revoked at " + k.revokedAt())
+                            .orElse("the key that claimed flow run " + claim.runId() + " is gone"));
+                }
+            }
+            return new Principal.Run(claim.runId(), claim.claimed());
         }
         String hash = hash(token);
         if (bootstrap.matches(hash)) return new Principal.BootstrapAdmin();

@@ -35,8 +35,12 @@ public sealed interface Principal {
         }
     }
 
-    /** A flow run's own token. */
-    record Run(String runId) implements Principal {
+    /**
+     * A flow run's own token, for one claim of the run.
+     *
+     * @param claimed the timestamp of the Pending state of that claim (null: minted for a run never claimed)
+     */
+    record Run(String runId, java.time.Instant claimed) implements Principal {
         @Override
         public String describe() {
             return "the run token of flow run " + runId;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -11,11 +12,14 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Run-scoped tokens, {@code ferry_run_<runId>_<HMAC-SHA256 hex>}: what a flow's process gets as
- * its API key instead of the worker's own. Nothing is stored per token; the server's secret
- * ({@link ApiKeys#secret()}) signs the run id, so every server instance sharing the storage
- * verifies them. {@link Access} lets one through only for its own run's state, heartbeat, logs
- * and reads.
+ * Run-scoped tokens, {@code ferry_run_<runId>_<claimed>_<claimer>_<HMAC-SHA256 hex>}: what a
+ * flow's process gets as its API key instead of the worker's own. A token is bound to one claim
+ * of its run ({@code claimed}, the epoch nanoseconds of the run's Pending state it was minted
+ * for) and to the key that claimed it ({@code claimer}, that key's hash; {@code -} when Ferry
+ * claimed it itself). Nothing is stored per token; the server's secret ({@link ApiKeys#secret()})
+ * signs all three, so every server instance sharing the storage verifies them. {@link Access}
+ * lets one through only for its own run's current attempt, until a grace period after the run
+ * ended; {@link ApiKeyService} turns it away once its claimer's key is revoked.
  */
 public final class RunTokens {
     public static final String PREFIX = "ferry_run_";
@@ -23,7 +27,8 @@ public final class RunTokens {
     private static final int MAC_HEX_CHARS = 64;
     private static final String ALGORITHM = "HmacSHA256";
     /** Domain separation: the secret signs nothing else today, but a token must never double as another signature. */
-    private static final String PURPOSE = "ferry run token v1:";
+    private static final String PURPOSE = "ferry run token v2:";
+    private static final String NONE = "-";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Supplier<byte[]> source;
@@ -56,11 +61,22 @@ public final class RunTokens {
         return bytes;
     }
 
-    /** The token for {@code runId}, or null when this server has no tokens. */
-    public String mint(String runId) {
+    /** What a token says, once its signature is checked: whose run, which claim of it, which key claimed it. */
+    public record Claim(String runId, Instant claimed, String claimerKeyHash) {}
+
+    /**
+     * The token for one claim of a run, or null when this server has no tokens.
+     *
+     * @param claimed the timestamp of the Pending state the claim entered; null for a run not claimed (tests)
+     * @param claimerKeyHash the claiming key's hash; null when no stored key claimed it
+     */
+    public String mint(String runId, Instant claimed, String claimerKeyHash) {
         byte[] key = secret();
         if (key == null) return null;
-        return PREFIX + runId + "_" + HexFormat.of().formatHex(mac(key, runId));
+        String claimedPart = claimed == null ? NONE : Long.toString(nanos(claimed));
+        String claimerPart = claimerKeyHash == null ? NONE : claimerKeyHash;
+        return PREFIX + runId + "_" + claimedPart + "_" + claimerPart + "_"
+                + HexFormat.of().formatHex(mac(key, runId + "/" + claimedPart + "/" + claimerPart));
     }
 
     /** Whether {@code token} has a run token's shape (a random API key never has: it is too short and has no hex tail). */
@@ -68,28 +84,46 @@ public final class RunTokens {
         return parse(token) != null;
     }
 
-    /** The run the token belongs to, when its signature is right. */
-    public Optional<String> verify(String token) {
+    /** What the token says, when its signature is right. */
+    public Optional<Claim> verify(String token) {
         String[] parts = parse(token);
         byte[] key = secret();
         if (parts == null || key == null) return Optional.empty();
-        byte[] given = HexFormat.of().parseHex(parts[1]);
-        return MessageDigest.isEqual(mac(key, parts[0]), given) ? Optional.of(parts[0]) : Optional.empty();
+        byte[] given = HexFormat.of().parseHex(parts[3]);
+        if (!MessageDigest.isEqual(mac(key, parts[0] + "/" + parts[1] + "/" + parts[2]), given)) return Optional.empty();
+        Instant claimed = parts[1].equals(NONE) ? null
+                : Instant.ofEpochSecond(0, Long.parseLong(parts[1]));
+        return Optional.of(new Claim(parts[0], claimed, parts[2].equals(NONE) ? null : parts[2]));
     }
 
-    /** {runId, mac hex}, or null when it isn't shaped like a run token. */
+    /** {runId, claimed, claimer, mac hex}, or null when it isn't shaped like a run token. */
     private static String[] parse(String token) {
         if (token == null || !token.startsWith(PREFIX)) return null;
-        int split = token.lastIndexOf('_');
-        if (split <= PREFIX.length()) return null;
-        String runId = token.substring(PREFIX.length(), split);
-        String mac = token.substring(split + 1);
-        if (mac.length() != MAC_HEX_CHARS) return null;
-        for (int i = 0; i < mac.length(); i++) {
-            char c = mac.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return null;
+        int macAt = token.lastIndexOf('_');
+        int claimerAt = macAt < 0 ? -1 : token.lastIndexOf('_', macAt - 1);
+        int claimedAt = claimerAt < 0 ? -1 : token.lastIndexOf('_', claimerAt - 1);
+        if (claimedAt <= PREFIX.length()) return null;
+        String mac = token.substring(macAt + 1);
+        String claimer = token.substring(claimerAt + 1, macAt);
+        String claimed = token.substring(claimedAt + 1, claimerAt);
+        if (mac.length() != MAC_HEX_CHARS || !hex(mac)) return null;
+        if (!claimer.equals(NONE) && (claimer.length() != MAC_HEX_CHARS || !hex(claimer))) return null;
+        if (!claimed.equals(NONE) && (claimed.isEmpty() || claimed.length() > 19 || !claimed.chars().allMatch(Character::isDigit))) {
+            return null;
         }
-        return new String[] {runId, mac};
+        return new String[] {token.substring(PREFIX.length(), claimedAt), claimed, claimer, mac};
+    }
+
+    private static boolean hex(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+        }
+        return true;
+    }
+
+    private static long nanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
     }
 
     private byte[] secret() {
@@ -109,11 +143,11 @@ public final class RunTokens {
         return s;
     }
 
-    private static byte[] mac(byte[] key, String runId) {
+    private static byte[] mac(byte[] key, String claim) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(new SecretKeySpec(key, ALGORITHM));
-            return mac.doFinal((PURPOSE + runId).getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal((PURPOSE + claim).getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
         }

@@ -115,7 +115,7 @@ public final class EcsDispatcher {
     /** Claims up to {@code limit} due runs of the pool (waiting up to {@code waitSeconds}) and launches each. */
     public List<Dispatched> dispatch(String poolName, int limit, int waitSeconds) throws InterruptedException {
         List<ClaimService.Claimed> claimed = claims.claim(poolName,
-                new ClaimService.Request(WORKER_NAME, null, limit, waitSeconds, null));
+                new ClaimService.Request(WORKER_NAME, null, limit, waitSeconds, null, null));
         List<Dispatched> out = new ArrayList<>(claimed.size());
         for (ClaimService.Claimed c : claimed) out.add(launch(c));
         return out;

@@ -64,8 +64,9 @@ public final class ClaimService {
     }
 
     /** @param timeLeft how long the caller can wait for the answer (null: {@code waitSeconds} alone bounds the wait) */
+    /** @param claimerKeyHash the hash of the API key claiming (its runs' tokens end with it); null for none */
     public record Request(String workerName, List<String> workQueueNames, Integer limit, Integer waitSeconds,
-                          Duration timeLeft) {}
+                          Duration timeLeft, String claimerKeyHash) {}
 
     /**
      * Kept back from the caller's time left when bounding a long poll (a Lambda's deadline): the
@@ -101,7 +102,7 @@ public final class ClaimService {
             List<String> stale = queueIds.stream().filter(id -> dueForRecording("queue:" + id)).toList();
             if (!stale.isEmpty()) poolStore.markPolled(stale, clock.now());
             List<String> open = new ArrayList<>();
-            List<Claimed> claimed = claimOnce(poolName, queues, request.workerName(), limit, open);
+            List<Claimed> claimed = claimOnce(poolName, queues, request.workerName(), limit, open, request.claimerKeyHash());
             if (!claimed.isEmpty() || !clock.now().isBefore(deadline)) return claimed;
             // Wait only on queues that may hand something out: a paused queue still holding
             // visible messages would wake the wait at once, again and again. The 1 s cap is
@@ -145,7 +146,8 @@ public final class ClaimService {
     }
 
     /** One pass over the queues; {@code open} collects the queues that are not paused. */
-    private List<Claimed> claimOnce(String poolName, List<WorkQueue> queues, String worker, int limit, List<String> open) {
+    private List<Claimed> claimOnce(String poolName, List<WorkQueue> queues, String worker, int limit, List<String> open,
+                                    String claimer) {
         List<Claimed> claimed = new ArrayList<>();
         // Re-read: a pause or a new limit must apply to the very next poll.
         WorkPool pool = pools.get(poolName);
@@ -163,7 +165,7 @@ public final class ClaimService {
                 List<WorkQueues.Message> messages = workQueues.receive(queue.id(), limit - claimed.size(), VISIBILITY);
                 if (messages.isEmpty()) break;
                 for (int i = 0; i < messages.size(); i++) {
-                    Outcome outcome = claimOne(messages.get(i), pool, queue, worker, fullDeployments);
+                    Outcome outcome = claimOne(messages.get(i), pool, queue, worker, fullDeployments, claimer);
                     if (outcome.kind == Kind.CLAIMED) claimed.add(outcome.claimed);
                     if (outcome.kind == Kind.QUEUE_FULL || outcome.kind == Kind.POOL_FULL) {
                         // Hand back what we took but cannot claim now, visible again soon rather than after the visibility timeout.
@@ -188,7 +190,7 @@ public final class ClaimService {
     }
 
     private Outcome claimOne(WorkQueues.Message message, WorkPool pool, WorkQueue queue, String worker,
-                             Set<String> fullDeployments) {
+                             Set<String> fullDeployments, String claimer) {
         Optional<FlowRun> found = store.run(message.runId());
         if (found.isEmpty() || found.get().state().type() != StateType.SCHEDULED) {
             workQueues.delete(message); // claimed by someone else, cancelled or gone: the store is the truth
@@ -216,7 +218,7 @@ public final class ClaimService {
             workQueues.delete(message);
             ObjectNode config = JobTemplate.render(pool.baseJobTemplate(), changed.run().jobVariables());
             return new Outcome(Kind.CLAIMED, new Claimed(changed.run(), deployment.get(), config,
-                    runTokens.mint(changed.run().id())));
+                    runTokens.mint(changed.run().id(), changed.run().claimed(), claimer)));
         }
         if (result instanceof Transitions.Result.LimitReached full) {
             Slot.Kind kind = Slot.Kind.ofKey(full.slotKey());

@@ -100,6 +100,19 @@ public record FlowRun(
                 .endTime(next.type().isTerminal() ? now : null).lastHeartbeat(heartbeat).version(version + 1).updated(now));
     }
 
+    /**
+     * When the current attempt was claimed (the timestamp of its Pending state): null when the
+     * run has not been claimed since it was last scheduled, a retry included.
+     */
+    public Instant claimed() {
+        for (int i = stateHistory.size() - 1; i >= 0; i--) {
+            StateType type = stateHistory.get(i).type();
+            if (type == StateType.PENDING) return stateHistory.get(i).timestamp();
+            if (type == StateType.SCHEDULED) return null;
+        }
+        return null;
+    }
+
     /** Claimed by {@code worker}: whatever infrastructure an earlier attempt had is not this one's. */
     public FlowRun claimedBy(String worker) {
         return with(b -> b.workerName(worker).infrastructureId(null).infrastructure(null));

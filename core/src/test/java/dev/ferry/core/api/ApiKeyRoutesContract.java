@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.testing.TestApi;
 import dev.ferry.core.testing.TestApi.Response;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -114,5 +115,54 @@ public abstract class ApiKeyRoutesContract {
                     .status()).isEqualTo(403);
             assertThat(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as(token)).status()).isEqualTo(403);
         }
+    }
+
+    @Test
+    void aRunToken_lastsForItsAttempt_endsAfterTheRunWithAGrace_andWithTheKeyThatClaimedIt() {
+        try (TestApi api = newApi("boot")) {
+            TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
+            String dep = TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
+                    + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\"}", as("boot"))).path("id").asText();
+            String runId = TestApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
+                    .path("id").asText();
+            JsonNode workerKey = TestApi.ok(api.call("POST", "/api/api_keys",
+                    "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot")));
+            String worker = workerKey.path("key").asText();
+            String first = claim(api, worker);
+            String heartbeat = "/api/flow_runs/" + runId + "/heartbeat";
+            TestApi.ok(api.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"RUNNING\"}}", as(first)));
+            TestApi.ok(api.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"FAILED\"}}", as(first)));
+
+            api.clock.advance(Duration.ofMinutes(4));
+            assertThat(api.call("GET", "/api/flow_runs/" + runId, null, as(first)).status()).as("within the grace").isEqualTo(200);
+            api.clock.advance(Duration.ofMinutes(2));
+            Response expired = api.call("GET", "/api/flow_runs/" + runId, null, as(first));
+            assertThat(expired.status()).isEqualTo(401);
+            assertThat(expired.body().path("detail").asText()).contains("ended at");
+
+            TestApi.ok(api.call("POST", "/api/flow_runs/" + runId + "/retry", null, as("boot")));
+            assertThat(api.call("POST", heartbeat, null, as(first)).status()).as("the retry is not the old attempt's").isEqualTo(401);
+            String second = claim(api, worker);
+            assertThat(second).isNotEqualTo(first);
+            Response old = api.call("POST", "/api/flow_runs/" + runId + "/set_state", "{\"state\": {\"type\": \"CANCELLED\"}}",
+                    as(first));
+            assertThat(old.status()).isEqualTo(401);
+            assertThat(old.body().path("detail").asText()).contains("earlier attempt");
+            assertThat(api.call("POST", heartbeat, null, as(second)).status()).isEqualTo(200);
+
+            TestApi.ok(api.call("DELETE", "/api/api_keys/" + workerKey.path("id").asText(), null, as("boot")));
+            Response revoked = api.call("POST", heartbeat, null, as(second));
+            assertThat(revoked.status()).isEqualTo(401);
+            assertThat(revoked.body().path("detail").asText()).contains("was revoked");
+            assertThat(TestApi.ok(api.call("GET", "/api/flow_runs/" + runId, null, as("boot"))).path("state_type").asText())
+                    .isEqualTo("PENDING");
+        }
+    }
+
+    private static String claim(TestApi api, String worker) {
+        JsonNode claimed = TestApi.ok(api.call("POST", "/api/work_pools/p/get_scheduled_flow_runs",
+                "{\"worker_name\": \"w1\"}", as(worker))).path("items");
+        assertThat(claimed).hasSize(1);
+        return claimed.get(0).path("run_token").asText();
     }
 }

@@ -147,8 +147,8 @@ public abstract class AuthorizationMatrixContract {
         headers.put(Caller.READER, bearer(key(Role.READER)));
         headers.put(Caller.WORKER, bearer(key(Role.WORKER, "pool-a")));
         headers.put(Caller.OTHER_POOL_WORKER, bearer(key(Role.WORKER, "pool-b")));
-        headers.put(Caller.RUN_TOKEN, bearer(api.auth.runTokens().mint(runA)));
-        headers.put(Caller.OTHER_RUN_TOKEN, bearer(api.auth.runTokens().mint(runB)));
+        headers.put(Caller.RUN_TOKEN, bearer(api.auth.runTokens().mint(runA, null, null)));
+        headers.put(Caller.OTHER_RUN_TOKEN, bearer(api.auth.runTokens().mint(runB, null, null)));
         ApiKeyService.Created revoked = api.auth.create(new ApiKeyService.NewKey("gone", Role.ADMIN, null));
         api.auth.revoke(revoked.record().id());
         revokedKey = revoked.key();
@@ -186,7 +186,7 @@ public abstract class AuthorizationMatrixContract {
             case "unknown" -> header.put("authorization", bearer(ApiKeyService.newKey()));
             case "revoked" -> header.put("authorization", bearer(revokedKey));
             case "tampered run token" -> {
-                String token = api.auth.runTokens().mint(runA);
+                String token = api.auth.runTokens().mint(runA, null, null);
                 header.put("authorization", bearer(token.substring(0, token.length() - 4) + "0000"));
             }
             default -> throw new AssertionError(kind);

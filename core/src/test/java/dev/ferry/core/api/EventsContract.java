@@ -197,7 +197,7 @@ public abstract class EventsContract {
                     .path("id").asText();
             String other = TestApi.ok(api.call("POST", "/api/deployments/" + deploymentId + "/create_flow_run", "{}", boot))
                     .path("id").asText();
-            Map<String, String> token = Map.of("authorization", "Bearer " + api.auth.runTokens().mint(runId));
+            Map<String, String> token = Map.of("authorization", "Bearer " + api.auth.runTokens().mint(runId, null, null));
             String path = "/api/flow_runs/" + runId + "/events";
 
             Response posted = api.call("POST", path, "[{\"id\": \"e-1\", \"event\": \"acme.rows.loaded\", "

@@ -112,7 +112,7 @@ class ApiKeyServiceTest {
         assertUnauthorized(keys, "boot", "must be 'Bearer KEY'");
         assertUnauthorized(keys, "Bearer " + ApiKeyService.newKey(), "unknown API key");
         assertUnauthorized(keys, "Bearer " + created.key(), "was revoked at " + now.get());
-        assertUnauthorized(keys, "Bearer ferry_run_r1_" + "0".repeat(64), "invalid run token");
+        assertUnauthorized(keys, "Bearer ferry_run_r1_-_-_" + "0".repeat(64), "invalid run token");
     }
 
     @Test
@@ -127,9 +127,23 @@ class ApiKeyServiceTest {
     void authenticate_acceptsARunToken_asItsRun() {
         ApiKeyService keys = service(BootstrapKey.ofKey("boot"));
 
-        Principal who = keys.authenticate("Bearer " + keys.runTokens().mint("run-7"));
+        Instant claimed = Instant.parse("2026-03-01T12:00:00Z");
+        Principal who = keys.authenticate("Bearer " + keys.runTokens().mint("run-7", claimed, null));
 
-        assertThat(who).isEqualTo(new Principal.Run("run-7"));
+        assertThat(who).isEqualTo(new Principal.Run("run-7", claimed));
+    }
+
+    @Test
+    void aRunToken_endsWithTheKeyThatClaimedItsRun() {
+        ApiKeyService keys = service(BootstrapKey.ofKey("boot"));
+        ApiKeyService.Created worker = keys.create(new ApiKeyService.NewKey("w", Role.WORKER, List.of("p")));
+        String token = keys.runTokens().mint("run-7", null, worker.record().hash());
+        assertThat(keys.authenticate("Bearer " + token)).isEqualTo(new Principal.Run("run-7", null));
+
+        keys.revoke(worker.record().id());
+
+        assertThatThrownBy(() -> keys.authenticate("Bearer " + token)).isInstanceOf(AccessDenied.class)
+                .hasMessageContaining("this run token ended").hasMessageContaining("was revoked");
     }
 
     @Test
@@ -200,7 +214,7 @@ class ApiKeyServiceTest {
 
         assertThat(keys.authenticate("Bearer boot")).isInstanceOf(Principal.BootstrapAdmin.class);
         assertUnauthorized(keys, "Bearer other", "unknown API key");
-        assertThat(keys.runTokens().mint("r")).isNull();
+        assertThat(keys.runTokens().mint("r", null, null)).isNull();
         assertThatThrownBy(() -> keys.create(new ApiKeyService.NewKey("x", Role.ADMIN, null)))
                 .isInstanceOf(IllegalStateException.class);
         assertThat(ApiKeyService.bootstrapOnly(BootstrapKey.none()).authenticate(null)).isInstanceOf(Principal.Anyone.class);
