@@ -54,7 +54,8 @@ public final class WebhookService {
     static final String IDS = "webhook-ids";
     static final String SLUGS = "webhook-slugs";
     static final int DELIVERY_SLOTS = 100;
-    private static final int MAX_TEMPLATES = 1000;
+    /** Webhooks whose parsed template, or last refusal, a process keeps at most. */
+    private static final int MAX_REMEMBERED = 1000;
     static final Duration DELIVERIES_FOR = Duration.ofDays(7);
     private static final Set<String> KINDS = Set.of("none", "github", "stripe", "standard", "hmac", "api-key");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -63,12 +64,15 @@ public final class WebhookService {
     private final EventService events;
     private final Clock clock;
     private final Ids ids;
-    private final RateLimits rates = new RateLimits();
+    private final RateLimits rates;
+    /** When each webhook's last refused delivery was recorded: a flood that is turned away writes one record a second. */
+    private final Map<String, Instant> refusalsRecorded = new ConcurrentHashMap<>();
     /** Templates parsed once per webhook revision: a delivery renders, it doesn't parse. */
     private final Map<String, JsonTemplate> templates = new ConcurrentHashMap<>();
 
     public WebhookService(TriggerStore store, EventService events, Clock clock, Ids ids) {
         this.store = store;
+        this.rates = new RateLimits(store);
         this.events = events;
         this.clock = clock;
         this.ids = ids;
@@ -194,8 +198,13 @@ public final class WebhookService {
         if (found.isEmpty()) return answer(404, "no webhook answers at this address");
         Webhook w = found.get();
         if (!rates.take(w.id(), now)) {
-            return record(w, request, new Answer(429, Map.of("detail", "too many requests to this webhook; send it again shortly"),
-                    Map.of("Retry-After", "1")), "rate_limited", null, null);
+            Answer limited = new Answer(429, Map.of("detail", "too many requests to this webhook; send it again shortly"),
+                    Map.of("Retry-After", "1"));
+            Instant last = refusalsRecorded.get(w.id());
+            if (last != null && now.isBefore(last.plusSeconds(1))) return limited;
+            if (refusalsRecorded.size() > MAX_REMEMBERED) refusalsRecorded.clear();
+            refusalsRecorded.put(w.id(), now);
+            return record(w, request, limited, "rate_limited", null, null);
         }
         if (request.body() != null && request.body().length > MAX_BODY_BYTES) {
             return record(w, request, answer(413, "the body is larger than " + MAX_BODY_BYTES + " bytes"), "too_large", null, null);
@@ -332,7 +341,7 @@ public final class WebhookService {
 
     private JsonTemplate template(Webhook w) {
         // bounded by the webhooks that receive; stale revisions go with the next clear
-        if (templates.size() > MAX_TEMPLATES) templates.clear();
+        if (templates.size() > MAX_REMEMBERED) templates.clear();
         return templates.computeIfAbsent(w.id() + "@" + w.revision(), key -> JsonTemplate.compile("template", w.template()));
     }
 
