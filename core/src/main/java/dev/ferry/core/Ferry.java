@@ -59,7 +59,7 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
         Transitions transitions = new Transitions(runStore, workQueues, clock, events);
         // a lambda, not runStore::activeRuns, which would refuse the null ports of tests that wire no adapters at all
         PoolService pools = new PoolService(poolStore, (pool, queue) -> runStore.activeRuns(pool, queue), workQueues,
-                clock, ids);
+                clock, ids, events);
         ClaimService claims = new ClaimService(runStore, poolStore, deploymentStore, workQueues, transitions, pools,
                 clock, runTokens);
         Ecs ecsServices = null;

@@ -5,6 +5,7 @@ import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.ecs.EcsReconciler;
 import dev.ferry.core.events.EventService;
+import dev.ferry.core.pools.Liveness;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkQueues;
 import dev.ferry.core.pools.Worker;
@@ -60,6 +61,7 @@ public final class Janitor {
     private final EcsReconciler ecs;
     private final EventService events;
     private final AutomationEngine automations;
+    private final Liveness liveness;
 
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
                    Clock clock) {
@@ -82,6 +84,7 @@ public final class Janitor {
         this.ecs = ecs;
         this.events = events;
         this.automations = automations;
+        this.liveness = events == null ? null : new Liveness(pools, events, clock);
     }
 
     public record Sweep(int late, int crashed, int cancelled, int redelivered, int schedulesHealed) {}
@@ -148,6 +151,13 @@ public final class Janitor {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "closing automations' windows failed", e);
+            }
+        }
+        if (liveness != null) {
+            try {
+                liveness.sweep(); // queues NOT_READY, pools NOT_READY, workers OFFLINE, as time made them
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "publishing expired polls and heartbeats failed", e);
             }
         }
         return new Sweep(counts[0], counts[1], counts[2], counts[3], healed);

@@ -6,9 +6,13 @@ import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Revisions;
+import dev.ferry.core.events.EventSink;
 import dev.ferry.core.jobs.JsonSchemas;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /** Work pools, their queues and their workers. */
 public final class PoolService {
@@ -17,13 +21,21 @@ public final class PoolService {
     private final WorkQueues workQueues;
     private final Clock clock;
     private final Ids ids;
+    private final Liveness liveness;
 
+    /** Without events: status changes are published nowhere. */
     public PoolService(PoolStore store, ActiveRuns activeRuns, WorkQueues workQueues, Clock clock, Ids ids) {
+        this(store, activeRuns, workQueues, clock, ids, EventSink.NONE);
+    }
+
+    /** @param events where queues', pools' and workers' status changes go ({@link PoolEvents}) */
+    public PoolService(PoolStore store, ActiveRuns activeRuns, WorkQueues workQueues, Clock clock, Ids ids, EventSink events) {
         this.store = store;
         this.activeRuns = activeRuns;
         this.workQueues = workQueues;
         this.clock = clock;
         this.ids = ids;
+        this.liveness = new Liveness(store, events, clock);
     }
 
     public record NewPool(String name, PoolType type, String description, ObjectNode baseJobTemplate,
@@ -70,7 +82,7 @@ public final class PoolService {
     public WorkPool update(String name, PoolChange change) {
         Integer limit = change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : null;
         ObjectNode template = change.baseJobTemplate() == null ? null : checkTemplate(change.baseJobTemplate());
-        return Revisions.update(get(name), pool -> {
+        Revisions.Done<WorkPool> done = Revisions.update(get(name), pool -> {
             Instant now = clock.now();
             WorkPool p = pool;
             if (change.setDescription()) p = p.withDescription(change.description(), now);
@@ -78,7 +90,10 @@ public final class PoolService {
             if (change.isPaused() != null) p = p.withPaused(change.isPaused(), now);
             if (template != null) p = p.withBaseJobTemplate(template, now);
             return p;
-        }, store::updatePool, () -> BadInput.notFound("work pool", name)).after();
+        }, store::updatePool, () -> BadInput.notFound("work pool", name));
+        // only after the conditional write landed, from the revision it stored: a retried edit makes the same event
+        if (done.changed()) liveness.poolEdited(done.before(), done.after());
+        return done.after();
     }
 
     public void delete(String name) {
@@ -95,11 +110,7 @@ public final class PoolService {
     /** A pool is READY when one of its workers is ONLINE. */
     public Readiness status(WorkPool pool) {
         if (pool.isPaused()) return Readiness.PAUSED;
-        Instant now = clock.now();
-        for (Worker w : store.workers(pool.id())) {
-            if (w.status(now) == Worker.Status.ONLINE) return Readiness.READY;
-        }
-        return Readiness.NOT_READY;
+        return Liveness.status(pool, store.workers(pool.id()), clock.now());
     }
 
     // --- queues ---
@@ -135,12 +146,31 @@ public final class PoolService {
     public WorkQueue updateQueue(String poolName, String queueName, QueueChange change) {
         Integer priority = change.priority() == null ? null : checkPriority(change.priority());
         Integer limit = change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : null;
-        return Revisions.update(queue(poolName, queueName), q -> q.with(
+        WorkPool pool = get(poolName);
+        WorkQueue current = store.queue(pool.id(), queueName)
+                .orElseThrow(() -> BadInput.notFound("work queue", poolName + "/" + queueName));
+        Revisions.Done<WorkQueue> done = Revisions.update(current, q -> q.with(
                 change.setDescription() ? change.description() : q.description(),
                 priority == null ? q.priority() : priority,
                 change.setConcurrencyLimit() ? limit : q.concurrencyLimit(),
                 change.isPaused() == null ? q.isPaused() : change.isPaused(),
-                clock.now()), store::updateQueue, () -> BadInput.notFound("work queue", poolName + "/" + queueName)).after();
+                clock.now()), store::updateQueue, () -> BadInput.notFound("work queue", poolName + "/" + queueName));
+        if (done.changed()) liveness.queueEdited(pool, done.before(), done.after());
+        return done.after();
+    }
+
+    /**
+     * Records that a worker polled the {@code queues} (as it last read them) that are {@code due}
+     * for recording (asked once each), publishing {@code ferry.work-queue.ready} for those the poll
+     * made ready. Returns {@code queues} in their order, the polled ones as polled now, so that the
+     * poller's next look compares with its own poll.
+     */
+    public List<WorkQueue> polled(WorkPool pool, List<WorkQueue> queues, Predicate<WorkQueue> due) {
+        List<WorkQueue> marked = queues.stream().filter(due).toList();
+        if (marked.isEmpty()) return queues;
+        Map<String, WorkQueue> polled = new HashMap<>();
+        for (WorkQueue q : liveness.polled(pool, marked, clock.now())) polled.put(q.id(), q);
+        return queues.stream().map(q -> polled.getOrDefault(q.id(), q)).toList();
     }
 
     public void deleteQueue(String poolName, String queueName) {
@@ -166,7 +196,7 @@ public final class PoolService {
             throw BadInput.invalid("heartbeat_interval_seconds", "'heartbeat_interval_seconds' must be between 1 and 3600 (got " + interval + ")");
         }
         Worker worker = new Worker(pool.id(), pool.name(), workerName, clock.now(), interval);
-        store.saveWorker(worker);
+        liveness.heartbeat(pool, worker);
         return worker;
     }
 

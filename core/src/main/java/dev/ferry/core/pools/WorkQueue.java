@@ -26,8 +26,13 @@ public record WorkQueue(
 
     public Readiness status(Instant now) {
         if (isPaused) return Readiness.PAUSED;
-        if (lastPolled != null && !lastPolled.isBefore(now.minus(READINESS_WINDOW))) return Readiness.READY;
-        return Readiness.NOT_READY;
+        Instant until = readyUntil();
+        return until != null && !now.isAfter(until) ? Readiness.READY : Readiness.NOT_READY;
+    }
+
+    /** The last instant the last poll keeps the queue READY (when not paused); null when never polled. */
+    public Instant readyUntil() {
+        return lastPolled == null ? null : lastPolled.plus(READINESS_WINDOW);
     }
 
     public WorkQueue with(String newDescription, int newPriority, Integer newLimit, boolean paused, Instant now) {

@@ -10,8 +10,12 @@ public record Worker(String poolId, String pool, String name, Instant lastHeartb
     public static final int MISSED_HEARTBEATS_OFFLINE = 3;
 
     public Status status(Instant now) {
-        Duration grace = Duration.ofSeconds((long) heartbeatIntervalSeconds * MISSED_HEARTBEATS_OFFLINE);
-        return lastHeartbeatTime.isBefore(now.minus(grace)) ? Status.OFFLINE : Status.ONLINE;
+        return now.isAfter(onlineUntil()) ? Status.OFFLINE : Status.ONLINE;
+    }
+
+    /** The last instant this heartbeat keeps the worker ONLINE; after it, it is OFFLINE. */
+    public Instant onlineUntil() {
+        return lastHeartbeatTime.plus(Duration.ofSeconds((long) heartbeatIntervalSeconds * MISSED_HEARTBEATS_OFFLINE));
     }
 
     public enum Status { ONLINE, OFFLINE }

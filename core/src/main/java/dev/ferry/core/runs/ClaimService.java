@@ -97,10 +97,8 @@ public final class ClaimService {
             Instant answerBy = clock.now().plus(request.timeLeft()).minus(ANSWER_MARGIN);
             if (answerBy.isBefore(deadline)) deadline = answerBy;
         }
-        List<String> queueIds = queues.stream().map(WorkQueue::id).toList();
         while (true) {
-            List<String> stale = queueIds.stream().filter(id -> dueForRecording("queue:" + id)).toList();
-            if (!stale.isEmpty()) poolStore.markPolled(stale, clock.now());
+            queues = pools.polled(pool, queues, q -> dueForRecording("queue:" + q.id()));
             List<String> open = new ArrayList<>();
             List<Claimed> claimed = claimOnce(poolName, queues, request.workerName(), limit, open, request.claimerKeyHash());
             if (!claimed.isEmpty() || !clock.now().isBefore(deadline)) return claimed;
