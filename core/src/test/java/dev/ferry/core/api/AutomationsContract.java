@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
+import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.testing.TestApi;
 import dev.ferry.core.testing.TestApi.Response;
 import dev.ferry.core.testing.ThreadRace;
@@ -115,6 +116,45 @@ public abstract class AutomationsContract {
             }
 
             assertThat(runs(api, b)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aQueueNoWorkerPolls_becomesNotReady_andAnAutomationOnThatEventPausesItsPool() throws Exception {
+        try (TestApi api = newApi(null)) {
+            JsonNode pool = api.pool("p");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "stop-when-unpolled", "trigger": {"expect": "ferry.work-queue.not-ready",
+                      "match_related": {"ferry.resource.role": "work-pool", "ferry.resource.name": "p"}},
+                     "actions": [{"type": "pause-work-pool"}]}"""));
+            api.claim("p", "w1", 1); // a poll: the queue READY, the worker ONLINE, so the pool READY
+            deliver(api);
+            assertThat(TestApi.ok(api.get("/api/work_pools/p")).path("is_paused").asBoolean()).isFalse();
+
+            api.clock.advance(WorkQueue.READINESS_WINDOW.plusSeconds(1)); // the worker is still ONLINE (90 s)
+            api.ferry.janitor().sweep();
+            api.ferry.janitor().sweep();
+            deliver(api);
+
+            assertThat(TestApi.ok(api.get("/api/work_pools/p")).path("is_paused").asBoolean()).isTrue();
+            JsonNode queueEvents = TestApi.ok(api.get("/api/events?event=ferry.work-queue.*")).path("items");
+            assertThat(names(queueEvents)).containsExactly("ferry.work-queue.not-ready", "ferry.work-queue.ready");
+            JsonNode notReady = queueEvents.get(0);
+            String queueId = TestApi.ok(api.get("/api/work_pools/p/queues/default")).path("id").asText();
+            assertThat(notReady.at("/resource/ferry.resource.id").asText()).isEqualTo("ferry.work-queue." + queueId);
+            assertThat(notReady.at("/resource/ferry.resource.name").asText()).isEqualTo("default");
+            assertThat(related(notReady, "work-pool").path("ferry.resource.id").asText())
+                    .isEqualTo("ferry.work-pool." + pool.path("id").asText());
+            assertThat(names(TestApi.ok(api.get("/api/events?event=ferry.work-pool.*")).path("items")))
+                    .containsExactly("ferry.work-pool.paused", "ferry.work-pool.ready");
+            assertThat(names(TestApi.ok(api.get("/api/events?event=ferry.worker.*")).path("items"))).containsExactly("ferry.worker.online");
+
+            api.clock.advance(Duration.ofSeconds(30));
+            api.ferry.janitor().sweep();
+            assertThat(names(TestApi.ok(api.get("/api/events?event=ferry.worker.*")).path("items")))
+                    .as("the worker's heartbeats stopped").containsExactly("ferry.worker.offline", "ferry.worker.online");
+            assertThat(names(TestApi.ok(api.get("/api/events?event=ferry.work-pool.*")).path("items")))
+                    .as("its pool is paused: no not-ready").containsExactly("ferry.work-pool.paused", "ferry.work-pool.ready");
         }
     }
 
@@ -453,6 +493,11 @@ public abstract class AutomationsContract {
 
     private static List<String> names(JsonNode items, String field) {
         return StreamSupport.stream(items.spliterator(), false).map(e -> e.path(field).asText()).toList();
+    }
+
+    private static JsonNode related(JsonNode event, String role) {
+        return StreamSupport.stream(event.path("related").spliterator(), false)
+                .filter(r -> role.equals(r.path("ferry.resource.role").asText())).findFirst().orElseThrow();
     }
 
     private static void assertRefused(Response r, int status, String field) {
