@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads a flow function's parameters as a JSON Schema, for {@code ferry deploy}.
+ * Reads a flow function's parameters as a JSON Schema, and its {@code @flow(...)} settings, for
+ * {@code ferry deploy}.
  *
  * <p>The work is done by the bundled {@code ferry_signature.py}, which parses the file
  * without importing it: deploying must not run the flow's top-level code, nor need its
@@ -43,6 +44,23 @@ public final class FlowSignature {
      *     cannot be read, or Python cannot be started; the message says which, for the user
      */
     public static ObjectNode read(Path repoRootOrCwd, String entrypoint) {
+        return describe(repoRootOrCwd, entrypoint).parameters();
+    }
+
+    /**
+     * What the flow's source says of it. Settings are null where the decorator does not give them
+     * as literals; {@code description} falls back to the function's docstring.
+     *
+     * @param parameters the JSON Schema of the function's parameters
+     * @param name {@code @flow(name=...)}
+     * @param retryDelaySeconds {@code @flow(retry_delay_seconds=...)}, rounded up to whole seconds
+     * @param timeoutSeconds {@code @flow(timeout_seconds=...)}; the ferry module applies it when the flow runs
+     */
+    public record Described(ObjectNode parameters, String name, String description, Integer retries,
+                            Integer retryDelaySeconds, Double timeoutSeconds) {}
+
+    /** The parameter schema and flow settings of {@code entrypoint}'s function; throws as {@link #read} does. */
+    public static Described describe(Path repoRootOrCwd, String entrypoint) {
         Entrypoint parsed = Entrypoint.parse(entrypoint);
         List<String> command = List.of(PythonScripts.python(), PythonScripts.signature().toString(),
                 parsed.path(), parsed.function());
@@ -51,15 +69,24 @@ public final class FlowSignature {
             throw new IllegalArgumentException(failureMessage(entrypoint, result));
         }
         try {
-            JsonNode schema = Json.MAPPER.readTree(result.stdout());
-            if (schema instanceof ObjectNode object) {
-                return object;
+            JsonNode described = Json.MAPPER.readTree(result.stdout());
+            if (described != null && described.get("parameters") instanceof ObjectNode schema) {
+                JsonNode flow = described.path("flow");
+                JsonNode delay = flow.path("retry_delay_seconds");
+                return new Described(schema, text(flow.path("name")), text(flow.path("description")),
+                        flow.path("retries").canConvertToInt() ? flow.path("retries").asInt() : null,
+                        delay.isNumber() ? (int) Math.ceil(delay.asDouble()) : null,
+                        flow.path("timeout_seconds").isNumber() ? flow.path("timeout_seconds").asDouble() : null);
             }
         } catch (JsonProcessingException e) {
             // fall through: the same message covers empty and garbled output
         }
         throw new IllegalArgumentException("reading the parameters of " + entrypoint
                 + " produced no JSON schema; " + PythonScripts.python() + " printed: " + abbreviate(result.stdout()));
+    }
+
+    private static String text(JsonNode value) {
+        return value.isTextual() && !value.asText().isBlank() ? value.asText() : null;
     }
 
     /** The flow name a deployment gets by default: the function name with {@code _} written as {@code -}. */

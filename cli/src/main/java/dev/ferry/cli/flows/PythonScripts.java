@@ -13,9 +13,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The bundled Python scripts, copied out of the jar so an interpreter can run them.
+ * The bundled Python scripts, copied out of the jar so an interpreter can run them: the runner,
+ * the signature reader, and under {@code lib/} the {@code ferry} module and the stand-in
+ * {@code prefect} package the runner puts on a run's path (their sources are the repository's
+ * {@code python/} directory).
  *
  * <p>They land in {@code <ferry home>/runtime/<hash of their content>/}: a new Ferry version
  * gets a fresh directory instead of overwriting the scripts under a worker that is still
@@ -25,6 +31,11 @@ import java.util.HexFormat;
 public final class PythonScripts {
     static final String RUNNER = "ferry_runner.py";
     static final String SIGNATURE = "ferry_signature.py";
+    /** Every file of lib/, by path; a test checks this against the python/ sources. */
+    static final List<String> LIB = List.of(
+            "ferry/__init__.py", "ferry/_flows.py", "ferry/_logging.py", "ferry/runtime.py",
+            "prefect/__init__.py", "prefect/logging.py", "prefect/runtime/__init__.py",
+            "prefect/runtime/deployment.py", "prefect/runtime/flow_run.py");
 
     private static final String RESOURCE_DIR = "/dev/ferry/cli/flows/";
     private static final int HASH_CHARS = 16;
@@ -54,15 +65,19 @@ public final class PythonScripts {
         return extractTo(ferryHome()).resolve(SIGNATURE);
     }
 
-    /** Makes sure both scripts exist, complete, under {@code home}; returns their directory. */
+    /** Makes sure every bundled file exists, complete, under {@code home}; returns their directory. */
     static Path extractTo(Path home) {
-        byte[] runner = resource(RUNNER);
-        byte[] signature = resource(SIGNATURE);
-        Path dir = home.resolve("runtime").resolve(hash(runner, signature));
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(RUNNER, resource(RUNNER));
+        files.put(SIGNATURE, resource(SIGNATURE));
+        for (String name : LIB) files.put("lib/" + name, resource("lib/" + name));
+        Path dir = home.resolve("runtime").resolve(hash(files));
         try {
-            Files.createDirectories(dir);
-            install(dir, RUNNER, runner);
-            install(dir, SIGNATURE, signature);
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                Path target = dir.resolve(file.getKey());
+                Files.createDirectories(target.getParent());
+                install(target.getParent(), target.getFileName().toString(), file.getValue());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack Ferry's Python scripts into " + dir
                     + " (set FERRY_HOME to a writable directory): " + e.getMessage(), e);
@@ -120,11 +135,13 @@ public final class PythonScripts {
         }
     }
 
-    private static String hash(byte[]... contents) {
+    private static String hash(Map<String, byte[]> files) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (byte[] content : contents) {
-                digest.update(content);
+            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                digest.update(file.getKey().getBytes(StandardCharsets.UTF_8));
+                digest.update("\0".getBytes(StandardCharsets.US_ASCII));
+                digest.update(file.getValue());
                 digest.update("\0".getBytes(StandardCharsets.US_ASCII));
             }
             return HexFormat.of().formatHex(digest.digest()).substring(0, HASH_CHARS);

@@ -71,7 +71,7 @@ public final class DeployCommand implements Callable<Integer> {
     @Option(names = {"-q", "--queue"}, paramLabel = "QUEUE", description = "Work queue (default: the pool's default).")
     String queue;
 
-    @Option(names = "--flow-name", paramLabel = "FLOW", description = "Default: the function name with '_' as '-'.")
+    @Option(names = "--flow-name", paramLabel = "FLOW", description = "Default: @flow(name=...) in the source, else the function name with '_' as '-'.")
     String flowName;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Default parameter value (repeatable).")
@@ -194,13 +194,16 @@ public final class DeployCommand implements Callable<Integer> {
         Path gitRoot = Git.root(cwd);
         Path root = gitRoot != null ? gitRoot : cwd;
         String stored = rootRelative(cwd, root, entrypoint);
-        ObjectNode schema;
+        FlowSignature.Described described;
         try {
-            schema = FlowSignature.read(root, stored);
+            described = FlowSignature.describe(root, stored);
         } catch (IllegalArgumentException e) {
             throw new UsageError(e.getMessage());
         }
-        String flow = flowName != null ? flowName : FlowSignature.flowName(function());
+        ObjectNode schema = described.parameters();
+        // Options win over what @flow(...) and the docstring say.
+        String flow = flowName != null ? flowName
+                : described.name() != null ? described.name() : FlowSignature.flowName(function());
         ObjectNode body = Json.MAPPER.createObjectNode()
                 .put("name", names.get(0))
                 .put("flow_name", flow)
@@ -214,10 +217,13 @@ public final class DeployCommand implements Callable<Integer> {
         if (schedules != null) body.set("schedules", schedules);
         if (concurrencyLimit != null) body.put("concurrency_limit", concurrencyLimit);
         if (strategy != null) body.put("collision_strategy", strategy);
-        if (description != null) body.put("description", description);
+        String about = description != null ? description : described.description();
+        if (about != null) body.put("description", about);
         if (version != null) body.put("version", version);
-        if (retries != null) body.put("retries", retries);
-        if (retryDelay != null) body.put("retry_delay_seconds", retryDelay);
+        Integer retryCount = retries != null ? retries : described.retries();
+        if (retryCount != null) body.put("retries", retryCount);
+        Integer delay = retryDelay != null ? retryDelay : described.retryDelaySeconds();
+        if (delay != null) body.put("retry_delay_seconds", delay);
         return send(options, List.of(new ProjectDeployer.Plan(flow + "/" + names.get(0), body, null, List.of())));
     }
 

@@ -114,14 +114,17 @@ public final class ProjectDeployer {
         JsonNode d = entry.node();
         String at = entry.path();
         String entrypoint = rootRelative(entry.entrypoint(), at + ".entrypoint");
-        ObjectNode schema;
+        FlowSignature.Described described;
         try {
-            schema = FlowSignature.read(root, entrypoint);
+            described = FlowSignature.describe(root, entrypoint);
         } catch (IllegalArgumentException e) {
             throw project.error(at + ".entrypoint", e.getMessage());
         }
+        ObjectNode schema = described.parameters();
+        // The command line wins, then ferry.yaml, then what @flow(...) and the docstring say.
         String flow = o.flowName() != null ? o.flowName()
-                : d.hasNonNull("flow_name") ? d.get("flow_name").asText() : FlowSignature.flowName(function(entrypoint));
+                : d.hasNonNull("flow_name") ? d.get("flow_name").asText()
+                : described.name() != null ? described.name() : FlowSignature.flowName(function(entrypoint));
         JsonNode pool = d.path("work_pool");
         String poolName = o.pool() != null ? o.pool() : text(pool.get("name"));
         if (poolName == null) {
@@ -166,14 +169,17 @@ public final class ProjectDeployer {
         String version = o.version() != null ? o.version() : resolvedText(d.get("version"), at + ".version");
         if (version != null) body.put("version", version);
         String description = o.description() != null ? o.description()
-                : resolvedText(d.get("description"), at + ".description");
+                : d.hasNonNull("description") ? resolvedText(d.get("description"), at + ".description")
+                : described.description();
         if (description != null) body.put("description", description);
         if (d.path("enforce_parameter_schema").isBoolean()) body.set("enforce_parameter_schema", d.get("enforce_parameter_schema"));
         if (d.path("paused").isBoolean()) body.set("paused", d.get("paused"));
-        Integer retries = o.retries() != null ? o.retries() : d.path("retries").isInt() ? d.get("retries").asInt() : null;
+        Integer retries = o.retries() != null ? o.retries() : d.path("retries").isInt() ? d.get("retries").asInt()
+                : described.retries();
         if (retries != null) body.put("retries", retries);
         Integer delay = o.retryDelay() != null ? o.retryDelay()
-                : d.path("retry_delay_seconds").isInt() ? d.get("retry_delay_seconds").asInt() : null;
+                : d.path("retry_delay_seconds").isInt() ? d.get("retry_delay_seconds").asInt()
+                : described.retryDelaySeconds();
         if (delay != null) body.put("retry_delay_seconds", delay);
 
         List<String> warnings = new ArrayList<>();

@@ -358,6 +358,8 @@ final class RunProcess implements Runnable {
         env.put("FERRY_DEPLOYMENT_ID", run.path("deployment_id").asText(deployment.path("id").asText()));
         JsonNode parameters = run.path("parameters");
         env.put("FERRY_PARAMETERS", parameters.isObject() ? Json.string(parameters) : "{}");
+        // The claimed run has not been counted as running yet: this start is the next attempt.
+        env.put("FERRY_FLOW_RUN_ATTEMPT", String.valueOf(run.path("run_count").asInt(0) + 1));
         String runToken = claimed.path("run_token").asText(null);
         if (runToken != null) env.put("FERRY_API_KEY", runToken);
         // Python buffers stdout in blocks when it is a pipe; unbuffered, lines show up as they're printed.

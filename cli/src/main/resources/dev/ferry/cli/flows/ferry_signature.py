@@ -1,5 +1,12 @@
-"""Prints the JSON Schema of a flow function's parameters:
+"""Prints what a deployment needs to know of a flow function, as JSON:
 python3 ferry_signature.py path/to/file.py function
+
+{"parameters": <JSON Schema of its parameters>,
+ "flow": {"name", "description", "retries", "retry_delay_seconds", "timeout_seconds"}}
+
+The flow settings come from an @flow(...) decorator (Ferry's or Prefect's: @flow, @ferry.flow,
+@prefect.flow) where it gives them as literals, and the description from the docstring when
+the decorator gives none; a setting not found is null.
 
 `ferry deploy` runs this on the author's machine, often in an environment that lacks the
 flow's dependencies, and the file may do real work at import time. So the file is only
@@ -66,10 +73,11 @@ def main(argv):
         return _fail(USAGE)
     path, function_name = argv[1], argv[2]
     try:
-        schema = signature_schema(path, function_name)
+        function = _find_function(_parse(path), path, function_name)
+        described = {"parameters": _schema(function.args), "flow": flow_settings(function)}
     except Failure as failure:
         return _fail(str(failure))
-    sys.stdout.write(json.dumps(schema, allow_nan=False))
+    sys.stdout.write(json.dumps(described, allow_nan=False))
     sys.stdout.write("\n")
     return 0
 
@@ -77,6 +85,41 @@ def main(argv):
 def signature_schema(path, function_name):
     function = _find_function(_parse(path), path, function_name)
     return _schema(function.args)
+
+
+# The decorator's options that a deployment carries, with the types each must have.
+FLOW_OPTIONS = {
+    "name": (str,),
+    "description": (str,),
+    "retries": (int,),
+    "retry_delay_seconds": (int, float),
+    "timeout_seconds": (int, float),
+}
+
+
+def flow_settings(function):
+    settings = dict.fromkeys(FLOW_OPTIONS)
+    decorator = _flow_decorator(function)
+    if isinstance(decorator, ast.Call):
+        for keyword in decorator.keywords:
+            if keyword.arg not in FLOW_OPTIONS:
+                continue
+            has_value, value = _literal(keyword.value)
+            # A computed value (name=NAME, retries=get_retries()) cannot be known without running
+            # the file; it is left out rather than guessed.
+            if has_value and isinstance(value, FLOW_OPTIONS[keyword.arg]) and not isinstance(value, bool):
+                settings[keyword.arg] = value
+    if settings["description"] is None:
+        settings["description"] = ast.get_docstring(function)
+    return settings
+
+
+def _flow_decorator(function):
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if _last_name(target) == "flow":
+            return decorator
+    return None
 
 
 def _parse(path):

@@ -363,8 +363,74 @@ class FlowRunnerTest {
         try (var files = Files.list(extracted)) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .as("no temp files left behind")
-                    .containsExactlyInAnyOrder("ferry_runner.py", "ferry_signature.py");
+                    .containsExactlyInAnyOrder("ferry_runner.py", "ferry_signature.py", "lib");
         }
+        for (String name : PythonScripts.LIB) {
+            assertThat(extracted.resolve("lib").resolve(name)).hasBinaryContent(PythonScripts.resource("lib/" + name));
+        }
+    }
+
+    @Test
+    void theBundledLibListsEveryFileOfThePythonSources() throws IOException {
+        // The jar cannot list its own resources, so PythonScripts names them; a file added to python/
+        // and not named there would be missing from every worker's runs.
+        Path python = Path.of("..", "python");
+        List<String> sources = new ArrayList<>();
+        for (Path root : List.of(python.resolve("src"), python.resolve("shim"))) {
+            try (var files = Files.walk(root)) {
+                files.filter(f -> f.toString().endsWith(".py"))
+                        .forEach(f -> sources.add(root.relativize(f).toString().replace('\\', '/')));
+            }
+        }
+
+        assertThat(PythonScripts.LIB).containsExactlyInAnyOrderElementsOf(sources);
+    }
+
+    @Test
+    void aPrefectFlowRunsOnTheShim_evenWhenARealPrefectIsInstalled() throws Exception {
+        // A stand-in for an installed Prefect: importing it at all fails the test.
+        write("site/prefect/__init__.py", "raise RuntimeError('the real prefect was imported')\n");
+        write("flows/prefect_flow.py", """
+                from prefect import flow, task, get_run_logger
+                from prefect.logging import get_run_logger as logging_logger
+                from prefect.runtime import flow_run
+
+                @task(retries=1)
+                def double(x):
+                    return 2 * x
+
+                @flow(name="Prefect ETL", retries=3)
+                def etl(n: int = 2):
+                    logger = get_run_logger()
+                    logger.info("doubled %d to %d", n, double(n))
+                    logging_logger().warning("run %s attempt %s", flow_run.id, flow_run.run_count)
+                    logger.debug("not shipped")
+                """);
+
+        Run run = run("flows/prefect_flow.py:etl", "{\"n\": 21}",
+                Map.of("PYTHONPATH", dir.resolve("site").toString(), "FERRY_FLOW_RUN_ID", "run-1",
+                        "FERRY_FLOW_RUN_ATTEMPT", "2"));
+
+        assertThat(run.exitCode).as(run.stderr).isZero();
+        assertThat(run.stdout).isEqualTo("INFO | doubled 21 to 42\n");
+        assertThat(run.stderr).isEqualTo("WARNING | run run-1 attempt 2\n");
+    }
+
+    @Test
+    void aFlowTimeoutFromTheDecorator_stopsTheRun() throws Exception {
+        write("flows/slow.py", """
+                import time
+                from ferry import flow
+
+                @flow(timeout_seconds=0.5)
+                def slow():
+                    time.sleep(30)
+                """);
+
+        Run run = run("flows/slow.py:slow", null);
+
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.stderr).startsWith("ferry: flow slow failed: TimeoutError: flow slow timed out after 0.5 s");
     }
 
     @Test
@@ -404,7 +470,11 @@ class FlowRunnerTest {
     private record Run(int exitCode, String stdout, String stderr) {}
 
     private Run run(String entrypoint, String parameters) throws Exception {
-        Process process = start(entrypoint, parameters);
+        return run(entrypoint, parameters, Map.of());
+    }
+
+    private Run run(String entrypoint, String parameters, Map<String, String> extraEnv) throws Exception {
+        Process process = start(entrypoint, parameters, extraEnv);
         Future<String> stdout = readAll(process.getInputStream());
         Future<String> stderr = readAll(process.getErrorStream());
         try {
@@ -416,6 +486,10 @@ class FlowRunnerTest {
     }
 
     private Process start(String entrypoint, String parameters) throws IOException {
+        return start(entrypoint, parameters, Map.of());
+    }
+
+    private Process start(String entrypoint, String parameters, Map<String, String> extraEnv) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(FlowRunner.command(entrypoint)).directory(dir.toFile());
         Map<String, String> env = builder.environment();
         // The runner must make output live by itself, whatever the environment says.
@@ -425,6 +499,7 @@ class FlowRunnerTest {
         if (parameters != null) {
             env.put("FERRY_PARAMETERS", parameters);
         }
+        env.putAll(extraEnv);
         Process process = builder.start();
         process.getOutputStream().close();
         return process;

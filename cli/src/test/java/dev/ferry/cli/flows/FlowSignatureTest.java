@@ -378,6 +378,69 @@ class FlowSignatureTest {
     }
 
     @Test
+    void describe_readsTheFlowDecoratorsSettings_forPrefectsFerrysAndBareFlow() throws IOException {
+        write("flows/settings.py", """
+                import ferry
+                import prefect
+                from prefect import flow
+
+                @flow(name="Nightly ETL", retries=3, retry_delay_seconds=2.5, timeout_seconds=600,
+                      description="Loads the warehouse.", log_prints=True)
+                def bare_import(day: str = "today"):
+                    \"\"\"The docstring loses to description=.\"\"\"
+
+                @prefect.flow(name="qualified")
+                def prefect_qualified():
+                    pass
+
+                @ferry.flow(retries=1)
+                def ferry_qualified():
+                    \"\"\"Copies files.
+
+                    Second paragraph.
+                    \"\"\"
+                """);
+
+        FlowSignature.Described settings = FlowSignature.describe(dir, "flows/settings.py:bare_import");
+        FlowSignature.Described qualified = FlowSignature.describe(dir, "flows/settings.py:prefect_qualified");
+        FlowSignature.Described ferry = FlowSignature.describe(dir, "flows/settings.py:ferry_qualified");
+
+        assertThat(settings).isEqualTo(new FlowSignature.Described(settings.parameters(), "Nightly ETL",
+                "Loads the warehouse.", 3, 3, 600.0));
+        assertThat(settings.parameters().get("properties").get("day").get("default").asText()).isEqualTo("today");
+        assertThat(qualified.name()).isEqualTo("qualified");
+        assertThat(qualified.description()).isNull();
+        assertThat(qualified.retries()).isNull();
+        assertThat(ferry.name()).isNull();
+        assertThat(ferry.retries()).isEqualTo(1);
+        assertThat(ferry.description()).isEqualTo("Copies files.\n\nSecond paragraph.");
+    }
+
+    @Test
+    void describe_leavesOutSettingsThatAreNotLiterals_andReadsADocstringWithoutADecorator() throws IOException {
+        write("flows/computed_settings.py", """
+                from prefect import flow
+                NAME = "from a constant"
+
+                @flow(name=NAME, retries=int("2"), timeout_seconds=True)
+                def computed():
+                    pass
+
+                def undecorated():
+                    \"\"\"Plain functions have descriptions too.\"\"\"
+                """);
+
+        FlowSignature.Described computed = FlowSignature.describe(dir, "flows/computed_settings.py:computed");
+        FlowSignature.Described undecorated = FlowSignature.describe(dir, "flows/computed_settings.py:undecorated");
+
+        assertThat(computed.name()).isNull();
+        assertThat(computed.retries()).isNull();
+        assertThat(computed.timeoutSeconds()).isNull();
+        assertThat(undecorated.name()).isNull();
+        assertThat(undecorated.description()).isEqualTo("Plain functions have descriptions too.");
+    }
+
+    @Test
     void flowNameWritesUnderscoresAsHyphens() {
         assertThat(FlowSignature.flowName("my_flow")).isEqualTo("my-flow");
         assertThat(FlowSignature.flowName("_private__flow_")).isEqualTo("-private--flow-");
