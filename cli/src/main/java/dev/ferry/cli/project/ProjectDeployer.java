@@ -174,11 +174,11 @@ public final class ProjectDeployer {
         if (description != null) body.put("description", description);
         if (d.path("enforce_parameter_schema").isBoolean()) body.set("enforce_parameter_schema", d.get("enforce_parameter_schema"));
         if (d.path("paused").isBoolean()) body.set("paused", d.get("paused"));
-        Integer retries = o.retries() != null ? o.retries() : d.path("retries").isInt() ? d.get("retries").asInt()
+        Integer retries = o.retries() != null ? o.retries() : d.path("retries").isInt() ? Integer.valueOf(d.get("retries").asInt())
                 : described.retries();
         if (retries != null) body.put("retries", retries);
         Integer delay = o.retryDelay() != null ? o.retryDelay()
-                : d.path("retry_delay_seconds").isInt() ? d.get("retry_delay_seconds").asInt()
+                : d.path("retry_delay_seconds").isInt() ? Integer.valueOf(d.get("retry_delay_seconds").asInt())
                 : described.retryDelaySeconds();
         if (delay != null) body.put("retry_delay_seconds", delay);
 

@@ -49,6 +49,36 @@ class DeployCommandTest {
     }
 
     @Test
+    void deploy_takesNameDescriptionAndRetriesFromTheFlowDecorator_andOptionsWinOverIt() throws Exception {
+        Files.writeString(FLOWS.resolve("decorated.py"), """
+                from prefect import flow
+
+                @flow(name="Nightly ETL", retries=2, retry_delay_seconds=30)
+                def etl():
+                    \"\"\"Loads the warehouse.\"\"\"
+                """);
+        String entrypoint = FLOWS.resolve("decorated.py") + ":etl";
+
+        Result fromSource = Cli.run("deploy", entrypoint, "-n", "n", "-p", "local", "--api-url", fake.url().toString());
+        Result overridden = Cli.run("deploy", entrypoint, "-n", "n", "-p", "local", "--api-url", fake.url().toString(),
+                "--flow-name", "etl", "--description", "mine", "--retries", "0", "--retry-delay", "5");
+
+        assertThat(fromSource.exitCode()).as(fromSource.err()).isZero();
+        assertThat(fromSource.out()).startsWith("Deployment 'Nightly ETL/n' created");
+        JsonNode sent = fake.calls("POST", "/api/deployments").get(0).body();
+        assertThat(sent.path("flow_name").asText()).isEqualTo("Nightly ETL");
+        assertThat(sent.path("description").asText()).isEqualTo("Loads the warehouse.");
+        assertThat(sent.path("retries").asInt()).isEqualTo(2);
+        assertThat(sent.path("retry_delay_seconds").asInt()).isEqualTo(30);
+        assertThat(overridden.exitCode()).as(overridden.err()).isZero();
+        JsonNode again = fake.calls("POST", "/api/deployments").get(1).body();
+        assertThat(again.path("flow_name").asText()).isEqualTo("etl");
+        assertThat(again.path("description").asText()).isEqualTo("mine");
+        assertThat(again.path("retries").asInt()).isZero();
+        assertThat(again.path("retry_delay_seconds").asInt()).isEqualTo(5);
+    }
+
+    @Test
     void deploy_sendsTheSchemaAndTypedDefaults_andSaysCreatedThenUpdated() {
         Result first = deploy("--param", "name=007", "--param", "times=2", "-q", "low", "--tag", "nightly",
                 "--version", "1.2", "--retries", "3", "--retry-delay", "10", "--concurrency-limit", "1",

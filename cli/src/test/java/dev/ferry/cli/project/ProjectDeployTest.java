@@ -94,6 +94,43 @@ class ProjectDeployTest {
     }
 
     @Test
+    void theFlowDecoratorFillsWhatFerryYamlLeavesOut_andFerryYamlWinsOverIt() throws Exception {
+        Files.writeString(dir.resolve("flows/decorated.py"), """
+                import ferry
+
+                @ferry.flow(name="warehouse", retries=4, description="From the decorator.")
+                def load():
+                    pass
+                """);
+        String yaml = """
+                deployments:
+                  - name: plain
+                    entrypoint: flows/decorated.py:load
+                    work_pool: {name: my-process-pool}
+                    pull: []
+                  - name: written
+                    entrypoint: flows/decorated.py:load
+                    flow_name: loader
+                    description: From ferry.yaml.
+                    retries: 1
+                    work_pool: {name: my-process-pool}
+                    pull: []
+                """;
+
+        Result result = deploy(yaml, "--all");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        JsonNode plain = fake.calls("POST", "/api/deployments").get(0).body();
+        JsonNode written = fake.calls("POST", "/api/deployments").get(1).body();
+        assertThat(plain.path("flow_name").asText()).isEqualTo("warehouse");
+        assertThat(plain.path("description").asText()).isEqualTo("From the decorator.");
+        assertThat(plain.path("retries").asInt()).isEqualTo(4);
+        assertThat(written.path("flow_name").asText()).isEqualTo("loader");
+        assertThat(written.path("description").asText()).isEqualTo("From ferry.yaml.");
+        assertThat(written.path("retries").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void withoutScheduleKeysOrFlags_schedulesAreLeftOut_soTheServerKeepsThem() throws Exception {
         Result result = deploy(TWO, "-n", "weekly");
 
