@@ -19,9 +19,9 @@ import java.util.Map;
 
 /**
  * The bundled Python scripts, copied out of the jar so an interpreter can run them: the runner,
- * the signature reader, and under {@code lib/} the {@code ferry} module and the stand-in
- * {@code prefect} package the runner puts on a run's path (their sources are the repository's
- * {@code python/} directory).
+ * the signature reader, the {@code ferry} module under {@code lib/} and the stand-in {@code prefect}
+ * package under {@code shim/}, which the runner puts on a run's path (their sources are the
+ * repository's {@code python/} directory).
  *
  * <p>They land in {@code <ferry home>/runtime/<hash of their content>/}: a new Ferry version
  * gets a fresh directory instead of overwriting the scripts under a worker that is still
@@ -31,11 +31,14 @@ import java.util.Map;
 public final class PythonScripts {
     static final String RUNNER = "ferry_runner.py";
     static final String SIGNATURE = "ferry_signature.py";
-    /** Every file of lib/, by path; a test checks this against the python/ sources. */
+    /**
+     * The files of lib/ (the ferry module, python/src) and shim/ (the prefect stand-in, python/shim),
+     * by path; a test checks this against the python/ sources.
+     */
     static final List<String> LIB = List.of(
-            "ferry/__init__.py", "ferry/_flows.py", "ferry/_logging.py", "ferry/runtime.py",
-            "prefect/__init__.py", "prefect/logging.py", "prefect/runtime/__init__.py",
-            "prefect/runtime/deployment.py", "prefect/runtime/flow_run.py");
+            "lib/ferry/__init__.py", "lib/ferry/_flows.py", "lib/ferry/_logging.py", "lib/ferry/runtime.py",
+            "shim/prefect/__init__.py", "shim/prefect/logging.py", "shim/prefect/runtime/__init__.py",
+            "shim/prefect/runtime/deployment.py", "shim/prefect/runtime/flow_run.py");
 
     private static final String RESOURCE_DIR = "/dev/ferry/cli/flows/";
     private static final int HASH_CHARS = 16;
@@ -70,7 +73,7 @@ public final class PythonScripts {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(RUNNER, resource(RUNNER));
         files.put(SIGNATURE, resource(SIGNATURE));
-        for (String name : LIB) files.put("lib/" + name, resource("lib/" + name));
+        for (String name : LIB) files.put(name, resource(name));
         Path dir = home.resolve("runtime").resolve(hash(files));
         try {
             for (Map.Entry<String, byte[]> file : files.entrySet()) {

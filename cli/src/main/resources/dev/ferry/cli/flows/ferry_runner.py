@@ -7,9 +7,10 @@ FAILED, with the first stderr line saying why in words a flow author can act on.
 
 Python 3.8+, standard library only: this runs in whatever interpreter the user's
 flow needs, and must not add imports of its own to that environment. What it adds to the
-path instead is lib/ beside it: the `ferry` module (@flow, @task, get_run_logger, runtime)
-and a stand-in `prefect` package that maps Prefect's flow/task/get_run_logger onto it, so a
-flow written for Prefect runs without a Prefect server, installed or not.
+path instead is lib/ beside it, the `ferry` module (@flow, @task, get_run_logger, runtime),
+and shim/, a stand-in `prefect` package that maps Prefect's flow/task/get_run_logger onto it,
+so a flow written for Prefect runs without a Prefect server, installed or not.
+FERRY_PREFECT=installed leaves shim/ out, for flows that need the real Prefect.
 """
 
 import asyncio
@@ -29,6 +30,7 @@ USAGE = "usage: ferry_runner.py path/to/file.py:function"
 _RUNNER_FILE = os.path.abspath(__file__)
 _RUNNER_DIR = os.path.dirname(_RUNNER_FILE)
 _LIB_DIR = os.path.join(_RUNNER_DIR, "lib")
+_SHIM_DIR = os.path.join(_RUNNER_DIR, "shim")
 _ASYNCIO_DIR = os.path.dirname(os.path.abspath(asyncio.__file__))
 
 
@@ -113,9 +115,12 @@ def _load(path):
     # follows, so package-style imports such as `from flows.helpers import x` work too.
     if sys.path and sys.path[0] and os.path.abspath(sys.path[0]) == _RUNNER_DIR:
         del sys.path[0]
-    # lib/ goes first of all: its `prefect` must shadow a real Prefect in the flow's
+    # shim/ goes first of all: its `prefect` must shadow a real Prefect in the flow's
     # environment, whose flow decorator would start a temporary Prefect server in every run.
-    for entry in (os.getcwd(), flow_dir, _LIB_DIR):
+    entries = [os.getcwd(), flow_dir, _LIB_DIR]
+    if os.environ.get("FERRY_PREFECT", "").strip().lower() != "installed":
+        entries.append(_SHIM_DIR)
+    for entry in entries:
         if entry in sys.path:
             sys.path.remove(entry)
         sys.path.insert(0, entry)

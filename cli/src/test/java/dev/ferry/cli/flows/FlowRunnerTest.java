@@ -363,10 +363,10 @@ class FlowRunnerTest {
         try (var files = Files.list(extracted)) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .as("no temp files left behind")
-                    .containsExactlyInAnyOrder("ferry_runner.py", "ferry_signature.py", "lib");
+                    .containsExactlyInAnyOrder("ferry_runner.py", "ferry_signature.py", "lib", "shim");
         }
         for (String name : PythonScripts.LIB) {
-            assertThat(extracted.resolve("lib").resolve(name)).hasBinaryContent(PythonScripts.resource("lib/" + name));
+            assertThat(extracted.resolve(name)).hasBinaryContent(PythonScripts.resource(name));
         }
     }
 
@@ -376,10 +376,11 @@ class FlowRunnerTest {
         // and not named there would be missing from every worker's runs.
         Path python = Path.of("..", "python");
         List<String> sources = new ArrayList<>();
-        for (Path root : List.of(python.resolve("src"), python.resolve("shim"))) {
+        for (Map.Entry<String, String> dirs : Map.of("src", "lib/", "shim", "shim/").entrySet()) {
+            Path root = python.resolve(dirs.getKey());
             try (var files = Files.walk(root)) {
                 files.filter(f -> f.toString().endsWith(".py"))
-                        .forEach(f -> sources.add(root.relativize(f).toString().replace('\\', '/')));
+                        .forEach(f -> sources.add(dirs.getValue() + root.relativize(f).toString().replace('\\', '/')));
             }
         }
 
@@ -414,6 +415,18 @@ class FlowRunnerTest {
         assertThat(run.exitCode).as(run.stderr).isZero();
         assertThat(run.stdout).isEqualTo("INFO | doubled 21 to 42\n");
         assertThat(run.stderr).isEqualTo("WARNING | run run-1 attempt 2\n");
+    }
+
+    @Test
+    void ferryPrefectInstalled_letsTheInstalledPrefectBeImportedInstead() throws Exception {
+        write("site/prefect/__init__.py", "raise RuntimeError('the real prefect was imported')\n");
+        write("flows/prefect_flow.py", "from prefect import flow\n\n@flow\ndef f():\n    pass\n");
+
+        Run run = run("flows/prefect_flow.py:f", null,
+                Map.of("PYTHONPATH", dir.resolve("site").toString(), "FERRY_PREFECT", "installed"));
+
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.stderr).contains("RuntimeError: the real prefect was imported");
     }
 
     @Test
