@@ -46,16 +46,26 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
 
     /** @param ecs how {@code ecs} pools reach ECS; null where there is no ECS (their runs then wait in their queues) */
     public static Ferry wire(Ports ports, Clock clock, Ids ids, RunTokens runTokens, Ecs.Settings ecs) {
-        return wire(ports, clock, ids, runTokens, ecs, new HttpWebhookCalls(false));
+        return wire(ports, clock, ids, runTokens, ecs, Settings.DEFAULTS);
+    }
+
+    /** @param settings what the environment tunes: the event retention, the automations' circuit breaker, loopback webhooks */
+    public static Ferry wire(Ports ports, Clock clock, Ids ids, RunTokens runTokens, Ecs.Settings ecs, Settings settings) {
+        return wire(ports, clock, ids, runTokens, ecs, settings, new HttpWebhookCalls(settings.webhookAllowLoopback()));
     }
 
     /** @param webhooks where automations' call-webhook actions go out */
     public static Ferry wire(Ports ports, Clock clock, Ids ids, RunTokens runTokens, Ecs.Settings ecs, WebhookCalls webhooks) {
+        return wire(ports, clock, ids, runTokens, ecs, Settings.DEFAULTS, webhooks);
+    }
+
+    public static Ferry wire(Ports ports, Clock clock, Ids ids, RunTokens runTokens, Ecs.Settings ecs, Settings settings,
+                             WebhookCalls webhooks) {
         PoolStore poolStore = ports.pools();
         DeploymentStore deploymentStore = ports.deployments();
         RunStore runStore = ports.runs();
         WorkQueues workQueues = ports.workQueues();
-        EventService events = new EventService(ports.events(), clock, ids, EventService.DEFAULT_RETENTION);
+        EventService events = new EventService(ports.events(), clock, ids, settings.eventRetention());
         Transitions transitions = new Transitions(runStore, workQueues, clock, events);
         // a lambda, not runStore::activeRuns, which would refuse the null ports of tests that wire no adapters at all
         PoolService pools = new PoolService(poolStore, (pool, queue) -> runStore.activeRuns(pool, queue), workQueues,
@@ -80,7 +90,7 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
             events.publish(DeploymentEvents.changed(before, after, clock.now()));
         });
         Automations automations = Automations.wire(ports.triggers(), ports.eventFeed(), deployments, runs, pools, events,
-                webhooks, clock, ids);
+                webhooks, settings.maxFiringsPerMinute(), clock, ids);
         return new Ferry(pools,
                 deployments,
                 runs,

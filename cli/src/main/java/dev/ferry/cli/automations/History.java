@@ -32,6 +32,8 @@ final class History {
         out.append("Automation '").append(automation.path("name").asText()).append("' (")
                 .append(automation.path("id").asText()).append(")\n");
         field(out, "Enabled", String.valueOf(automation.path("enabled").asBoolean()));
+        String pausedReason = automation.path("paused_reason").asText("");
+        if (!pausedReason.isBlank()) field(out, "Paused", pausedReason.replaceAll("[\\r\\n\\t]+", " "));
         String description = automation.path("description").asText("");
         if (!description.isBlank()) field(out, "Description", description.replaceAll("[\\r\\n\\t]+", " "));
         field(out, "Trigger", Triggers.summary(automation.path("trigger")));
@@ -101,6 +103,7 @@ final class History {
         return switch (outcome) {
             case NEAR_MISS -> "NEAR MISS";
             case "action_failed" -> "ACTION FAILED";
+            case "circuit_broken" -> "CIRCUIT BROKEN";
             default -> outcome;
         };
     }

@@ -358,6 +358,23 @@ class AutomationCommandTest {
     }
 
     @Test
+    void inspect_saysWhyFerryPausedIt_andTheCircuitBreakerStandsOut() {
+        ObjectNode h = history(3);
+        ((ObjectNode) h.get("automation")).put("enabled", false).put("paused_reason", "fired 60 times within a minute");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) h.get("evaluations")).insert(0, Json.tree("""
+                {"at": "%s", "trigger": "t", "outcome": "circuit_broken", "detail": "fired 60 times within a minute"}"""
+                .formatted(AT_3)));
+        fake.on("GET", "/api/automations/name/b-after-a", call -> Reply.ok(h.get("automation")));
+        fake.on("GET", "/api/automations/" + ID + "/history", call -> Reply.ok(h));
+
+        Result result = Cli.against(fake.url(), "automation", "inspect", "b-after-a");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out().lines().toList()).contains("Enabled:     false", "Paused:      fired 60 times within a minute");
+        assertThat(result.out()).contains("CIRCUIT BROKEN");
+    }
+
+    @Test
     void inspect_limitsTheEvaluations_andSaysHowToSeeMore() {
         fake.on("GET", "/api/automations/name/b-after-a", call -> Reply.ok(history(30).get("automation")));
         fake.on("GET", "/api/automations/" + ID + "/history", call -> Reply.ok(history(30)));

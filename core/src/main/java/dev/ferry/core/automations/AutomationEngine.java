@@ -65,6 +65,7 @@ public final class AutomationEngine {
     private final AutomationService automations;
     private final ActionRunner runner;
     private final EventSink events;
+    private final CircuitBreaker breaker;
     private final Clock clock;
     static final Duration PURGE_EVERY = Duration.ofMinutes(1);
     private volatile Instant lastPurge;
@@ -75,11 +76,13 @@ public final class AutomationEngine {
     /** An enabled automation with its trigger and actions parsed once. */
     private record Live(Automation automation, Trigger trigger, List<Action> actions) {}
 
-    AutomationEngine(TriggerStore store, AutomationService automations, ActionRunner runner, EventSink events, Clock clock) {
+    AutomationEngine(TriggerStore store, AutomationService automations, ActionRunner runner, EventSink events,
+                     CircuitBreaker breaker, Clock clock) {
         this.store = store;
         this.automations = automations;
         this.runner = runner;
         this.events = events;
+        this.breaker = breaker;
         this.clock = clock;
         automations.onChange(() -> cached = null);
     }
@@ -187,10 +190,21 @@ public final class AutomationEngine {
                         : Change.replace(c.before(), doc, due, Windows.expires(c.after())));
             }
             Firing firing = fired.map(f -> firing(live, key(a.id(), f.path(), f.key(), event.id()), f, event)).orElse(null);
-            if (firing != null) {
+            CircuitBreaker.Decision decision = firing == null ? null : breaker.admit(a.id(), clock.now());
+            if (decision instanceof CircuitBreaker.Decision.Open open) {
+                // paused, or about to be: the firing is held, and nothing counts (as for a paused automation)
+                note(a.id(), List.of(held(event, firing, "held", "the circuit breaker is open: this firing was not made")), null,
+                        history);
+                if (automations.breakCircuit(a.id())) publish(circuitBroken(a, open.state(), event));
+                return Optional.empty();
+            }
+            if (decision instanceof CircuitBreaker.Decision.Fire f) {
+                changes.add(f.change());
                 changes.add(Change.create(new Key(firingsGroup(a.id()), firing.key()), Documents.write(firing),
                         clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
             }
+            CircuitBreaker.Decision.Trip trip = decision instanceof CircuitBreaker.Decision.Trip t ? t : null;
+            if (trip != null) changes.add(trip.change());
             if (changes.isEmpty()) {
                 // nothing counted (a near miss, a step out of order): nothing to keep it from counting twice
                 note(a.id(), evaluation.history(), null, history);
@@ -198,6 +212,13 @@ public final class AutomationEngine {
             }
             changes.add(0, Change.create(seen, "{}", null, clock.now().plus(SEEN_FOR)));
             if (store.commit(changes)) {
+                if (trip != null) {
+                    // the event counted, but its firing is the one too many: it is not made
+                    note(a.id(), evaluation.history().stream().filter(e -> !"fired".equals(e.outcome())).toList(), null, history);
+                    history.add(held(event, firing, "circuit_broken", trip.state().reason()));
+                    tripped(a, trip.state(), event);
+                    return Optional.empty();
+                }
                 note(a.id(), evaluation.history(), firing, history);
                 if (firing != null) publish(triggered(a, firing));
                 return Optional.ofNullable(firing);
@@ -218,12 +239,22 @@ public final class AutomationEngine {
         Trigger.Event trigger = live == null ? null : Windows.at(live.trigger(), bucket.trigger()) instanceof Trigger.Event e ? e : null;
         List<Change> changes = new ArrayList<>();
         Firing firing = null;
+        CircuitBreaker.Decision decision = null;
+        Firing held = null;
         if (trigger != null && trigger.posture() == Posture.PROACTIVE && bucket.count() < trigger.threshold()) {
             firing = firing(live, key(automationId, bucket.trigger(), bucket.key(), bucket.start().toString()),
                     new TreeEvaluator.Fired(bucket.trigger(), bucket.key(), bucket.start(), bucket.end(), bucket.count(),
                             trigger.threshold()), opener(bucket));
-            changes.add(Change.create(new Key(firingsGroup(automationId), firing.key()), Documents.write(firing),
-                    clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
+            decision = breaker.admit(automationId, clock.now());
+            if (decision instanceof CircuitBreaker.Decision.Fire f) {
+                changes.add(f.change());
+                changes.add(Change.create(new Key(firingsGroup(automationId), firing.key()), Documents.write(firing),
+                        clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
+            } else {
+                if (decision instanceof CircuitBreaker.Decision.Trip t) changes.add(t.change());
+                held = firing;
+                firing = null; // the window closes without firing: the breaker holds it
+            }
         }
         if (trigger != null && trigger.after().isEmpty() && trigger.posture() == Posture.PROACTIVE) {
             // without an after event to wait for, windows follow each other
@@ -233,7 +264,14 @@ public final class AutomationEngine {
             changes.add(Change.delete(entry));
         }
         if (!store.commit(changes)) return false; // another janitor closed it, or an event counted meanwhile: seen next sweep
-        if (live != null && trigger != null) {
+        if (decision instanceof CircuitBreaker.Decision.Trip t) {
+            remember(automationId, List.of(held(null, held, "circuit_broken", t.state().reason())));
+            tripped(live.automation(), t.state(), null);
+        } else if (decision instanceof CircuitBreaker.Decision.Open o) {
+            remember(automationId, List.of(held(null, held, "held",
+                    "the window closed with too few events, but the circuit breaker is open: no firing was made")));
+            if (automations.breakCircuit(automationId)) publish(circuitBroken(live.automation(), o.state(), null));
+        } else if (live != null && trigger != null) {
             String outcome = firing != null ? "window_missed" : "window_met";
             String detail = bucket.count() + " of " + trigger.threshold() + " expected events came before the window closed";
             remember(automationId, List.of(new Evaluation(clock.now(), null, null, bucket.trigger(), outcome, detail, bucket.count(),
@@ -314,7 +352,7 @@ public final class AutomationEngine {
      */
     private void note(String automationId, List<Evaluation> lines, Firing firing, List<Evaluation> history) {
         for (Evaluation e : lines) {
-            if ("near_miss".equals(e.outcome()) || "waiting".equals(e.outcome())) {
+            if ("near_miss".equals(e.outcome()) || "waiting".equals(e.outcome()) || "held".equals(e.outcome())) {
                 long now = System.nanoTime();
                 Long last = lastMiss.get(automationId);
                 if (last != null && now - last < MISS_EVERY.toNanos()) continue;
@@ -366,6 +404,35 @@ public final class AutomationEngine {
 
     private static Live compile(Automation a) {
         return new Live(a, AutomationParser.trigger("trigger", a.trigger()), AutomationParser.actions("actions", a.actions()));
+    }
+
+    /** The breaker just opened (this engine's commit opened it): the automation is paused, and an event says so. */
+    private void tripped(Automation a, CircuitBreaker.State state, Event cause) {
+        try {
+            automations.breakCircuit(a.id());
+        } catch (RuntimeException e) {
+            // the breaker holds every firing meanwhile; the next one held pauses the automation again
+            LOG.log(Level.WARNING, "could not pause automation " + a.name() + " for its circuit breaker", e);
+        }
+        publish(circuitBroken(a, state, cause));
+    }
+
+    private Evaluation held(Event event, Firing firing, String outcome, String detail) {
+        return new Evaluation(clock.now(), event == null ? null : event.id(), event == null ? null : event.event(),
+                firing.trigger(), outcome, detail, firing.count(), firing.threshold(), firing.windowStart(), firing.windowEnd(),
+                null);
+    }
+
+    private Event circuitBroken(Automation a, CircuitBreaker.State state, Event cause) {
+        ObjectNode payload = Json.MAPPER.createObjectNode().put("limit", breaker.limit())
+                .put("within_seconds", CircuitBreaker.WINDOW.toSeconds()).put("reason", state.reason());
+        if (cause != null) {
+            payload.put("triggering_event_id", cause.id());
+            payload.put("triggering_event", cause.event());
+        }
+        // one id per trip: an engine that pauses the automation again after a crash says it once
+        return new Event(id(a.id() + "/circuit-broken/" + state.brokenAt()), state.brokenAt(), "ferry.automation.circuit-broken",
+                resource(a), List.of(), payload, null, null);
     }
 
     private void publish(Event event) {

@@ -69,7 +69,7 @@ public final class AutomationService {
         Compiled compiled = check(request.trigger(), request.actions());
         Instant now = clock.now();
         Automation automation = new Automation(ids.next(), name, description(request.description()),
-                request.enabled() == null || request.enabled(), AutomationParser.copy(request.trigger()),
+                request.enabled() == null || request.enabled(), null, AutomationParser.copy(request.trigger()),
                 request.actions().stream().map(AutomationParser::copy).toList(), deploymentId, now, now, 1);
         List<TriggerStore.Change> changes = new ArrayList<>();
         changes.add(TriggerStore.Change.create(new Key(AUTOMATIONS, name), Documents.write(automation), null, null));
@@ -129,6 +129,7 @@ public final class AutomationService {
         String description = change.setDescription() ? description(change.description()) : null;
         return write(id, a -> new Automation(a.id(), a.name(), change.setDescription() ? description : a.description(),
                 change.enabled() == null ? a.enabled() : change.enabled(),
+                change.enabled() != null && change.enabled() ? null : a.pausedReason(),
                 change.trigger() == null ? a.trigger() : AutomationParser.copy(change.trigger()),
                 change.actions() == null ? a.actions() : change.actions().stream().map(AutomationParser::copy).toList(),
                 a.deploymentId(), a.created(), clock.now(), a.revision()));
@@ -151,6 +152,7 @@ public final class AutomationService {
                 for (Entry bucket : store.scan(Windows.group(id), null, false, 1000)) {
                     store.commit(List.of(TriggerStore.Change.delete(bucket)));
                 }
+                store.get(CircuitBreaker.key(id)).ifPresent(breaker -> store.commit(List.of(TriggerStore.Change.delete(breaker))));
                 changed.run();
                 return;
             }
@@ -353,6 +355,10 @@ public final class AutomationService {
             Automation stored = next.withRevision(entry.revision() + 1);
             List<TriggerStore.Change> changes = new ArrayList<>();
             changes.add(TriggerStore.Change.replace(entry, Documents.write(stored), null, null));
+            if (stored.enabled() && !current.enabled()) {
+                // resuming closes the circuit breaker: its count starts again
+                store.get(CircuitBreaker.key(id)).ifPresent(breaker -> changes.add(TriggerStore.Change.delete(breaker)));
+            }
             if (stored.enabled() && !current.enabled() || !stored.trigger().equals(current.trigger())) {
                 changes.addAll(Windows.opened(stored, AutomationParser.trigger("trigger", stored.trigger()), clock.now()).stream()
                         .filter(c -> store.get(c.key()).isEmpty()).toList());
@@ -363,6 +369,35 @@ public final class AutomationService {
             }
         }
         throw new Contention("automation " + id + " kept changing under " + Revisions.MAX_ATTEMPTS + " attempts; try again");
+    }
+
+    /**
+     * Pauses the automation for its circuit breaker, with the reason, on the automation's revision
+     * and only while the breaker is still open: an engine that read the breaker open just before
+     * someone resumed the automation must not pause it again.
+     *
+     * @return whether this call paused it (false: it was paused already, or resumed meanwhile)
+     */
+    boolean breakCircuit(String id) {
+        for (int attempt = 0; attempt < Revisions.MAX_ATTEMPTS; attempt++) {
+            Entry breaker = store.get(CircuitBreaker.key(id)).orElse(null);
+            if (breaker == null || !CircuitBreaker.state(breaker).open()) return false;
+            Optional<Automation> found = find(id);
+            if (found.isEmpty()) return false;
+            Automation current = found.get();
+            String reason = CircuitBreaker.state(breaker).reason();
+            if (!current.enabled() && reason.equals(current.pausedReason())) return false;
+            Entry entry = store.get(new Key(AUTOMATIONS, current.name())).orElse(null);
+            if (entry == null) return false;
+            Automation stored = current.pausedBecause(reason, clock.now()).withRevision(entry.revision() + 1);
+            // the breaker written again unchanged: the commit holds only if no resume deleted it meanwhile
+            if (store.commit(List.of(TriggerStore.Change.replace(entry, Documents.write(stored), null, null),
+                    TriggerStore.Change.replace(breaker, breaker.doc(), null, null)))) {
+                changed.run();
+                return true;
+            }
+        }
+        throw new Contention("automation " + id + " kept changing while its circuit breaker paused it; it is tried again");
     }
 
     static Automation automation(Entry entry) {

@@ -338,6 +338,56 @@ public abstract class AutomationsContract {
     }
 
     @Test
+    void anAutomationFiringPastTheLimit_isPausedByItsCircuitBreaker_once_untilResumed() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            JsonNode automation = TestApi.ok(api.post("/api/automations", """
+                    {"name": "on-ping", "trigger": {"expect": "acme.ping"},
+                     "actions": [{"type": "resume-work-pool", "work_pool_name": "p"}]}"""));
+            String id = automation.path("id").asText();
+            int limit = dev.ferry.core.automations.CircuitBreaker.DEFAULT_LIMIT;
+            // given: one event more than the automation may fire on within a minute, and one after that
+            StringBuilder batch = new StringBuilder("[");
+            for (int i = 0; i < limit + 2; i++) {
+                batch.append(i == 0 ? "" : ",").append("{\"id\": \"ping-").append(i).append("\", \"event\": \"acme.ping\", ")
+                        .append("\"resource\": {\"ferry.resource.id\": \"acme.host.a\"}}");
+            }
+            assertThat(api.post("/api/events", batch.append("]").toString()).status()).isEqualTo(202);
+
+            // when
+            deliver(api);
+            deliver(api);
+
+            // then: it fired up to the limit, the next firing tripped the breaker, which said so once and paused it
+            assertThat(events(api, "ferry.automation.triggered")).hasSize(limit);
+            List<JsonNode> broken = events(api, "ferry.automation.circuit-broken");
+            assertThat(broken).hasSize(1);
+            assertThat(broken.get(0).at("/resource/ferry.resource.id").asText()).isEqualTo("ferry.automation." + id);
+            assertThat(broken.get(0).at("/payload/limit").asInt()).isEqualTo(limit);
+            JsonNode paused = TestApi.ok(api.get("/api/automations/" + id));
+            assertThat(paused.path("enabled").asBoolean()).isFalse();
+            assertThat(paused.path("paused_reason").asText()).contains("circuit breaker").contains(String.valueOf(limit));
+            JsonNode history = TestApi.ok(api.get("/api/automations/" + id + "/history"));
+            assertThat(outcomes(history)).containsOnlyOnce("circuit_broken");
+            assertThat(history.at("/automation/paused_reason").asText()).isEqualTo(paused.path("paused_reason").asText());
+
+            // resuming closes the breaker: the next event fires again
+            JsonNode resumed = TestApi.ok(api.patch("/api/automations/" + id, "{\"enabled\": true}"));
+            assertThat(resumed.path("paused_reason").isNull()).isTrue();
+            emit(api, "ping-after", "acme.ping", "acme.host.a");
+            deliver(api);
+            assertThat(events(api, "ferry.automation.triggered")).hasSize(limit + 1);
+            assertThat(TestApi.ok(api.get("/api/automations/" + id)).path("enabled").asBoolean()).isTrue();
+        }
+    }
+
+    private static List<JsonNode> events(TestApi api, String name) {
+        List<JsonNode> out = new ArrayList<>();
+        TestApi.ok(api.get("/api/events?event=" + name + "&limit=200")).path("items").forEach(out::add);
+        return out;
+    }
+
+    @Test
     void badAutomations_areRefusedNamingTheField() {
         try (TestApi api = newApi(null)) {
             api.pool("p");
