@@ -11,6 +11,7 @@ import dev.ferry.aws.testing.RealTimeQueues;
 import dev.ferry.aws.testing.ThreadRacesOnMoto;
 import dev.ferry.core.Ferry;
 import dev.ferry.core.Ports;
+import dev.ferry.core.Settings;
 import dev.ferry.core.api.ApiKeyRoutesContract;
 import dev.ferry.core.api.AuthorizationMatrixContract;
 import dev.ferry.core.api.AutomationsContract;
@@ -39,6 +40,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AwsApiIT {
 
     static TestApi newApi(String adminKey) {
+        return newApi(adminKey, Settings.DEFAULTS);
+    }
+
+    static TestApi newApi(String adminKey, Settings settings) {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String table = "ferry-" + id;
         Tables.create(Emulator.dynamoDb(), table);
@@ -51,7 +56,7 @@ class AwsApiIT {
         // the engine follows the table's stream, as the automations function does in AWS
         ports = DynamoDbAdapters.followingStream(ports, Emulator.dynamoDbStreams(),
                 DynamoDbStreamFeed.streamArn(Emulator.dynamoDb(), table));
-        Ferry ferry = Ferry.wire(ports, clock, Ids.RANDOM, auth.runTokens());
+        Ferry ferry = Ferry.wire(ports, clock, Ids.RANDOM, auth.runTokens(), null, settings);
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }
 
@@ -108,6 +113,11 @@ class AwsApiIT {
         @Override
         protected TestApi newApi(String adminKey) {
             return AwsApiIT.newApi(adminKey);
+        }
+
+        @Override
+        protected TestApi newApi(String adminKey, Settings settings) {
+            return AwsApiIT.newApi(adminKey, settings);
         }
     }
 

@@ -195,7 +195,7 @@ public final class AutomationEngine {
                 // paused, or about to be: the firing is held, and nothing counts (as for a paused automation)
                 note(a.id(), List.of(held(event, firing, "held", "the circuit breaker is open: this firing was not made")), null,
                         history);
-                if (automations.breakCircuit(a.id())) publish(circuitBroken(a, open.state(), event));
+                tripped(a, open.state(), event);
                 return Optional.empty();
             }
             if (decision instanceof CircuitBreaker.Decision.Fire f) {
@@ -270,7 +270,7 @@ public final class AutomationEngine {
         } else if (decision instanceof CircuitBreaker.Decision.Open o) {
             remember(automationId, List.of(held(null, held, "held",
                     "the window closed with too few events, but the circuit breaker is open: no firing was made")));
-            if (automations.breakCircuit(automationId)) publish(circuitBroken(live.automation(), o.state(), null));
+            tripped(live.automation(), o.state(), null);
         } else if (live != null && trigger != null) {
             String outcome = firing != null ? "window_missed" : "window_met";
             String detail = bucket.count() + " of " + trigger.threshold() + " expected events came before the window closed";
@@ -406,7 +406,11 @@ public final class AutomationEngine {
         return new Live(a, AutomationParser.trigger("trigger", a.trigger()), AutomationParser.actions("actions", a.actions()));
     }
 
-    /** The breaker just opened (this engine's commit opened it): the automation is paused, and an event says so. */
+    /**
+     * The breaker is open: the automation is paused (if no one did yet), and an event says so. The
+     * event's id is the trip's, so an engine that finds the breaker open (its own cache a second old,
+     * or the engine that opened it died before it paused the automation) says it again harmlessly.
+     */
     private void tripped(Automation a, CircuitBreaker.State state, Event cause) {
         try {
             automations.breakCircuit(a.id());

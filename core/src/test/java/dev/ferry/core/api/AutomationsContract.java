@@ -3,6 +3,7 @@ package dev.ferry.core.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.Settings;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.events.Event;
 import dev.ferry.core.pools.WorkQueue;
@@ -23,6 +24,9 @@ import org.junit.jupiter.api.Test;
 public abstract class AutomationsContract {
     /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
     protected abstract TestApi newApi(String adminKey);
+
+    /** {@link #newApi(String)} with other settings (a circuit breaker's limit a test can reach in a few events). */
+    protected abstract TestApi newApi(String adminKey, Settings settings);
 
     /** Hands the events stored so far to the engine, as the server's follower (or the table's stream) would. */
     protected void deliver(TestApi api) throws InterruptedException {
@@ -339,13 +343,14 @@ public abstract class AutomationsContract {
 
     @Test
     void anAutomationFiringPastTheLimit_isPausedByItsCircuitBreaker_once_untilResumed() throws Exception {
-        try (TestApi api = newApi(null)) {
+        // a small limit: the breaker counts firings within a real minute here, which a slow emulator must not outlast
+        int limit = 3;
+        try (TestApi api = newApi(null, new Settings(Settings.DEFAULTS.eventRetention(), limit, false))) {
             api.pool("p");
             JsonNode automation = TestApi.ok(api.post("/api/automations", """
                     {"name": "on-ping", "trigger": {"expect": "acme.ping"},
                      "actions": [{"type": "resume-work-pool", "work_pool_name": "p"}]}"""));
             String id = automation.path("id").asText();
-            int limit = dev.ferry.core.automations.CircuitBreaker.DEFAULT_LIMIT;
             // given: one event more than the automation may fire on within a minute, and one after that
             StringBuilder batch = new StringBuilder("[");
             for (int i = 0; i < limit + 2; i++) {

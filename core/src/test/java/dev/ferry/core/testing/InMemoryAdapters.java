@@ -2,6 +2,7 @@ package dev.ferry.core.testing;
 
 import dev.ferry.core.Ferry;
 import dev.ferry.core.Ports;
+import dev.ferry.core.Settings;
 import dev.ferry.core.api.Router;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.auth.BootstrapKey;
@@ -45,11 +46,16 @@ public record InMemoryAdapters(
      * @param adminKey the bootstrap ADMIN key; null for an open server
      */
     public static TestApi api(String adminKey) {
+        return api(adminKey, Settings.DEFAULTS);
+    }
+
+    /** {@link #api(String)}, with what a server's environment would set. */
+    public static TestApi api(String adminKey, Settings settings) {
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         InMemoryAdapters adapters = on(clock);
         ApiKeyService auth = new ApiKeyService(new InMemoryApiKeys(), BootstrapKey.ofKey(adminKey), clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(adapters.ports(timer), clock, Ids.RANDOM, auth.runTokens());
+        Ferry ferry = Ferry.wire(adapters.ports(timer), clock, Ids.RANDOM, auth.runTokens(), null, settings);
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {});
     }
 

@@ -1,6 +1,7 @@
 package dev.ferry.embedded.api;
 
 import dev.ferry.core.Ferry;
+import dev.ferry.core.Settings;
 import dev.ferry.core.api.ApiKeyRoutesContract;
 import dev.ferry.core.api.AuthorizationMatrixContract;
 import dev.ferry.core.api.AutomationsContract;
@@ -32,12 +33,17 @@ import org.junit.jupiter.api.Nested;
 class SqliteApiTest {
 
     static TestApi newApi(String adminKey) {
+        return newApi(adminKey, Settings.DEFAULTS);
+    }
+
+    static TestApi newApi(String adminKey, Settings settings) {
         Path dir = tempDir();
         Database database = Database.open(dir.resolve("ferry.db"));
         TestClock clock = TestClock.ticking();
         ManualTimer timer = new ManualTimer();
         ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(adminKey), clock, Ids.RANDOM);
-        Ferry ferry = Ferry.wire(SqliteAdapters.ports(database, clock, timer), clock, Ids.RANDOM, auth.runTokens());
+        Ferry ferry = Ferry.wire(SqliteAdapters.ports(database, clock, timer), clock, Ids.RANDOM, auth.runTokens(), null,
+                settings);
         return new TestApi(ferry, new Router(ferry, clock, auth), clock, timer, auth, () -> {
             database.close();
             delete(dir);
@@ -97,6 +103,11 @@ class SqliteApiTest {
         @Override
         protected TestApi newApi(String adminKey) {
             return SqliteApiTest.newApi(adminKey);
+        }
+
+        @Override
+        protected TestApi newApi(String adminKey, Settings settings) {
+            return SqliteApiTest.newApi(adminKey, settings);
         }
     }
 
