@@ -49,12 +49,12 @@ public final class Aws {
                               Clock clock, Ids ids) {
         ApiKeyService auth = new ApiKeyService(new DynamoDbApiKeys(clients.dynamoDb(), config.tableName()),
                 BootstrapKey.ofHash(config.adminKeyHash(), Config.ADMIN_KEY_HASH), clock, ids);
-        Ports ports = DynamoDbAdapters.ports(clients.dynamoDb(), config.tableName(), config.runLogRetention(), clock,
-                new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), timer);
+        Ports ports = DynamoDbAdapters.ports(clients.dynamoDb(), config.tableName(), config.runLogRetention(),
+                config.settings().eventRetention(), clock, new SqsWorkQueues(clients.sqs(), config.queuePrefix(), clock), timer);
         if (streams != null) {
             ports = DynamoDbAdapters.followingStream(ports, streams, DynamoDbStreamFeed.streamArn(clients.dynamoDb(), config.tableName()));
         }
-        Ferry ferry = Ferry.wire(ports, clock, ids, auth.runTokens(), ecs(clients, config, Pause.REAL));
+        Ferry ferry = Ferry.wire(ports, clock, ids, auth.runTokens(), ecs(clients, config, Pause.REAL), config.settings());
         return new Wiring(ferry, auth);
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.aws;
 
 import dev.ferry.aws.dynamodb.DynamoDbRunLogs;
 import dev.ferry.aws.scheduler.EventBridgeTimer;
+import dev.ferry.core.Settings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -23,9 +24,10 @@ import java.util.regex.Pattern;
  * @param scheduling   where schedule firings are armed: the stack's schedule group, ScheduleFunction, the
  *                     role EventBridge Scheduler invokes it with, and the firings' dead-letter queue
  * @param taskApiUrl   the API URL ECS tasks get as {@code FERRY_API_URL} to report back; null where no tasks are started
+ * @param settings     what the environment tunes in the services (event retention, the automations' circuit breaker)
  */
 public record Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
-                     Duration runLogRetention, EventBridgeTimer.Settings scheduling, String taskApiUrl) {
+                     Duration runLogRetention, EventBridgeTimer.Settings scheduling, String taskApiUrl, Settings settings) {
     public static final String TABLE_NAME = "FERRY_TABLE_NAME";
     public static final String QUEUE_PREFIX = "FERRY_QUEUE_PREFIX";
     public static final String REGION = "AWS_REGION";
@@ -41,9 +43,10 @@ public record Config(String tableName, String queuePrefix, String region, URI en
     public static final Duration DEFAULT_RUN_LOG_RETENTION = DynamoDbRunLogs.DEFAULT_RETENTION;
     private static final int MAX_RUN_LOG_RETENTION_DAYS = 3653;
 
-    /** Every variable {@link #from} reads. */
+    /** Every variable {@link #from} reads ({@value Settings#WEBHOOK_ALLOW_LOOPBACK} only to refuse {@code true}). */
     public static final List<String> VARIABLES = List.of(TABLE_NAME, QUEUE_PREFIX, REGION, ENDPOINT, ADMIN_KEY_HASH,
-            RUN_LOG_RETENTION_DAYS, SCHEDULE_GROUP, SCHEDULE_TARGET_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_DLQ_ARN, TASK_API_URL);
+            RUN_LOG_RETENTION_DAYS, SCHEDULE_GROUP, SCHEDULE_TARGET_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_DLQ_ARN, TASK_API_URL,
+            Settings.EVENT_RETENTION_DAYS, Settings.MAX_FIRINGS_PER_MINUTE, Settings.WEBHOOK_ALLOW_LOOPBACK);
     /** Set by Lambda itself (reserved: a template may not set them); template.yaml sets all the others. */
     public static final Set<String> SET_BY_LAMBDA = Set.of(REGION);
 
@@ -53,6 +56,12 @@ public record Config(String tableName, String queuePrefix, String region, URI en
     public Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
                   Duration runLogRetention, EventBridgeTimer.Settings scheduling) {
         this(tableName, queuePrefix, region, endpoint, adminKeyHash, runLogRetention, scheduling, null);
+    }
+
+    /** With the default settings. */
+    public Config(String tableName, String queuePrefix, String region, URI endpoint, String adminKeyHash,
+                  Duration runLogRetention, EventBridgeTimer.Settings scheduling, String taskApiUrl) {
+        this(tableName, queuePrefix, region, endpoint, adminKeyHash, runLogRetention, scheduling, taskApiUrl, Settings.DEFAULTS);
     }
 
     private static final Pattern KEY_HASH_SHAPE = Pattern.compile("[0-9a-fA-F]{64}");
@@ -102,6 +111,12 @@ public record Config(String tableName, String queuePrefix, String region, URI en
                         + MAX_RUN_LOG_RETENTION_DAYS + ", or empty for " + DEFAULT_RUN_LOG_RETENTION.toDays());
             }
         }
+        Settings settings = Settings.DEFAULTS;
+        try {
+            settings = Settings.onAws(env);
+        } catch (IllegalArgumentException e) {
+            invalid.add(e.getMessage());
+        }
         if (!missing.isEmpty() || !invalid.isEmpty()) {
             StringBuilder message = new StringBuilder("Ferry can't start: its configuration is incomplete.");
             if (!missing.isEmpty()) {
@@ -113,7 +128,7 @@ public record Config(String tableName, String queuePrefix, String region, URI en
             throw new IllegalStateException(message.toString());
         }
         return new Config(table, prefix, region, endpoint, hash.toLowerCase(java.util.Locale.ROOT), retention, scheduling,
-                taskApiUrl);
+                taskApiUrl, settings);
     }
 
     private static String required(Map<String, String> env, String name, List<String> missing) {

@@ -54,6 +54,32 @@ class ConfigTest {
     }
 
     @Test
+    void theServicesSettings_areReadWithTheRest() {
+        Map<String, String> env = complete();
+        env.put("FERRY_EVENT_RETENTION_DAYS", "30");
+        env.put("FERRY_AUTOMATION_MAX_FIRINGS_PER_MINUTE", "120");
+
+        Config config = Config.from(env);
+
+        assertThat(config.settings()).isEqualTo(new dev.ferry.core.Settings(Duration.ofDays(30), 120, false));
+        assertThat(Config.from(complete()).settings()).isEqualTo(dev.ferry.core.Settings.DEFAULTS);
+    }
+
+    @Test
+    void badSettings_areNamedWithTheOtherProblems_andLoopbackWebhooksAreRefused() {
+        Map<String, String> env = complete();
+        env.put("FERRY_EVENT_RETENTION_DAYS", "0");
+        env.put("FERRY_WEBHOOK_ALLOW_LOOPBACK", "true");
+        env.put("FERRY_QUEUE_PREFIX", "ferry dev");
+
+        assertThatThrownBy(() -> Config.from(env))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("FERRY_QUEUE_PREFIX='ferry dev'")
+                .hasMessageContaining("FERRY_EVENT_RETENTION_DAYS='0' must be a whole number of days from 1 to 365, or empty for 7")
+                .hasMessageContaining("FERRY_WEBHOOK_ALLOW_LOOPBACK=true is for the embedded server only");
+    }
+
+    @Test
     void missingVariables_areAllNamed_inOneError() {
         Map<String, String> env = Map.of("FERRY_QUEUE_PREFIX", "ferry-dev-", "FERRY_TABLE_NAME", "  ");
 

@@ -22,14 +22,24 @@ public final class DynamoDbAdapters {
         return ports(client, tableName, DynamoDbRunLogs.DEFAULT_RETENTION, Clock.SYSTEM, workQueues, timer);
     }
 
-    /** @param clock when log lines and workers were written, which their {@code ttl} counts from */
+    /** Events kept {@link EventService#DEFAULT_RETENTION}. */
     public static Ports ports(DynamoDbClient client, String tableName, Duration runLogRetention, Clock clock,
                               WorkQueues workQueues, ScheduleTimer timer) {
+        return ports(client, tableName, runLogRetention, EventService.DEFAULT_RETENTION, clock, workQueues, timer);
+    }
+
+    /**
+     * @param eventRetention how long after it occurred an event's {@code ttl} lets DynamoDB delete it (the
+     *                       EventService's retention: give both the same)
+     * @param clock          when log lines and workers were written, which their {@code ttl} counts from
+     */
+    public static Ports ports(DynamoDbClient client, String tableName, Duration runLogRetention, Duration eventRetention,
+                              Clock clock, WorkQueues workQueues, ScheduleTimer timer) {
         Table table = new Table(client, tableName);
         return new Ports(new DynamoDbPools(table, DynamoDbPools.DEFAULT_WORKER_RETENTION, clock),
                 new DynamoDbDeployments(table), new DynamoDbRuns(table), new DynamoDbRunLogs(table, runLogRetention, clock),
                 new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table),
-                new DynamoDbEvents(table, EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET), null,
+                new DynamoDbEvents(table, eventRetention, EventStore.SCAN_BUDGET), null,
                 new DynamoDbTriggerStore(table), workQueues, timer);
     }
 

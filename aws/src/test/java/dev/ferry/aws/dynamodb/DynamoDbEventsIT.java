@@ -45,4 +45,17 @@ class DynamoDbEventsIT extends EventStoreContract {
         assertThat(Items.number(item, Items.TTL, -1)).isEqualTo(expected);
         assertThat(Items.number(marker, Items.TTL, -1)).isEqualTo(expected);
     }
+
+    @Test
+    void theAdapterSet_givesTheEventsTheRetentionItIsWiredWith() {
+        table = EmulatedTable.fresh();
+        Duration retention = Duration.ofDays(30);
+        EventStore store = DynamoDbAdapters.ports(table.client(), table.name(), Duration.ofDays(1), retention,
+                dev.ferry.core.common.Clock.SYSTEM, null, null).events();
+        store.append(event("e-2", T0, "acme.tick", "acme.clock"));
+
+        Map<String, AttributeValue> marker = new Table(table.client(), table.name()).get(Keys.eventId("e-2")).orElseThrow();
+
+        assertThat(Items.number(marker, Items.TTL, -1)).isEqualTo(T0.plus(retention).getEpochSecond());
+    }
 }
