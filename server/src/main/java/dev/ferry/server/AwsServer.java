@@ -4,6 +4,7 @@ import dev.ferry.aws.Aws;
 import dev.ferry.aws.AwsClients;
 import dev.ferry.aws.Config;
 import dev.ferry.aws.dynamodb.Tables;
+import dev.ferry.core.Settings;
 import dev.ferry.core.auth.ApiKeyService;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
@@ -44,9 +45,14 @@ public final class AwsServer implements AutoCloseable {
      * @param endpoint an emulator's URL, or null for AWS itself with the default credentials chain
      */
     public record Options(String host, int port, String apiKey, URI endpoint, String table, String queuePrefix,
-                          String region, List<String> allowedHosts) {
+                          String region, List<String> allowedHosts, Settings settings) {
         public Options {
             allowedHosts = List.copyOf(allowedHosts);
+        }
+
+        public Options(String host, int port, String apiKey, URI endpoint, String table, String queuePrefix, String region,
+                       List<String> allowedHosts) {
+            this(host, port, apiKey, endpoint, table, queuePrefix, region, allowedHosts, Settings.DEFAULTS);
         }
     }
 
@@ -65,7 +71,7 @@ public final class AwsServer implements AutoCloseable {
         String taskApiUrl = System.getenv(Config.TASK_API_URL);
         Config config = new Config(options.table(), options.queuePrefix(), options.region(), options.endpoint(),
                 key == null ? null : ApiKeyService.hash(key), Config.DEFAULT_RUN_LOG_RETENTION, null,
-                taskApiUrl == null || taskApiUrl.isBlank() ? null : taskApiUrl.strip());
+                taskApiUrl == null || taskApiUrl.isBlank() ? null : taskApiUrl.strip(), options.settings());
         // An emulator checks no signature: it gets dummy credentials, so real ones are never sent to it.
         AwsClients clients = options.endpoint() == null ? AwsClients.create(config)
                 : AwsClients.create(config, StaticCredentialsProvider.create(AwsBasicCredentials.create("ferry-local", "ferry-local")));

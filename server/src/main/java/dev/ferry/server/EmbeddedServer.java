@@ -37,7 +37,7 @@ public final class EmbeddedServer implements AutoCloseable {
             ApiKeyService auth = new ApiKeyService(new SqliteApiKeys(database), BootstrapKey.ofKey(options.apiKey()),
                     Clock.SYSTEM, Ids.RANDOM);
             Ferry ferry = Ferry.wire(SqliteAdapters.ports(database, Clock.SYSTEM, timer), Clock.SYSTEM, Ids.RANDOM,
-                    auth.runTokens());
+                    auth.runTokens(), null, options.settings());
             Router router = new Router(ferry, Clock.SYSTEM, auth);
             timer.start(ferry.schedules());
             Thread automations = new Thread(() -> ferry.automations().follower().follow(ferry.events()), "ferry-automations");

@@ -2,12 +2,14 @@ package dev.ferry.server;
 
 import dev.ferry.cli.commands.Failure;
 import dev.ferry.cli.commands.UsageError;
+import dev.ferry.core.Settings;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,9 +26,29 @@ public final class ServerCommand {
     @Spec
     CommandSpec spec;
 
+    private final Map<String, String> env;
+
+    public ServerCommand() {
+        this(System.getenv());
+    }
+
+    /** @param env where the settings are read from (the process environment; tests pass a map) */
+    ServerCommand(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
     @Command(name = "start", description = {"Start the Ferry server and keep it running until interrupted.",
             "Embedded by default (SQLite, one process). With --aws: the AWS code path (ApiFunction, JanitorFunction, "
-                    + "DynamoDB, SQS) against an emulator (--aws-endpoint) or a deployed stack's table and queues."})
+                    + "DynamoDB, SQS) against an emulator (--aws-endpoint) or a deployed stack's table and queues."},
+            footer = {"", "Environment (a bad value stops the start; empty means the default):",
+                    "  FERRY_EVENT_RETENTION_DAYS    Days events are kept: 1 to 365. Default: 7.",
+                    "  FERRY_AUTOMATION_MAX_FIRINGS_PER_MINUTE",
+                    "                                Firings of one automation within a minute",
+                    "                                before its circuit breaker pauses it: 1 to",
+                    "                                1000. Default: 60.",
+                    "  FERRY_WEBHOOK_ALLOW_LOOPBACK  true: call-webhook actions may call this",
+                    "                                machine's loopback over http too. Default:",
+                    "                                false. Not with --aws."})
     int start(
             @Option(names = "--host", defaultValue = "127.0.0.1",
                     description = "Address to listen on. Default: ${DEFAULT-VALUE}.") String host,
@@ -61,6 +83,7 @@ public final class ServerCommand {
         List<String> hosts = allowedHosts == null ? List.of()
                 : allowedHosts.stream().map(String::strip).filter(h -> !h.isEmpty()).toList();
         PrintWriter out = spec.commandLine().getOut();
+        Settings settings = settings(env, aws);
         Running server;
         String mode;
         if (aws) {
@@ -70,7 +93,7 @@ public final class ServerCommand {
             if (awsRegion == null) throw new UsageError("--aws without --aws-endpoint needs the stack's region: pass --region or set AWS_REGION");
             AwsServer.Options options = new AwsServer.Options(host, port, key, endpoint,
                     table == null ? DEFAULT_TABLE : table, queuePrefix == null ? DEFAULT_QUEUE_PREFIX : queuePrefix, awsRegion,
-                    hosts);
+                    hosts, settings);
             AwsServer started = start(() -> AwsServer.start(options), host, port);
             server = new Running(started.url(), started::awaitTermination, started::close);
             mode = "AWS mode: table '" + options.table() + "', queues '" + options.queuePrefix() + "*' in " + awsRegion
@@ -84,7 +107,7 @@ public final class ServerCommand {
                 throw new UsageError(String.join(", ", awsOnly) + (awsOnly.size() == 1 ? " needs" : " need") + " --aws");
             }
             Path dataDir = data != null ? data : defaultDataDir();
-            EmbeddedServer started = start(() -> EmbeddedServer.start(new ServerOptions(host, port, dataDir, key, hosts)), host,
+            EmbeddedServer started = start(() -> EmbeddedServer.start(new ServerOptions(host, port, dataDir, key, hosts, settings)), host,
                     port);
             server = new Running(started.url(), started::awaitTermination, started::close);
             mode = "embedded: " + dataDir.resolve("ferry.db");
@@ -96,6 +119,18 @@ public final class ServerCommand {
         out.flush();
         server.awaitTermination().run();
         return 0;
+    }
+
+    /**
+     * The settings the server's environment gives; a bad one is a usage error, said in one line
+     * before anything starts. With {@code --aws} they are read as the functions read them.
+     */
+    static Settings settings(Map<String, String> env, boolean aws) {
+        try {
+            return aws ? Settings.onAws(env) : Settings.from(env);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("the server's environment is not valid: " + e.getMessage());
+        }
     }
 
     static Path defaultDataDir() {

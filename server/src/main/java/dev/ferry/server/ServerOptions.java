@@ -1,16 +1,23 @@
 package dev.ferry.server;
 
+import dev.ferry.core.Settings;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * How `ferry server start` was asked to run. {@code apiKey} null means no key is required;
- * {@code allowedHosts} are host names the server answers to besides its own ({@code --allowed-host}).
+ * {@code allowedHosts} are host names the server answers to besides its own ({@code --allowed-host});
+ * {@code settings} what the environment tunes (event retention, the automations' circuit breaker,
+ * loopback webhooks).
  */
-public record ServerOptions(String host, int port, Path dataDir, String apiKey, List<String> allowedHosts) {
+public record ServerOptions(String host, int port, Path dataDir, String apiKey, List<String> allowedHosts, Settings settings) {
 
     public ServerOptions {
         allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    public ServerOptions(String host, int port, Path dataDir, String apiKey, List<String> allowedHosts) {
+        this(host, port, dataDir, apiKey, allowedHosts, Settings.DEFAULTS);
     }
 
     public ServerOptions(String host, int port, Path dataDir, String apiKey) {
