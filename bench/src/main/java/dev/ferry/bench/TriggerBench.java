@@ -1,5 +1,7 @@
 package dev.ferry.bench;
 
+import dev.ferry.core.Settings;
+import dev.ferry.core.automations.CircuitBreaker;
 import dev.ferry.server.EmbeddedServer;
 import dev.ferry.server.ServerOptions;
 import java.lang.management.ManagementFactory;
@@ -50,7 +52,10 @@ public class TriggerBench {
         System.out.printf("Ferry trigger benchmark: %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         Path data = Files.createTempDirectory("ferry-bench");
-        try (EmbeddedServer server = EmbeddedServer.start(new ServerOptions("127.0.0.1", 0, data, null))) {
+        // the latency samples fire one automation far more often than 60 times a minute: its circuit breaker allows
+        // that (up to 1000 samples a minute)
+        Settings settings = new Settings(Settings.DEFAULTS.eventRetention(), CircuitBreaker.MAX_LIMIT, false);
+        try (EmbeddedServer server = EmbeddedServer.start(new ServerOptions("127.0.0.1", 0, data, null, List.of(), settings))) {
             base = server.url();
             post("/api/work_pools", "{\"name\": \"bench\", \"type\": \"process\"}");
             post("/api/deployments", "{\"name\": \"target\", \"flow_name\": \"bench\", \"entrypoint\": \"flows/b.py:b\", "
