@@ -1153,7 +1153,10 @@ function countText(count, threshold) {
 }
 
 function enabledTag(a) {
-  return a.enabled ? h('span', { class: 'tag' }, 'Enabled') : h('span', { class: 'tag tag-paused' }, 'Paused');
+  if (a.enabled) return h('span', { class: 'tag' }, 'Enabled');
+  // paused by its circuit breaker: the reason says how often it fired, and resuming it closes the breaker
+  return a.paused_reason ? h('span', { class: 'tag tag-paused', title: a.paused_reason }, 'Paused by its circuit breaker')
+    : h('span', { class: 'tag tag-paused' }, 'Paused');
 }
 
 function pauseAutomation(ctx, a, poller, focus) {
@@ -1163,7 +1166,7 @@ function pauseAutomation(ctx, a, poller, focus) {
   }, a.enabled ? 'Pause' : 'Resume');
 }
 
-const OUTCOME_KIND = { fired: 'ok', action_ok: 'ok', window_met: 'ok', action_failed: 'failed', near_miss: 'miss' };
+const OUTCOME_KIND = { fired: 'ok', action_ok: 'ok', window_met: 'ok', action_failed: 'failed', circuit_broken: 'failed', near_miss: 'miss' };
 
 function outcomeTag(outcome) {
   return h('span', { class: `tag outcome-${OUTCOME_KIND[outcome] || 'plain'}` }, String(outcome).replace(/_/g, ' '));
@@ -1209,7 +1212,7 @@ function automationView(ctx, id) {
 
   let automation = null;
   let confirming = false;
-  const drawHead = () => update(head, { enabled: automation.enabled, confirming }, () => [
+  const drawHead = () => update(head, { enabled: automation.enabled, reason: automation.paused_reason, confirming }, () => [
     enabledTag(automation), pauseAutomation(ctx, automation, poller, 'pause'),
     confirming ? [h('span', { class: 'confirm' }, `Delete ${automation.name} and its history?`),
       h('button', { type: 'button', class: 'danger', 'data-focus': 'delete-yes', onclick: (e) => act(ctx, e.currentTarget, async () => {
