@@ -157,6 +157,18 @@ class CircuitBreakerTest {
         }
     }
 
+    @Test
+    void anAutomationStoredBeforeThePausedReasonExisted_readsBackWithNone() {
+        String stored = "{\"v\":1,\"id\":\"a-1\",\"name\":\"old\",\"description\":null,\"enabled\":true,"
+                + "\"trigger\":{\"expect\":\"acme.ping\"},\"actions\":[],\"deployment_id\":null,"
+                + "\"created\":\"2026-01-01T00:00:00Z\",\"updated\":\"2026-01-01T00:00:00Z\",\"revision\":3}";
+
+        Automation automation = Documents.readStored(stored, Automation.class);
+
+        assertThat(automation.pausedReason()).isNull();
+        assertThat(automation.enabled()).isTrue();
+    }
+
     private static List<JsonNode> events(TestApi api, String name) {
         List<JsonNode> out = new ArrayList<>();
         TestApi.ok(api.get("/api/events?event=" + name + "&limit=200")).path("items").forEach(out::add);
