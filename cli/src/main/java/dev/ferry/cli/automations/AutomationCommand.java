@@ -5,6 +5,7 @@ import dev.ferry.cli.client.ApiProblem;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
 import dev.ferry.cli.commands.Failure;
+import dev.ferry.cli.commands.NameOrId;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;
 import dev.ferry.cli.output.Table;
@@ -12,7 +13,6 @@ import dev.ferry.core.common.Json;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,7 +22,6 @@ import picocli.CommandLine.Parameters;
         + "pause, resume and delete them.")
 public final class AutomationCommand {
     // The server's ids; a name may look like one too, so a name is always tried first.
-    private static final Pattern ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     @Command(name = "create", description = "Create an automation from a YAML or JSON file in the API's shape "
             + "(name, description, enabled, trigger, actions).",
@@ -138,18 +137,7 @@ public final class AutomationCommand {
 
     /** By name; by ID when no automation has that name and it looks like an ID. A miss says so with the name. */
     static JsonNode find(FerryApi api, String ref) {
-        if (ref.isBlank()) throw new UsageError("an automation is named by its name or ID; got nothing");
-        try {
-            return api.automationByName(ref);
-        } catch (ApiProblem byName) {
-            if (byName.status() != 404 || !ID.matcher(ref).matches()) throw byName;
-            try {
-                return api.automation(ref);
-            } catch (ApiProblem byId) {
-                if (byId.status() == 404) throw byName;
-                throw byId;
-            }
-        }
+        return NameOrId.find("automation", ref, NameOrId.unique(api::automationByName), api::automation, a -> a.path("id").asText());
     }
 
     static String actionTypes(JsonNode actions) {

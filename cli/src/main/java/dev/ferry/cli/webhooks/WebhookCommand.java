@@ -3,10 +3,10 @@ package dev.ferry.cli.webhooks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.cli.client.ApiProblem;
 import dev.ferry.cli.client.FerryApi;
 import dev.ferry.cli.commands.ApiOptions;
 import dev.ferry.cli.commands.KeyValues;
+import dev.ferry.cli.commands.NameOrId;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.deployments.StartTimes;
 import dev.ferry.cli.output.Output;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,7 +33,6 @@ import picocli.CommandLine.Parameters;
         + "them with their deliveries, rotate their URL and secret, try a template, disable, enable and delete them.")
 public final class WebhookCommand {
     // The server's ids; a name may look like one too, so a name is always tried first.
-    private static final Pattern ID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Duration MAX_GRACE = Duration.ofDays(30);
     private static final String SHOWN_ONCE = "Store the secret now: this is the only time it is shown "
             + "(ferry webhook rotate makes a new one).";
@@ -275,18 +273,7 @@ public final class WebhookCommand {
 
     /** By name; by ID when no webhook has that name and it looks like an ID. A miss says so with the name. */
     static JsonNode find(FerryApi api, String ref) {
-        if (ref.isBlank()) throw new UsageError("a webhook is named by its name or ID; got nothing");
-        try {
-            return api.webhookByName(ref);
-        } catch (ApiProblem byName) {
-            if (byName.status() != 404 || !ID.matcher(ref).matches()) throw byName;
-            try {
-                return api.webhook(ref);
-            } catch (ApiProblem byId) {
-                if (byId.status() == 404) throw byName;
-                throw byId;
-            }
-        }
+        return NameOrId.find("webhook", ref, NameOrId.unique(api::webhookByName), api::webhook, a -> a.path("id").asText());
     }
 
     static ObjectNode template(String json, Path file) {
