@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,9 +26,6 @@ import java.util.concurrent.TimeUnit;
  * stops it when cancelled or out of time, and reports how it ended. Runs on a thread of its own.
  */
 final class RunProcess implements Runnable {
-    static final int STDERR_TAIL_LINES = 20;
-    static final int STDERR_TAIL_LINE_CHARS = 500;
-    static final int MAX_MESSAGE_CHARS = 2000;
     private static final Duration PUMP_DRAIN = Duration.ofSeconds(10);
 
     private final FerryApi api;
@@ -43,7 +38,7 @@ final class RunProcess implements Runnable {
     private final WorkerLog log;
     private final String runId;
     private final String runName;
-    private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final FailureSummary stderrSummary = new FailureSummary();
 
     private final Object lock = new Object();
     private Process process;
@@ -369,7 +364,7 @@ final class RunProcess implements Runnable {
     private Thread pump(Process p, String stream, LogShipper shipper, boolean echo) {
         Thread thread = new Thread(new OutputPump(stream.equals("stdout") ? p.getInputStream() : p.getErrorStream(),
                 line -> {
-                    if (stream.equals("stderr")) remember(line);
+                    if (stream.equals("stderr")) stderrSummary.add(line);
                     shipper.add(stream, line);
                     if (echo) log.echo(runName, line);
                 }), "ferry-" + stream + "-" + runName);
@@ -378,25 +373,11 @@ final class RunProcess implements Runnable {
         return thread;
     }
 
-    private void remember(String line) {
-        synchronized (stderrTail) {
-            if (stderrTail.size() == STDERR_TAIL_LINES) stderrTail.removeFirst();
-            stderrTail.addLast(line.length() > STDERR_TAIL_LINE_CHARS
-                    ? line.substring(0, STDERR_TAIL_LINE_CHARS) + "…" : line);
-        }
-    }
-
+    /** "exit code 1: flow f failed: ValueError: boom"; the traceback stays in the logs, once. */
     String failureMessage(int code) {
         String head = new ExitCode(code).toString();
-        String tail;
-        synchronized (stderrTail) {
-            tail = String.join("\n", stderrTail).strip();
-        }
-        if (tail.isEmpty()) return head;
-        String message = head + ": " + tail;
-        if (message.length() <= MAX_MESSAGE_CHARS) return message;
-        // Keep the end: the last lines of a traceback say what went wrong.
-        return head + ": …" + tail.substring(tail.length() - (MAX_MESSAGE_CHARS - head.length() - 3));
+        String why = stderrSummary.line();
+        return why == null ? head : head + ": " + why;
     }
 
     private void kill(Process p, Duration grace) {

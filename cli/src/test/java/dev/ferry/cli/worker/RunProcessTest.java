@@ -57,25 +57,32 @@ class RunProcessTest {
     }
 
     @Test
-    void aRunThatExitsNonZero_failsWithTheTailOfStderr() {
-        String script = "for i in $(seq 1 30); do echo \"trace $i\" >&2; done; echo \"ValueError: boom\" >&2; exit 3";
+    void aRunThatExitsNonZero_failsWithTheLastLineOfStderr_notTheWholeTraceback() {
+        String script = "echo Traceback >&2; for i in $(seq 1 30); do echo \"  frame $i\" >&2; done; "
+                + "echo \"ValueError: boom\" >&2; echo >&2; exit 3";
         api.runProcess(FakeRuns.item("r2", "sh -c '" + script + "'", null, Map.of())).run();
 
         List<String> reports = api.reports("r2");
         assertThat(reports).hasSize(2);
-        String failed = reports.get(1);
-        assertThat(failed).startsWith("FAILED: exit code 3: trace 12\n").endsWith("trace 30\nValueError: boom");
-        assertThat(failed).doesNotContain("trace 11\n");
+        assertThat(reports.get(1)).isEqualTo("FAILED: exit code 3: ValueError: boom");
+        assertThat(api.messages("r2")).as("the traceback is in the logs, whole").contains("Traceback", "  frame 1", "  frame 30");
     }
 
     @Test
-    void theFailureMessage_isCappedAt2000Characters_keepingTheEnd() {
-        String script = "for i in $(seq 1 20); do printf \"%0300d\\n\" $i >&2; done; echo last >&2; exit 1";
+    void theRunnersExplanation_isTheMessage_overTheTracebackAfterIt() {
+        String script = "echo \"ferry: flow f failed: ValueError: boom\" >&2; echo Traceback >&2; "
+                + "echo \"  raise ValueError(reason)\" >&2; echo \"ValueError: boom\" >&2; exit 1";
         api.runProcess(FakeRuns.item("r3", "sh -c '" + script + "'", null, Map.of())).run();
 
-        String message = api.reports("r3").get(1).substring("FAILED: ".length());
-        assertThat(message.length()).isLessThanOrEqualTo(RunProcess.MAX_MESSAGE_CHARS);
-        assertThat(message).startsWith("exit code 1: …").endsWith("last");
+        assertThat(api.reports("r3").get(1)).isEqualTo("FAILED: exit code 1: flow f failed: ValueError: boom");
+    }
+
+    @Test
+    void aVeryLongLastLine_isCut() {
+        api.runProcess(FakeRuns.item("r70", "sh -c 'printf \"%0900d\\n\" 7 >&2; exit 1'", null, Map.of())).run();
+
+        String message = api.reports("r70").get(1).substring("FAILED: ".length());
+        assertThat(message).hasSize("exit code 1: ".length() + FailureSummary.MAX_LINE_CHARS + 1).endsWith("…");
     }
 
     @Test
