@@ -5,6 +5,7 @@ import dev.ferry.cli.client.FerryApi;
 import dev.ferry.core.runs.StateType;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.concurrent.CancellationException;
 
@@ -33,12 +34,14 @@ public final class RunWatcher {
     }
 
     private JsonNode follow(RunEvents events, String runId, boolean withStates) {
+        WorkerNotice notice = withStates ? new WorkerNotice(api) : null;
         while (true) {
             // The run is read before its logs: the worker ships every line before the final state,
             // so a terminal run read here means the logs fetched next are complete.
             JsonNode run = api.flowRun(runId);
             events.printNew(withStates ? run : null);
             if (isTerminal(run)) return run;
+            if (notice != null) notice.check(run, Instant.now()).ifPresent(this::say);
             try {
                 Thread.sleep(POLL.toMillis());
             } catch (InterruptedException e) {
@@ -46,6 +49,11 @@ public final class RunWatcher {
                 throw new CancellationException("interrupted");
             }
         }
+    }
+
+    private void say(String line) {
+        out.println(line);
+        out.flush();
     }
 
     public static boolean isTerminal(JsonNode run) {
