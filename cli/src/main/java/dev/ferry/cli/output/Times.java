@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 /** How times read in tables and progress lines: relative to now, or a local wall-clock time. */
 public final class Times {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter ZONED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss zzz");
 
     private Times() {}
@@ -55,6 +56,11 @@ public final class Times {
     /** Local date and wall-clock time with the zone's short name, e.g. "2026-03-08 08:00:00 CET"; "-" for null. */
     public static String local(Instant time, ZoneId zone) {
         return time == null ? "-" : LOCAL.format(time.atZone(zone));
+    }
+
+    /** Date and wall-clock time in {@code zone}, labelled with its IANA name, e.g. "2026-03-08 08:00:00 Europe/Berlin". */
+    public static String inZone(Instant time, ZoneId zone) {
+        return time == null ? "-" : ZONED.format(time.atZone(zone)) + " " + zone.getId();
     }
 
     private static String amount(long seconds) {

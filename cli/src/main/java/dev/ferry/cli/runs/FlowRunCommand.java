@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "flow-run", description = "List, inspect, follow, cancel and retry flow runs.")
 public final class FlowRunCommand {
+    private static final String RUN_REF = "The run's name or ID; a name several runs share is refused, listing their IDs.";
 
     @Command(name = "ls", description = "List flow runs, newest first.")
     void ls(@Mixin ApiOptions options,
@@ -40,34 +41,37 @@ public final class FlowRunCommand {
         String deploymentId = deployment == null ? null : DeploymentRef.parse(deployment).fetch(api).path("id").asText();
         List<JsonNode> runs = api.flowRuns(new FerryApi.RunQuery(types, deploymentId, pool), limit);
         Instant now = Instant.now();
-        Table table = Table.of("Flow Runs", "Name", "ID", "Deployment", "State", "Scheduled/Start", "Duration");
+        Table table = Table.of("Flow Runs", "Name", "ID", "Deployment", "State", "Scheduled/Start", "Attempts", "Duration");
         for (JsonNode r : runs) {
             Instant start = Times.instant(r.get("start_time"));
-            Instant end = Times.instant(r.get("end_time"));
             Instant shown = start != null ? start : Times.instant(r.get("scheduled_start_time"));
+            // The list leaves the state history out; a retried run's attempts are dated by it.
+            JsonNode dated = r.path("run_count").asInt() > 1 && !r.has("state_history") ? api.flowRun(r.path("id").asText()) : r;
+            Duration duration = Attempts.lastDuration(dated, now);
             table.row(r.path("name").asText(), r.path("id").asText(), deploymentName(r),
                     r.path("state").path("name").asText(r.path("state_type").asText()),
-                    Times.relative(shown, now),
-                    start == null ? "-" : Times.duration(Duration.between(start, end != null ? end : now)));
+                    Times.relative(shown, now), String.valueOf(r.path("run_count").asInt()),
+                    duration == null ? "-" : Times.duration(duration));
         }
         options.output().list(runs, table, "No flow runs match");
     }
 
     @Command(name = "inspect", description = "Show a flow run as JSON.")
-    void inspect(@Mixin ApiOptions options, @Parameters(paramLabel = "ID") String id) {
-        options.output().print(options.api().flowRun(id));
+    void inspect(@Mixin ApiOptions options, @Parameters(paramLabel = "NAME|ID", description = RUN_REF) String ref) {
+        options.output().print(RunRef.find(options.api(), ref));
     }
 
     @Command(name = "logs", description = "Print a flow run's log lines.")
-    void logs(@Mixin ApiOptions options, @Parameters(paramLabel = "ID") String id,
+    void logs(@Mixin ApiOptions options, @Parameters(paramLabel = "NAME|ID", description = RUN_REF) String ref,
               @Option(names = {"-f", "--follow"}, description = "Keep printing until the run ends.") boolean follow) {
         FerryApi api = options.api();
         Output out = options.output();
+        // A typo'd name or ID should say "not found", not print nothing.
+        String id = RunRef.find(api, ref).path("id").asText();
         if (follow) {
             new RunWatcher(api, out.writer(), ZoneId.systemDefault()).logs(id, out.json());
             return;
         }
-        api.flowRun(id); // a typo'd ID should say "not found", not print nothing
         List<JsonNode> lines = new ArrayList<>();
         long after = 0;
         while (true) {
@@ -89,8 +93,10 @@ public final class FlowRunCommand {
     }
 
     @Command(name = "cancel", description = "Cancel a flow run (a running one is stopped by its worker).")
-    void cancel(@Mixin ApiOptions options, @Parameters(paramLabel = "ID") String id) {
-        JsonNode run = options.api().cancel(id);
+    void cancel(@Mixin ApiOptions options, @Parameters(paramLabel = "NAME|ID", description = RUN_REF) String ref) {
+        FerryApi api = options.api();
+        String id = RunRef.find(api, ref).path("id").asText();
+        JsonNode run = api.cancel(id);
         Output out = options.output();
         if (out.json()) {
             out.print(run);
@@ -102,8 +108,10 @@ public final class FlowRunCommand {
     }
 
     @Command(name = "retry", description = "Run a finished flow run again.")
-    void retry(@Mixin ApiOptions options, @Parameters(paramLabel = "ID") String id) {
-        JsonNode run = options.api().retry(id);
+    void retry(@Mixin ApiOptions options, @Parameters(paramLabel = "NAME|ID", description = RUN_REF) String ref) {
+        FerryApi api = options.api();
+        String id = RunRef.find(api, ref).path("id").asText();
+        JsonNode run = api.retry(id);
         Output out = options.output();
         if (out.json()) out.print(run);
         else out.line("Flow run '" + run.path("name").asText() + "' (" + id + ") is scheduled to run again ("

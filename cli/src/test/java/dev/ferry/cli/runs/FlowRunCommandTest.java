@@ -32,6 +32,7 @@ class FlowRunCommandTest {
         run.putObject("state").put("type", type).put("name", name);
         run.put("start_time", start == null ? null : start.toString());
         run.put("end_time", end == null ? null : end.toString());
+        run.put("run_count", start == null ? 0 : 1);
         return run;
     }
 
@@ -49,9 +50,9 @@ class FlowRunCommandTest {
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out().lines().toList()).containsExactly(
                 "Flow Runs",
-                "Name    ID  Deployment       State      Scheduled/Start  Duration",
-                "run-r2  r2  my-flow/nightly  Late       2 minutes ago    -",
-                "run-r1  r1  my-flow/nightly  Completed  1 minute ago     5.0s");
+                "Name    ID  Deployment       State      Scheduled/Start  Attempts  Duration",
+                "run-r2  r2  my-flow/nightly  Late       2 minutes ago    0         -",
+                "run-r1  r1  my-flow/nightly  Completed  1 minute ago     1         5.0s");
         String query = fake.calls().get(0).query();
         assertThat(query).contains("state_type=SCHEDULED").contains("state_type=COMPLETED")
                 .contains("work_pool_name=local").contains("limit=5");
@@ -93,11 +94,80 @@ class FlowRunCommandTest {
 
     @Test
     void cancel_saysWhatHappensNext() {
+        fake.on("GET", "/api/flow_runs/r1", call -> Reply.ok(run("r1", "RUNNING", "Running", Instant.now(), null)));
         fake.on("POST", "/api/flow_runs/r1/cancel", call -> Reply.ok(run("r1", "CANCELLING", "Cancelling", null, null)));
 
         Result result = ferry("flow-run", "cancel", "r1");
 
         assertThat(result.out()).isEqualTo(
                 "Cancelling flow run 'run-r1' (r1); its worker stops it at the next heartbeat\n");
+    }
+
+    @Test
+    void ls_ofARetriedRun_showsItsAttempts_andTheDurationOfTheLastOne() {
+        Instant t0 = Instant.parse("2026-01-31T12:00:00Z");
+        ObjectNode retried = run("r3", "COMPLETED", "Completed", t0, t0.plusSeconds(600)).put("run_count", 2);
+        ObjectNode page = Json.MAPPER.createObjectNode().putNull("next");
+        page.putArray("items").add(retried);
+        fake.on("GET", "/api/flow_runs", call -> Reply.ok(page));
+        ObjectNode full = retried.deepCopy();
+        var history = full.putArray("state_history");
+        history.addObject().put("type", "RUNNING").put("name", "Running").put("timestamp", t0.toString());
+        history.addObject().put("type", "SCHEDULED").put("name", "AwaitingRetry").put("timestamp", t0.plusSeconds(30).toString());
+        history.addObject().put("type", "PENDING").put("name", "Pending").put("timestamp", t0.plusSeconds(590).toString());
+        history.addObject().put("type", "RUNNING").put("name", "Running").put("timestamp", t0.plusSeconds(592).toString());
+        history.addObject().put("type", "COMPLETED").put("name", "Completed").put("timestamp", t0.plusSeconds(600).toString());
+        fake.on("GET", "/api/flow_runs/r3", call -> Reply.ok(full));
+
+        Result result = ferry("flow-run", "ls");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).as("8 s of the last attempt, not the 10 min since the first start")
+                .containsPattern("run-r3\\s+r3\\s+my-flow/nightly\\s+Completed\\s+.+\\s+2\\s+8\\.0s\\n");
+    }
+
+    @Test
+    void logsInspectAndCancel_takeARunsName() {
+        fake.on("GET", "/api/flow_runs", call -> Reply.ok(page(run("r1", "RUNNING", "Running", Instant.now(), null),
+                run("r2", "COMPLETED", "Completed", Instant.now(), Instant.now()))));
+        fake.on("GET", "/api/flow_runs/r1", call -> Reply.ok(run("r1", "RUNNING", "Running", Instant.now(), null)));
+        fake.on("GET", "/api/flow_runs/r1/logs", call -> Reply.ok(page()));
+        fake.on("POST", "/api/flow_runs/r1/cancel", call -> Reply.ok(run("r1", "CANCELLING", "Cancelling", null, null)));
+
+        assertThat(ferry("flow-run", "logs", "run-r1").exitCode()).isZero();
+        assertThat(fake.calls("GET", "/api/flow_runs/r1/logs")).hasSize(1);
+        assertThat(ferry("flow-run", "inspect", "run-r1").out()).contains("\"id\": \"r1\"");
+        assertThat(ferry("flow-run", "cancel", "run-r1").out()).startsWith("Cancelling flow run 'run-r1' (r1)");
+    }
+
+    @Test
+    void aNameSeveralRunsShare_isRefused_listingTheirIds_withExit2() {
+        ObjectNode other = run("r9", "FAILED", "Failed", Instant.now(), Instant.now()).put("name", "run-r1");
+        fake.on("GET", "/api/flow_runs", call -> Reply.ok(page(run("r1", "RUNNING", "Running", Instant.now(), null), other)));
+
+        Result result = ferry("flow-run", "cancel", "run-r1");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("error: 2 flow runs are named 'run-r1'; give one's ID instead: "
+                + "r1 (Running, my-flow/nightly), r9 (Failed, my-flow/nightly)");
+        assertThat(fake.calls("POST", ".*")).as("nothing was cancelled").isEmpty();
+    }
+
+    @Test
+    void aNameNoRunHas_saysSo_withExit1() {
+        fake.on("GET", "/api/flow_runs", call -> Reply.ok(page(run("r1", "RUNNING", "Running", Instant.now(), null))));
+
+        Result result = ferry("flow-run", "logs", "no-such-run");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("error: no flow run is named 'no-such-run' among the newest 1000 runs; "
+                + "see their names and IDs with: ferry flow-run ls\n");
+    }
+
+    private static ObjectNode page(ObjectNode... runs) {
+        ObjectNode page = Json.MAPPER.createObjectNode().putNull("next");
+        var items = page.putArray("items");
+        for (ObjectNode r : runs) items.add(r);
+        return page;
     }
 }
