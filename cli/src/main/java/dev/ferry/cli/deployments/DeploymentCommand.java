@@ -16,7 +16,9 @@ import dev.ferry.cli.runs.RunWatcher;
 import dev.ferry.core.common.Json;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,6 +94,12 @@ public final class DeploymentCommand {
                     : "Flow run '" + run.path("name").asText() + "' (" + runId + ") already exists for idempotency key '"
                             + idempotencyKey + "'; it is " + run.path("state").path("name").asText());
         }
+        if (deployment.path("paused").asBoolean()) {
+            // Nothing would say why the run stays Scheduled; with JSON output, stdout stays one document.
+            PrintWriter notice = out.json() ? options.err() : out.writer();
+            notice.println(waitsWhilePaused(deployment));
+            notice.flush();
+        }
         if (!watch) {
             if (out.json()) out.print(run);
             else out.line("Follow it with: ferry flow-run logs " + runId + " --follow");
@@ -150,11 +158,12 @@ public final class DeploymentCommand {
         List<JsonNode> slots = api.upcomingRuns(deployment.path("id").asText(), from, to, limit);
         Instant now = Instant.now();
         Table table = Table.of("Upcoming runs of '" + DeploymentRef.display(deployment) + "'",
-                "Scheduled Start (UTC)", "Local Time", "In", "Schedule", "Parameters");
+                "Scheduled Start (UTC)", "Schedule's Local Time", "In", "Schedule", "Parameters");
         for (JsonNode slot : slots) {
             Instant at = Times.instant(slot.get("scheduled_start_time"));
-            table.row(String.valueOf(at), Times.local(at, zone), Times.relative(at, now), slot.path("schedule").asText(),
-                    Json.string(slot.path("parameters")));
+            String schedule = slot.path("schedule").asText();
+            table.row(String.valueOf(at), Times.inZone(at, scheduleZone(deployment, schedule)), Times.relative(at, now),
+                    schedule, Json.string(slot.path("parameters")));
         }
         String name = DeploymentRef.display(deployment);
         String empty;
@@ -239,6 +248,36 @@ public final class DeploymentCommand {
         if (!note.isBlank()) line.append(" (").append(note).append(")");
         line.append(until == null ? "; resume it with: ferry deployment resume " + name
                 : "; it resumes by itself, or now with: ferry deployment resume " + name);
+        return line.toString();
+    }
+
+    /** The zone a schedule reads its cron or rrule in: what "9:00" means to the person who wrote it. */
+    static ZoneId scheduleZone(JsonNode deployment, String slug) {
+        for (JsonNode schedule : deployment.path("schedules")) {
+            if (!slug.equals(schedule.path("slug").asText())) continue;
+            try {
+                return ZoneId.of(schedule.path("timezone").asText("UTC"));
+            } catch (DateTimeException e) {
+                return ZoneOffset.UTC;
+            }
+        }
+        return ZoneOffset.UTC;
+    }
+
+    /** "Deployment 'f/d' is paused (by X: the note); the run waits until it is resumed ...". */
+    static String waitsWhilePaused(JsonNode deployment) {
+        String name = DeploymentRef.display(deployment);
+        StringBuilder line = new StringBuilder("Deployment '" + name + "' is paused");
+        String by = deployment.path("paused_by").asText("");
+        String note = deployment.path("pause_note").asText("");
+        if (!by.isBlank() || !note.isBlank()) {
+            line.append(" (").append(by.isBlank() ? "" : "by " + by).append(!by.isBlank() && !note.isBlank() ? ": " : "")
+                    .append(note).append(")");
+        }
+        Instant until = Times.instant(deployment.get("resume_at"));
+        line.append("; the run waits until it is resumed");
+        line.append(until == null ? ". Resume it with: ferry deployment resume " + name
+                : ", by itself at " + until + " or now with: ferry deployment resume " + name);
         return line.toString();
     }
 

@@ -101,4 +101,41 @@ class DeploymentCommandTest {
         assertThat(result.exitCode()).isEqualTo(1);
         assertThat(result.err()).isEqualTo("error: deployment 'nope/nope' not found\n");
     }
+
+    @Test
+    void runOfAPausedDeployment_saysTheRunWaitsUntilItIsResumed_andWhy() {
+        ObjectNode paused = Json.MAPPER.createObjectNode().put("id", "dep-2").put("name", "paused").put("flow_name", "my-flow")
+                .put("paused", true).put("pause_note", "warehouse migration").put("paused_by", "ops").putNull("resume_at");
+        fake.on("GET", "/api/deployments/name/my-flow/paused", call -> Reply.ok(paused));
+        fake.on("POST", "/api/deployments/dep-2/create_flow_run", call -> Reply.json(201, run("SCHEDULED", "Scheduled", null)));
+
+        Result result = Cli.run("deployment", "run", "my-flow/paused", "--api-url", fake.url().toString());
+
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("Deployment 'my-flow/paused' is paused (by ops: warehouse migration); the run "
+                + "waits until it is resumed. Resume it with: ferry deployment resume my-flow/paused\n");
+    }
+
+    @Test
+    void runWatch_onAQueueNoWorkerPolls_saysSoOnce_withTheCommandToStartOne_andKeepsWaiting() {
+        fake.on("POST", "/api/deployments/dep-1/create_flow_run", call -> Reply.json(201, run("SCHEDULED", "Scheduled", null)));
+        AtomicInteger polls = new AtomicInteger();
+        fake.on("GET", "/api/flow_runs/run-1", call -> {
+            ObjectNode run = polls.incrementAndGet() < 5 ? run("SCHEDULED", "Scheduled", null)
+                    : run("COMPLETED", "Completed", null, "Scheduled", "Pending", "Running");
+            return Reply.ok(run.put("work_pool_name", "local").put("work_queue_name", "etl"));
+        });
+        fake.on("GET", "/api/flow_runs/run-1/logs", call -> Reply.ok(Json.tree("{\"items\": [], \"next\": null}")));
+        fake.on("GET", "/api/work_pools/local/queues/etl", call -> Reply.ok(Json.tree(
+                "{\"name\": \"etl\", \"status\": \"NOT_READY\", \"last_polled\": null}")));
+
+        Result result = Cli.run("deployment", "run", "my-flow/my-deployment", "--watch", "--api-url", fake.url().toString());
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        String notice = "No worker has polled work pool 'local' (queue 'etl') in the last 60 s; the run waits until one "
+                + "does. Start one with: ferry worker start --pool local --work-queue etl";
+        assertThat(result.out().lines().filter(notice::equals)).hasSize(1);
+        assertThat(polls.get()).as("it kept watching after saying so").isGreaterThanOrEqualTo(5);
+        assertThat(result.out()).endsWith("Completed\n");
+    }
 }

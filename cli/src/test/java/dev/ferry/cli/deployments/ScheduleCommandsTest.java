@@ -208,6 +208,22 @@ class ScheduleCommandsTest {
     }
 
     @Test
+    void upcoming_showsLocalTimesInEachSchedulesZone_labelledWithIt() {
+        deployment.putArray("schedules").addObject().put("slug", "night").put("cron", "30 2 * * *").put("timezone", "Europe/Berlin");
+        ((com.fasterxml.jackson.databind.node.ArrayNode) deployment.get("schedules")).addObject().put("slug", "utc")
+                .put("interval", 3600);
+        fake.on("GET", "/api/deployments/dep-1/upcoming_runs", call -> Reply.ok(list(
+                slot("2099-07-01T00:30:00Z", "night"), slot("2099-07-01T01:00:00Z", "utc"))));
+
+        Result result = ferry("deployment", "upcoming", "etl/nightly");
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("Schedule's Local Time")
+                .containsPattern("2099-07-01T00:30:00Z\\s+2099-07-01 02:30:00 Europe/Berlin\\s+in \\d+ days\\s+night")
+                .containsPattern("2099-07-01T01:00:00Z\\s+2099-07-01 01:00:00 UTC\\s+in \\d+ days\\s+utc");
+    }
+
+    @Test
     void upcoming_ofAPausedDeployment_saysItIsPaused_andOfOneWithoutSchedules_howToAddOne() {
         fake.on("GET", "/api/deployments/dep-1/upcoming_runs", call -> Reply.ok(list()));
 
