@@ -2,8 +2,10 @@ package dev.ferry.cli;
 
 import dev.ferry.cli.auth.ApiKeyCommand;
 import dev.ferry.cli.automations.AutomationCommand;
+import dev.ferry.cli.commands.ApiOptions;
 import dev.ferry.cli.commands.Errors;
 import dev.ferry.cli.commands.ServerStub;
+import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.deployments.DeploymentCommand;
 import dev.ferry.cli.events.EventCommand;
 import dev.ferry.cli.pools.WorkPoolCommand;
@@ -99,7 +101,8 @@ public final class Ferry {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Object server, String[] args) {
         List<Object> commands = List.of(server, WorkPoolCommand.class, WorkQueueCommand.class, WorkerCommand.class,
                 InitCommand.class, DeployCommand.class, DeploymentCommand.class, FlowRunCommand.class,
-                EventCommand.class, AutomationCommand.class, WebhookCommand.class, ApiKeyCommand.class, CommandLine.HelpCommand.class);
+                EventCommand.class, AutomationCommand.class, WebhookCommand.class, ApiKeyCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class);
         Object named = args.length == 0 ? null : commands.stream()
                 .filter(command -> command != CommandLine.HelpCommand.class && names(command).contains(args[0]))
                 .findFirst().orElse(null);
@@ -127,8 +130,13 @@ public final class Ferry {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Ferry.class.getPackage().getImplementationVersion();
-            return new String[] {"ferry " + (version == null ? "(development build)" : version)};
+            // --version has no --api-url of its own: the server is the one FERRY_API_URL names.
+            String url = System.getenv("FERRY_API_URL");
+            try {
+                return Versions.lines(new ApiOptions().withUrl(url).url());
+            } catch (UsageError badUrl) {
+                return new String[] {"ferry " + Versions.client(), "server: FERRY_API_URL '" + url + "' is not an http(s) URL"};
+            }
         }
     }
 }

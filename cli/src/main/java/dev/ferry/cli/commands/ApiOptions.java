@@ -35,6 +35,12 @@ public final class ApiOptions {
         return new FerryApi(new ApiClient(url(), apiKey, Retry.never()));
     }
 
+    /** Options with only a URL, for what runs outside a command ({@code ferry --version}). */
+    public ApiOptions withUrl(String url) {
+        apiUrl = url;
+        return this;
+    }
+
     public URI url() {
         String value = apiUrl == null || apiUrl.isBlank() ? DEFAULT_URL : apiUrl.strip();
         try {
