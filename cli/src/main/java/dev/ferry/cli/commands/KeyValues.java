@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.ferry.core.common.Json;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /** {@code key=value} options such as {@code --param} and {@code --job-variable}. */
@@ -17,6 +18,11 @@ public final class KeyValues {
      * else kept as a string after all ({@code Marvin}).
      */
     public static ObjectNode parse(String option, List<String> pairs, Predicate<String> keepsString) {
+        return parse(option, pairs, (key, value) -> keepsString.test(key) ? TextNode.valueOf(value) : jsonOrString(value));
+    }
+
+    /** The pairs as a JSON object, each value as {@code read} makes it of its key and text. */
+    public static ObjectNode parse(String option, List<String> pairs, BiFunction<String, String, JsonNode> read) {
         ObjectNode result = Json.MAPPER.createObjectNode();
         if (pairs == null) return result;
         for (String pair : pairs) {
@@ -27,7 +33,7 @@ public final class KeyValues {
             String key = pair.substring(0, eq).strip();
             String value = pair.substring(eq + 1);
             if (key.isEmpty()) throw new UsageError(option + " '" + pair + "' has an empty key");
-            result.set(key, keepsString.test(key) ? TextNode.valueOf(value) : jsonOrString(value));
+            result.set(key, read.apply(key, value));
         }
         return result;
     }

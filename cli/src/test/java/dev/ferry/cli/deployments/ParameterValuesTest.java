@@ -56,8 +56,16 @@ class ParameterValuesTest {
     }
 
     @Test
-    void aValueThatIsNotJson_isKeptAsAString_andTheServerJudgesIt() {
-        assertThat(params("count=three").get("count").asText()).isEqualTo("three");
+    void aValueItsTypeCannotTake_isRefused_namingTheParameterAndWhatItTakes() {
+        assertThatThrownBy(() -> params("count=three")).isInstanceOf(UsageError.class)
+                .hasMessage("--param count=three: 'count' must be a whole number, like 3 (got 'three')");
+        assertThatThrownBy(() -> params("color=green")).isInstanceOf(UsageError.class)
+                .hasMessage("--param color=green: 'color' must be one of: red, blue (got 'green')");
+    }
+
+    @Test
+    void aWholeNumberForAFloatParameter_isSentAsAFloat() {
+        assertThat(Json.string(params("ratio=2", "count=2"))).isEqualTo("{\"ratio\":2.0,\"count\":2}");
     }
 
     @Test

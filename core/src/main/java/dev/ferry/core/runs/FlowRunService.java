@@ -10,6 +10,7 @@ import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.jobs.JobTemplate;
+import dev.ferry.core.deployments.ParameterTypes;
 import dev.ferry.core.jobs.JsonSchemas;
 import dev.ferry.core.pools.PoolStore;
 import dev.ferry.core.pools.WorkPool;
@@ -85,8 +86,10 @@ public final class FlowRunService {
                 "work_queue_name", "work queue '" + deployment.workQueueName() + "' of deployment '"
                         + deployment.fullName() + "' no longer exists"));
 
-        ObjectNode parameters = deployment.parameters().deepCopy();
-        if (request.parameters() != null) parameters.setAll(request.parameters());
+        ObjectNode merged = deployment.parameters().deepCopy();
+        if (request.parameters() != null) merged.setAll(request.parameters());
+        // A float parameter given 2 (the web UI's JSON, any client's) reaches the flow as 2.0.
+        ObjectNode parameters = ParameterTypes.normalized(deployment.parameterOpenapiSchema(), merged);
         JsonSizes.check("parameters", parameters);
         if (deployment.enforceParameterSchema()) {
             refuseUnknownParameters(deployment, parameters);
