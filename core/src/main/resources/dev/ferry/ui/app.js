@@ -626,6 +626,10 @@ function deploymentView(ctx, id) {
 }
 
 // ---------- the custom run form, generated from the parameter schema ----------
+// kindOf and readParam are the UI's half of the one rule for parameter values (core's
+// ParameterTypes is the CLI's and the server's); both run the same table of cases in the tests.
+// A whole number for a number parameter goes out as 2 (JavaScript has one number type); the
+// server sends it on to the flow as 2.0.
 
 function resolve(schema, root) {
   let s = schema;
@@ -657,6 +661,7 @@ function kindOf(raw, root) {
     const rest = type.filter((t) => t !== 'null');
     type = rest.length === 1 ? rest[0] : 'json';
   }
+  if (type === 'null' || (Array.isArray(s.type) && s.type.length && s.type.every((t) => t === 'null'))) return { type: 'null', nullable: true, schema: s };
   if (!['string', 'integer', 'number', 'boolean', 'object', 'array'].includes(type)) type = 'json';
   return { type, nullable, schema: s };
 }
@@ -675,6 +680,7 @@ function readParam(p) {
   }
   if (raw === '' && kind.type === 'string') return required ? { error: `${label} is required.` } : { omit: true };
   if (kind.nullable && kind.type !== 'string' && raw.trim() === 'null') return { value: null };
+  if (kind.type === 'null') return { error: `Must be null (got '${raw.trim()}').` };
   switch (kind.type) {
     case 'enum': {
       const v = kind.values[Number(raw)];
@@ -703,7 +709,8 @@ function readParam(p) {
     }
     default: {
       let v;
-      try { v = JSON.parse(raw); } catch (e) { return { error: `Must be valid JSON: ${e.message}.` }; }
+      // A parameter of any type takes JSON, or else the text itself (as --param does).
+      try { v = JSON.parse(raw); } catch (e) { if (kind.type === 'json') return { value: raw }; return { error: `Must be valid JSON: ${e.message}.` }; }
       if (kind.type === 'object' && (v === null || typeof v !== 'object' || Array.isArray(v))) return { error: 'Must be a JSON object, like {"key": "value"}.' };
       if (kind.type === 'array' && !Array.isArray(v)) return { error: 'Must be a JSON array, like [1, 2, 3].' };
       return { value: v };
@@ -746,6 +753,7 @@ function typeHint(kind) {
     case 'string': return kind.schema.format === 'date-time' ? 'Date and time, ISO 8601.' : null;
     case 'object': return `JSON object${n}.`;
     case 'array': return `JSON array${n}.`;
+    case 'null': return 'null only.';
     default: return `JSON value${n}.`;
   }
 }
@@ -1515,3 +1523,6 @@ route();
 fetch('/api/health', { cache: 'no-store' }).then((r) => r.json()).then((v) => {
   document.getElementById('version').textContent = `Ferry ${v.version || ''}`;
 }).catch(() => {});
+
+// For the tests, which run the parameter table through the page's own module.
+export { kindOf, readParam };
