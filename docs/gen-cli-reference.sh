@@ -24,7 +24,11 @@ commands() {
   echo "sends \`--api-key\` (env \`FERRY_API_KEY\`) as a bearer token, and prints tables or, with \`-o json\`,"
   echo "the API's objects as returned. A failing command prints one line starting with \`error:\` and exits 1;"
   echo "bad usage or input the server refuses (400/413/422) exits 2. \`deployment run --watch\` exits 0 only"
-  echo "when the run ends COMPLETED."
+  echo "when the run ends COMPLETED, and says once why a run cannot start yet (a paused deployment, a pool no"
+  echo "worker has polled for 60 s). \`flow-run logs|inspect|cancel|retry\` take a run's name or ID; a name several"
+  echo "runs share is refused (exit 2) with their IDs. \`--param k=v\` is read by the parameter's type in the"
+  echo "deployment's schema (\`ratio=2\` is \`2.0\` for a float; a value the type cannot take exits 2), the same"
+  echo "way the web UI's custom-run form and the server read it."
   echo
   echo "This page is the commands' own \`--help\`, collected by \`docs/gen-cli-reference.sh\`."
   commands | while read -r c; do

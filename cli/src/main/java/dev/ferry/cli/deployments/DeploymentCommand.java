@@ -55,7 +55,8 @@ public final class DeploymentCommand {
     int run(@Mixin ApiOptions options,
             @Parameters(paramLabel = "FLOW/NAME|ID") String ref,
             @Option(names = "--param", paramLabel = "KEY=VALUE",
-                    description = "Parameter value, read by the parameter's type (repeatable).") List<String> params,
+                    description = "Parameter value, read by the parameter's type: ratio=2 is 2.0 for a float, a value "
+                            + "the type cannot take is refused (repeatable).") List<String> params,
             @Option(names = "--params", paramLabel = "JSON", description = "Parameters as a JSON object.") String paramsJson,
             @Option(names = "--job-variable", paramLabel = "KEY=VALUE", description = "Job variable (repeatable).")
             List<String> jobVariables,
@@ -65,7 +66,8 @@ public final class DeploymentCommand {
             @Option(names = "--start-at", paramLabel = "TIME", description = "ISO-8601, e.g. 2026-01-31T12:00:00Z.")
             String startAt,
             @Option(names = {"-t", "--tag"}, paramLabel = "TAG", description = "Tag (repeatable).") List<String> tags,
-            @Option(names = "--watch", description = "Follow states and logs until the run ends; exit 0 only if it completed.")
+            @Option(names = "--watch", description = "Follow states and logs until the run ends; exit 0 only if it completed. "
+                    + "Says once when no worker has polled the run's queue for 60 s.")
             boolean watch) {
         ZoneId zone = ZoneId.systemDefault();
         Instant start = StartTimes.parse(startIn, startAt, Instant.now(), zone);
@@ -142,7 +144,8 @@ public final class DeploymentCommand {
         else out.line("Resumed deployment '" + DeploymentRef.display(resumed) + "'");
     }
 
-    @Command(name = "upcoming", description = "The next firings of a deployment's schedules (computed; no run exists yet).")
+    @Command(name = "upcoming", description = "The next firings of a deployment's schedules (computed; no run exists yet), "
+            + "in UTC and in each schedule's own time zone.")
     void upcoming(@Mixin ApiOptions options, @Parameters(paramLabel = "FLOW/NAME|ID") String ref,
                   @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "10",
                           description = "How many (1 to 1000). Default: ${DEFAULT-VALUE}.") int limit,
