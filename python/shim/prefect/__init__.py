@@ -15,7 +15,8 @@ __all__ = ["Flow", "Task", "flow", "task", "get_run_logger"]
 __version__ = "0+ferry"
 __ferry_shim__ = True
 
-_PROVIDED = "flow, task, get_run_logger, prefect.logging.get_run_logger and prefect.runtime"
+_PROVIDED = ("flow, task, get_run_logger, prefect.logging.get_run_logger, prefect.events.emit_event "
+             "and prefect.runtime")
 
 
 def _not_here(what):
@@ -33,7 +34,7 @@ class _MissingSubmodules(importlib.abc.MetaPathFinder):
     """Turns `import prefect.blocks` into an error that says why, instead of "No module named"."""
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.startswith("prefect.") and fullname.split(".")[1] not in ("logging", "runtime"):
+        if fullname.startswith("prefect.") and fullname.split(".")[1] not in ("logging", "runtime", "events"):
             raise ModuleNotFoundError(_not_here(fullname), name=fullname)
         return None
 

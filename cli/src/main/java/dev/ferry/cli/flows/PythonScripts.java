@@ -36,9 +36,9 @@ public final class PythonScripts {
      * by path; a test checks this against the python/ sources.
      */
     static final List<String> LIB = List.of(
-            "lib/ferry/__init__.py", "lib/ferry/_flows.py", "lib/ferry/_logging.py", "lib/ferry/runtime.py",
-            "shim/prefect/__init__.py", "shim/prefect/logging.py", "shim/prefect/runtime/__init__.py",
-            "shim/prefect/runtime/deployment.py", "shim/prefect/runtime/flow_run.py");
+            "lib/ferry/__init__.py", "lib/ferry/_events.py", "lib/ferry/_flows.py", "lib/ferry/_logging.py",
+            "lib/ferry/runtime.py", "shim/prefect/__init__.py", "shim/prefect/events.py", "shim/prefect/logging.py",
+            "shim/prefect/runtime/__init__.py", "shim/prefect/runtime/deployment.py", "shim/prefect/runtime/flow_run.py");
 
     private static final String RESOURCE_DIR = "/dev/ferry/cli/flows/";
     private static final int HASH_CHARS = 16;

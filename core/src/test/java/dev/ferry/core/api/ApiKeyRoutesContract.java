@@ -83,13 +83,9 @@ public abstract class ApiKeyRoutesContract {
     @Test
     void aClaim_handsTheRunItsToken_whichReportsOnThatRunOnly() {
         try (TestApi api = newApi("boot")) {
-            TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
-            String dep = TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
-                    + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\"}", as("boot"))).path("id").asText();
-            String runId = TestApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
-                    .path("id").asText();
-            String other = TestApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
-                    .path("id").asText();
+            String dep = poolAndDeployment(api);
+            String runId = run(api, dep);
+            String other = run(api, dep);
             String worker = TestApi.ok(api.call("POST", "/api/api_keys",
                     "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot"))).path("key").asText();
 
@@ -120,11 +116,8 @@ public abstract class ApiKeyRoutesContract {
     @Test
     void aRunToken_lastsForItsAttempt_endsAfterTheRunWithAGrace_andWithTheKeyThatClaimedIt() {
         try (TestApi api = newApi("boot")) {
-            TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
-            String dep = TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
-                    + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\"}", as("boot"))).path("id").asText();
-            String runId = TestApi.ok(api.call("POST", "/api/deployments/" + dep + "/create_flow_run", "{}", as("boot")))
-                    .path("id").asText();
+            String dep = poolAndDeployment(api);
+            String runId = run(api, dep);
             JsonNode workerKey = TestApi.ok(api.call("POST", "/api/api_keys",
                     "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot")));
             String worker = workerKey.path("key").asText();
@@ -157,6 +150,18 @@ public abstract class ApiKeyRoutesContract {
             assertThat(TestApi.ok(api.call("GET", "/api/flow_runs/" + runId, null, as("boot"))).path("state_type").asText())
                     .isEqualTo("PENDING");
         }
+    }
+
+    /** Pool p and its deployment f/d, made with the bootstrap key; the deployment's id. */
+    private static String poolAndDeployment(TestApi api) {
+        TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
+        return TestApi.ok(api.call("POST", "/api/deployments", "{\"name\": \"d\", \"flow_name\": \"f\", "
+                + "\"entrypoint\": \"flows/f.py:f\", \"work_pool_name\": \"p\"}", as("boot"))).path("id").asText();
+    }
+
+    private static String run(TestApi api, String deploymentId) {
+        return TestApi.ok(api.call("POST", "/api/deployments/" + deploymentId + "/create_flow_run", "{}", as("boot")))
+                .path("id").asText();
     }
 
     private static String claim(TestApi api, String worker) {

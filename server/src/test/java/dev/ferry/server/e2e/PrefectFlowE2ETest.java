@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrefectFlowE2ETest {
     private static final String FLOW = """
             from prefect import flow, task, get_run_logger
+            from prefect.events import emit_event
 
 
             @task(retries=2, retry_delay_seconds=0)
@@ -40,6 +41,7 @@ class PrefectFlowE2ETest {
                 \"\"\"Says hello, the Prefect way.\"\"\"
                 logger = get_run_logger()
                 logger.info("Hello %s!", shout(name))
+                emit_event("acme.greeted", resource={"prefect.resource.id": "acme.greeting." + name}, payload={"name": name})
 
 
             if __name__ == "__main__":
@@ -138,6 +140,12 @@ class PrefectFlowE2ETest {
         String id = watched.out().replaceAll("(?s).*Created flow run '[^']+' \\(([0-9a-f-]{36})\\).*", "$1");
         String logs = ferry.ok("flow-run", "logs", id);
         assertThat(logs).contains("INFO | Hello FERRY!").doesNotContainIgnoringCase("prefect server");
+        JsonNode greeted = Json.tree(ferry.ok("event", "ls", "--event", "acme.greeted", "--related", "ferry.flow-run." + id,
+                "-o", "json"));
+        JsonNode event = greeted.isArray() ? greeted.get(0) : greeted.path("items").get(0);
+        assertThat(event.at("/resource/ferry.resource.id").asText()).as("the flow's event, with Prefect's labels renamed")
+                .isEqualTo("acme.greeting.ferry");
+        assertThat(event.at("/payload/name").asText()).isEqualTo("ferry");
         JsonNode run = Json.tree(ferry.ok("flow-run", "inspect", id));
         assertThat(run.path("state").path("type").asText()).isEqualTo("COMPLETED");
         Duration took = Duration.between(Instant.parse(run.path("start_time").asText()),
