@@ -89,7 +89,7 @@ public final class AwsServer implements AutoCloseable {
             automations.start();
             ApiFunction api = new ApiFunction(wiring.ferry(), Clock.SYSTEM, wiring.auth());
             // The janitor and the dispatcher are what JanitorFunction and EcsDispatchFunction call.
-            ServerHost host = ServerHost.start(address, options.port(), options.allowedHosts(),
+            ServerHost host = ServerHost.start(address, options.port(), options.allowedHosts(), null,
                     new LambdaHttpBridge("ApiFunction", api), () -> wiring.ferry().janitor().sweep(), JANITOR_PERIOD, () -> {
                         automations.interrupt();
                         timer.close();

@@ -13,6 +13,7 @@ import dev.ferry.embedded.SqliteApiKeys;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 
 /**
@@ -30,6 +31,7 @@ public final class EmbeddedServer implements AutoCloseable {
 
     public static EmbeddedServer start(ServerOptions options) {
         InetAddress address = ServerHost.bindable(options.host(), options.apiKey());
+        SSLContext tls = options.tls() == null ? null : options.tls().context();
         Database database = Database.open(options.dataDir().resolve("ferry.db"));
         InProcessTimer timer = new InProcessTimer(Clock.SYSTEM);
         try {
@@ -43,7 +45,7 @@ public final class EmbeddedServer implements AutoCloseable {
             Thread automations = new Thread(() -> ferry.automations().follower().follow(ferry.events()), "ferry-automations");
             automations.setDaemon(true);
             automations.start();
-            return new EmbeddedServer(ServerHost.start(address, options.port(), options.allowedHosts(),
+            return new EmbeddedServer(ServerHost.start(address, options.port(), options.allowedHosts(), tls,
                     new HttpAdapter(router), () -> ferry.janitor().sweep(), JANITOR_PERIOD, () -> {
                         automations.interrupt();
                         timer.close();

@@ -3,6 +3,7 @@ package dev.ferry.server;
 import dev.ferry.cli.commands.Failure;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.core.Settings;
+import dev.ferry.core.auth.BootstrapKey;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.URI;
@@ -63,6 +64,11 @@ public final class ServerCommand {
                     description = "Another host name clients reach the server by (repeatable, or comma-separated in env "
                             + "FERRY_ALLOWED_HOSTS). On loopback the server answers only to localhost, its address and "
                             + "these, so a web page can't rebind a name of its own to it.") List<String> allowedHosts,
+            @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:FERRY_TLS_CERT}",
+                    description = "Serve HTTPS with this PEM certificate chain (env FERRY_TLS_CERT); with --tls-key.")
+            Path tlsCert,
+            @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:FERRY_TLS_KEY}",
+                    description = "The certificate's private key, unencrypted PKCS#8 PEM (env FERRY_TLS_KEY).") Path tlsKey,
             @Option(names = "--aws",
                     description = "Serve through the Lambda handlers with DynamoDB and SQS instead of SQLite.") boolean aws,
             @Option(names = "--aws-endpoint", paramLabel = "URL",
@@ -80,6 +86,13 @@ public final class ServerCommand {
             throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageError("--port " + port + " is not a port number (0..65535)");
         String key = apiKey == null || apiKey.isBlank() ? null : apiKey;
+        if (key != null) {
+            try {
+                BootstrapKey.requireStrong(key, "--api-key (FERRY_SERVER_API_KEY)");
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
         List<String> hosts = allowedHosts == null ? List.of()
                 : allowedHosts.stream().map(String::strip).filter(h -> !h.isEmpty()).toList();
         PrintWriter out = spec.commandLine().getOut();
@@ -88,6 +101,7 @@ public final class ServerCommand {
         String mode;
         if (aws) {
             if (data != null) throw new UsageError("--data is for the embedded server; with --aws, state lives in DynamoDB");
+            if (tlsCert != null || tlsKey != null) throw new UsageError("--tls-cert and --tls-key are for the embedded server");
             URI endpoint = awsEndpoint == null ? null : endpoint(awsEndpoint);
             String awsRegion = region != null && !region.isBlank() ? region.strip() : endpoint != null ? EMULATOR_REGION : null;
             if (awsRegion == null) throw new UsageError("--aws without --aws-endpoint needs the stack's region: pass --region or set AWS_REGION");
@@ -107,8 +121,14 @@ public final class ServerCommand {
                 throw new UsageError(String.join(", ", awsOnly) + (awsOnly.size() == 1 ? " needs" : " need") + " --aws");
             }
             Path dataDir = data != null ? data : defaultDataDir();
-            EmbeddedServer started = start(() -> EmbeddedServer.start(new ServerOptions(host, port, dataDir, key, hosts, settings)), host,
-                    port);
+            TlsFiles tls;
+            try {
+                tls = TlsFiles.of(tlsCert, tlsKey);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+            EmbeddedServer started = start(() -> EmbeddedServer.start(new ServerOptions(host, port, dataDir, key, hosts, settings,
+                    tls)), host, port);
             server = new Running(started.url(), started::awaitTermination, started::close);
             mode = "embedded: " + dataDir.resolve("ferry.db");
         }

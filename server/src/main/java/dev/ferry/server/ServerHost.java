@@ -3,6 +3,8 @@ package dev.ferry.server;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.ferry.core.api.HostNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLContext;
 
 /**
  * What both local servers (embedded and {@code --aws}) are made of: the JDK HTTP server and its
@@ -43,7 +46,8 @@ final class ServerHost implements AutoCloseable {
         this.resources = resources;
         InetSocketAddress address = http.getAddress();
         String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
-        this.url = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort());
+        String scheme = http instanceof HttpsServer ? "https" : "http";
+        this.url = URI.create(scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort());
     }
 
     /**
@@ -69,14 +73,23 @@ final class ServerHost implements AutoCloseable {
      * Serves {@code handler}, runs {@code sweep} every {@code sweepEvery}; {@code resources} close on
      * stop or on failure. A loopback server answers only to its own names and {@code allowedHosts};
      * one on another interface (it has an API key) to {@code allowedHosts} when there are any.
+     *
+     * @param tls serves HTTPS with it; null for plain HTTP
      */
-    static ServerHost start(InetAddress address, int port, List<String> allowedHosts, HttpHandler handler, Runnable sweep,
-                            Duration sweepEvery, AutoCloseable resources) {
+    static ServerHost start(InetAddress address, int port, List<String> allowedHosts, SSLContext tls, HttpHandler handler,
+                            Runnable sweep, Duration sweepEvery, AutoCloseable resources) {
         // The JDK server writes headers and body separately; with Nagle on, each answer waits for
         // the client's delayed ACK (~40 ms on Linux). Read when the server class first loads.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         try {
-            HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 256);
+            HttpServer http;
+            if (tls == null) {
+                http = HttpServer.create(new InetSocketAddress(address, port), 256);
+            } else {
+                HttpsServer https = HttpsServer.create(new InetSocketAddress(address, port), 256);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                http = https;
+            }
             ExecutorService handlers = Executors.newFixedThreadPool(HTTP_THREADS, daemon("ferry-http"));
             http.setExecutor(handlers);
             HttpContext context = http.createContext("/", handler);

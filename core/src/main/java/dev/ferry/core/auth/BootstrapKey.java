@@ -45,6 +45,32 @@ public final class BootstrapKey {
         return new BootstrapKey(HexFormat.of().parseHex(h));
     }
 
+    /** What a configured admin key must be worth, in bits: as much as a key Ferry makes is worth twice over. */
+    public static final int MIN_BITS = 128;
+
+    /**
+     * Refuses a configured admin key that is too easy to guess: fewer than {@value #MIN_BITS} bits
+     * by the estimate below, or fewer than 10 different characters. The estimate is length times
+     * log2 of the alphabet the key's character classes span (lower case, upper case, digits,
+     * others): generous to words, strict with short keys; {@code openssl rand -hex 32} and
+     * {@code ferry api-key generate} pass with room to spare.
+     *
+     * @param setting the option or variable the key came from, for the message
+     */
+    public static void requireStrong(String key, String setting) {
+        String k = key.strip();
+        int alphabet = 0;
+        if (k.chars().anyMatch(c -> c >= 'a' && c <= 'z')) alphabet += 26;
+        if (k.chars().anyMatch(c -> c >= 'A' && c <= 'Z')) alphabet += 26;
+        if (k.chars().anyMatch(c -> c >= '0' && c <= '9')) alphabet += 10;
+        if (k.chars().anyMatch(c -> !Character.isLetterOrDigit(c) || c > 127)) alphabet += 32;
+        double bits = k.codePointCount(0, k.length()) * (Math.log(Math.max(alphabet, 1)) / Math.log(2));
+        if (bits < MIN_BITS || k.chars().distinct().count() < 10) {
+            throw new IllegalArgumentException(setting + " is too easy to guess (about " + (int) bits + " bits; at least " + MIN_BITS
+                    + " are needed): make one with 'ferry api-key generate' or 'openssl rand -hex 32'");
+        }
+    }
+
     public boolean configured() {
         return hash != null;
     }

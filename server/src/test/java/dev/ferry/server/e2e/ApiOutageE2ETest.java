@@ -60,13 +60,14 @@ class ApiOutageE2ETest {
     void aServerWithAKey_turnsAwayClientsWithoutIt(@TempDir Path project) throws Exception {
         int port = FerryJar.freePort();
         String url = "http://127.0.0.1:" + port;
-        try (FerryJar ferry = new FerryJar(project, Map.of("FERRY_API_URL", url, "FERRY_SERVER_API_KEY", "sesame"))) {
+        String key = "ferry_outage-test-admin-key-4f1c9e";
+        try (FerryJar ferry = new FerryJar(project, Map.of("FERRY_API_URL", url, "FERRY_SERVER_API_KEY", key))) {
             FerryJar.Background server = ferry.start("server", "start", "--port", String.valueOf(port),
                     "--data", project.resolve("data").toString());
             await().atMost(60, TimeUnit.SECONDS).until(() -> server.output().contains("Ferry server listening on"));
 
             FerryJar.Result refused = ferry.run("work-pool", "ls");
-            FerryJar.Result allowed = ferry.run("work-pool", "ls", "--api-key", "sesame", "-o", "json");
+            FerryJar.Result allowed = ferry.run("work-pool", "ls", "--api-key", key, "-o", "json");
 
             assertThat(refused.exitCode()).isEqualTo(1);
             assertThat(refused.err()).startsWith("error: ").endsWith("pass the server's key with --api-key or FERRY_API_KEY\n");
