@@ -20,6 +20,7 @@ import java.util.function.Function;
 final class Pages {
     static final String DEPLOYMENTS = "deployments";
     static final String RUNS = "flow_runs";
+    static final String RUNS_DUE = "flow_runs_due";
 
     private Pages() {}
 
@@ -46,7 +47,7 @@ final class Pages {
         try {
             JsonNode node = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
             if (node != null && node.isArray() && node.size() == 3 && list.equals(node.get(0).asText())
-                    && (list.equals(RUNS) ? node.get(1).isIntegralNumber() : node.get(1).isTextual())
+                    && (list.equals(RUNS) || list.equals(RUNS_DUE) ? node.get(1).isIntegralNumber() : node.get(1).isTextual())
                     && node.get(2).isTextual()) {
                 return node;
             }

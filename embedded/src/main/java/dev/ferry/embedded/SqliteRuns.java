@@ -18,6 +18,7 @@ import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -51,10 +52,11 @@ public final class SqliteRuns implements RunStore {
             }
             update(c, """
                     INSERT INTO flow_runs (id, deployment_id, work_pool_id, work_pool_name, work_queue_id,
-                        work_queue_name, state_type, idempotency_key, version, created, doc)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        work_queue_name, state_type, idempotency_key, version, created, due_at, doc)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     run.id(), run.deploymentId(), run.workPoolId(), run.workPoolName(), run.workQueueId(),
-                    run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created, json);
+                    run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created,
+                    dueAt(run), json);
             return run;
         });
     }
@@ -101,6 +103,29 @@ public final class SqliteRuns implements RunStore {
     }
 
     @Override
+    public Page<FlowRun> scheduledDue(Instant after, Instant until, int limit, String cursor) {
+        Pages.checkLimit(limit);
+        StringBuilder sql = new StringBuilder("SELECT doc FROM flow_runs WHERE due_at > ? AND due_at <= ?");
+        List<Object> args = new ArrayList<>(List.of(nanos(after), nanos(until)));
+        if (cursor != null) {
+            JsonNode from = Pages.after(cursor, Pages.RUNS_DUE);
+            sql.append(" AND (due_at, id) > (?, ?)");
+            args.add(from.get(1).asLong());
+            args.add(from.get(2).asText());
+        }
+        sql.append(" ORDER BY due_at, id LIMIT ?");
+        args.add(limit + 1);
+        List<FlowRun> found = db.read("listing scheduled runs due",
+                c -> query(c, sql.toString(), rs -> document(rs.getString(1), FlowRun.class), args.toArray()));
+        return Pages.page(found, limit, last -> Pages.cursor(Pages.RUNS_DUE, nanos(RunStore.dueAt(last)), last.id()));
+    }
+
+    /** Only SCHEDULED runs have one, so the index over it holds only them. */
+    static Long dueAt(FlowRun run) {
+        return run.stateType() == StateType.SCHEDULED ? nanos(RunStore.dueAt(run)) : null;
+    }
+
+    @Override
     public int activeRuns(String poolId, String queueId) {
         List<Object> args = new ArrayList<>(ACTIVE);
         String sql;
@@ -142,10 +167,10 @@ public final class SqliteRuns implements RunStore {
             }
             update(c, """
                     UPDATE flow_runs SET deployment_id = ?, work_pool_id = ?, work_pool_name = ?, work_queue_id = ?,
-                        work_queue_name = ?, state_type = ?, idempotency_key = ?, version = ?, doc = ?
+                        work_queue_name = ?, state_type = ?, idempotency_key = ?, version = ?, due_at = ?, doc = ?
                     WHERE id = ? AND version = ?""",
                     next.deploymentId(), next.workPoolId(), next.workPoolName(), next.workQueueId(),
-                    next.workQueueName(), next.stateType().name(), next.idempotencyKey(), next.version(), json,
+                    next.workQueueName(), next.stateType().name(), next.idempotencyKey(), next.version(), dueAt(next), json,
                     next.id(), expectedVersion);
             return new RunWrite.Applied(next);
         });

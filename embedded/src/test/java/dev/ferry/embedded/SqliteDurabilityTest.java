@@ -144,7 +144,7 @@ class SqliteDurabilityTest {
                     .as("a write from before the first update is stale").isInstanceOf(dev.ferry.core.common.Write.Stale.class);
             int version = db.read("reading the schema version",
                     c -> Database.query(c, "SELECT version FROM schema_version", rs -> rs.getInt(1)).get(0));
-            assertThat(version).isEqualTo(2);
+            assertThat(version).isEqualTo(Database.SCHEMA_VERSION);
         }
     }
 

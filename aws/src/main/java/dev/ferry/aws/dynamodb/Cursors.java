@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 final class Cursors {
     static final String DEPLOYMENTS = "deployments";
     static final String RUNS = "flow_runs";
+    static final String RUNS_DUE = "flow_runs_due";
 
     private Cursors() {}
 

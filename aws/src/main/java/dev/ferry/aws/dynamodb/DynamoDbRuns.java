@@ -13,6 +13,7 @@ import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -125,6 +126,45 @@ public final class DynamoDbRuns implements RunStore {
                 .filter(run -> run != null && matches(run, f, states))
                 .toList();
         String next = hits.size() > limit ? Cursors.encode(Cursors.RUNS, page.get(limit - 1).get(sortKey).s()) : null;
+        return new Page<>(items, next);
+    }
+
+    @Override
+    public Page<FlowRun> scheduledDue(Instant after, Instant until, int limit, String cursor) {
+        Table.checkLimit(limit);
+        String from = cursor == null ? null : Cursors.decode(cursor, Cursors.RUNS_DUE, Keys::isRunOrder);
+        // BETWEEN is inclusive: from just past {@code after}'s nanosecond, or from the cursor (dropped below)
+        String low = from != null ? from : Keys.runOrder(after.plusNanos(1), "");
+        String high = Keys.runOrder(until, "\uffff");
+        Map<String, String> names = Map.of("#ipk", Keys.pk(Keys.DUE), "#isk", Keys.sk(Keys.DUE));
+        Map<String, AttributeValue> values = Map.of(":ipk", s(Keys.runsDue()), ":low", s(low), ":high", s(high));
+        String sortKey = Keys.sk(Keys.DUE);
+        List<Map<String, AttributeValue>> hits = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table.name).indexName(Keys.DUE)
+                    .keyConditionExpression("#ipk = :ipk AND #isk BETWEEN :low AND :high")
+                    .expressionAttributeNames(names).expressionAttributeValues(values).limit(limit + 2 - hits.size());
+            if (start != null) request.exclusiveStartKey(start);
+            QueryResponse response = table.client.query(request.build());
+            for (Map<String, AttributeValue> hit : response.items()) {
+                if (!hit.get(sortKey).s().equals(from)) hits.add(hit);
+            }
+            start = Table.next(response);
+        } while (hits.size() <= limit && start != null);
+        List<Map<String, AttributeValue>> page = hits.subList(0, Math.min(limit, hits.size()));
+        Map<String, FlowRun> byId = new HashMap<>();
+        for (Map<String, AttributeValue> item : table.batches.get(page.stream().map(Table::tableKey).toList())) {
+            FlowRun run = Items.read(item, FlowRun.class);
+            byId.put(run.id(), run);
+        }
+        List<FlowRun> items = page.stream()
+                .map(hit -> byId.get(Table.idOf(hit.get(Keys.PK).s())))
+                // the index lags the table: drop runs that left SCHEDULED, or the window, meanwhile
+                .filter(run -> run != null && run.stateType() == StateType.SCHEDULED
+                        && RunStore.dueAt(run).isAfter(after) && !RunStore.dueAt(run).isAfter(until))
+                .toList();
+        String next = hits.size() > limit ? Cursors.encode(Cursors.RUNS_DUE, page.get(limit - 1).get(sortKey).s()) : null;
         return new Page<>(items, next);
     }
 

@@ -8,6 +8,7 @@ import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.pools.Worker;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.StateType;
 import java.time.Instant;
 import java.util.HashMap;
@@ -159,6 +160,7 @@ final class Items {
             String queue = run.workQueueId() == null ? "" : run.workQueueId();
             index(item, Keys.ACTIVE, Keys.activeInPool(run.workPoolId()), queue + "#" + order);
         }
+        if (type == StateType.SCHEDULED) index(item, Keys.DUE, Keys.runsDue(), Keys.runOrder(RunStore.dueAt(run), run.id()));
         return item;
     }
 

@@ -23,7 +23,13 @@ final class Keys {
     /** Index "active": sparse, only runs that are not terminal, by pool id then queue id. */
     static final String ACTIVE = "active";
 
-    static final String[] INDEXES = {KIND, POOL, DEPLOYMENT, STATE, ACTIVE};
+    /**
+     * Index "due": sparse, only SCHEDULED runs, by when the janitor next needs to look at them
+     * ({@code RunStore.dueAt}), so a sweep reads what came due since the last one, not the backlog.
+     */
+    static final String DUE = "due";
+
+    static final String[] INDEXES = {KIND, POOL, DEPLOYMENT, STATE, ACTIVE, DUE};
 
     /**
      * Between flow name and deployment name in list sort keys: lower than every character a
@@ -144,6 +150,10 @@ final class Keys {
 
     static String runsInState(String stateType) {
         return "RUNS#STATE#" + stateType;
+    }
+
+    static String runsDue() {
+        return "RUNS#DUE";
     }
 
     static String activeInPool(String poolId) {

@@ -45,7 +45,7 @@ public final class Tables {
             attributes.add(string(Keys.sk(index)));
             // Only keys and filter fields are projected: a heartbeat rewrites the run's document but
             // none of these, so it costs no index write; lists fetch the documents by key.
-            Projection projection = Keys.ACTIVE.equals(index)
+            Projection projection = Keys.ACTIVE.equals(index) || Keys.DUE.equals(index)
                     ? Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()
                     : Projection.builder().projectionType(ProjectionType.INCLUDE)
                             .nonKeyAttributes(Items.RUN_FILTER_ATTRIBUTES).build();

@@ -1,6 +1,7 @@
 package dev.ferry.core.runs;
 
 import dev.ferry.core.common.Page;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,25 @@ public interface RunStore {
 
     /** Runs newest first. */
     Page<FlowRun> runs(RunFilter filter, int limit, String cursor);
+
+    /**
+     * SCHEDULED runs whose {@link #dueAt} lies in {@code (after, until]}, earliest first. Served by
+     * an index of SCHEDULED runs only, so the janitor reads what came due or was written since its
+     * last sweep, not every run waiting for a worker.
+     */
+    Page<FlowRun> scheduledDue(Instant after, Instant until, int limit, String cursor);
+
+    /**
+     * When a SCHEDULED run, as written, next needs the janitor's look: the later of its scheduled
+     * start and its last write. A run written with a start already passed is due at once (its send
+     * may have been lost with the writer); one scheduled ahead is due at its start.
+     */
+    static Instant dueAt(FlowRun run) {
+        Instant written = run.updated() != null ? run.updated() : run.created();
+        Instant start = run.scheduledStartTime();
+        if (start == null) return written;
+        return written != null && written.isAfter(start) ? written : start;
+    }
 
     /** How many runs of the pool (or of the queue, when {@code queueId} is set) are not terminal. */
     int activeRuns(String poolId, String queueId);

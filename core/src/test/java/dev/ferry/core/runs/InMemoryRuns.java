@@ -16,6 +16,8 @@ import java.util.Optional;
  */
 public final class InMemoryRuns implements RunStore {
     private static final String LIST = "flow_runs";
+    private static final String DUE = "flow_runs_due";
+    private static final Comparator<Position> EARLIEST_DUE = Comparator.comparing(Position::created).thenComparing(Position::id);
     private static final Comparator<Position> NEWEST_FIRST =
             Comparator.comparing(Position::created).thenComparing(Position::id).reversed();
 
@@ -63,6 +65,23 @@ public final class InMemoryRuns implements RunStore {
                 .sorted(Comparator.comparing(Position::of, NEWEST_FIRST))
                 .toList();
         return PageCursors.page(rest, limit, last -> PageCursors.encode(LIST, last.created().toString(), last.id()));
+    }
+
+    @Override
+    public synchronized Page<FlowRun> scheduledDue(Instant after, Instant until, int limit, String cursor) {
+        Position from = cursor == null ? null
+                : PageCursors.decode(cursor, DUE, key -> new Position(Instant.parse(key.get(0)), key.get(1)));
+        List<FlowRun> rest = byId.values().stream()
+                .filter(run -> run.stateType() == StateType.SCHEDULED)
+                .filter(run -> RunStore.dueAt(run).isAfter(after) && !RunStore.dueAt(run).isAfter(until))
+                .filter(run -> from == null || EARLIEST_DUE.compare(due(run), from) > 0)
+                .sorted(Comparator.comparing(InMemoryRuns::due, EARLIEST_DUE))
+                .toList();
+        return PageCursors.page(rest, limit, last -> PageCursors.encode(DUE, RunStore.dueAt(last).toString(), last.id()));
+    }
+
+    private static Position due(FlowRun run) {
+        return new Position(RunStore.dueAt(run), run.id());
     }
 
     @Override

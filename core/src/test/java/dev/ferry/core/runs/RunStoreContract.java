@@ -223,6 +223,85 @@ public abstract class RunStoreContract {
         assertThat(list(RunFilter.inStates(Set.of(StateType.CANCELLED)))).containsExactly(done);
     }
 
+    // ------------------------------------------------------------------ scheduled runs due, for the janitor
+
+    @Test
+    void scheduledDue_findsTheScheduledRunsDueInTheWindow_earliestFirst() {
+        Setup s = setup();
+        // created (and written) at T0, scheduled at T0 + k minutes: due at its start
+        FlowRun atOne = store.createRun(scheduledAt(s, T0, T0.plusSeconds(60)));
+        FlowRun atThree = store.createRun(scheduledAt(s, T0, T0.plusSeconds(180)));
+        FlowRun atTwo = store.createRun(scheduledAt(s, T0, T0.plusSeconds(120)));
+        store.createRun(scheduledAt(s, T0, T0.plusSeconds(240)));
+        store.createRun(run(s, s.deployment, T0.plusSeconds(120), null, StateType.RUNNING));
+
+        Page<FlowRun> due = store.scheduledDue(T0.plusSeconds(60), T0.plusSeconds(180), 10, null);
+
+        assertThat(due.items()).as("(after, until]: the bound after is out, until is in")
+                .containsExactly(atTwo, atThree);
+        assertThat(due.next()).isNull();
+        assertThat(store.scheduledDue(T0, T0.plusSeconds(60), 10, null).items()).containsExactly(atOne);
+    }
+
+    @Test
+    void scheduledDue_ofARunWrittenAfterItsStart_isItsWrite() {
+        Setup s = setup();
+        // a run made late (a backfill, a run created due now): due when it was written
+        FlowRun backfilled = store.createRun(scheduledAt(s, T0.plusSeconds(600), T0));
+
+        assertThat(store.scheduledDue(T0.minusSeconds(1), T0.plusSeconds(599), 10, null).items()).isEmpty();
+        assertThat(store.scheduledDue(T0.plusSeconds(599), T0.plusSeconds(600), 10, null).items()).containsExactly(backfilled);
+        assertThat(RunStore.dueAt(backfilled)).isEqualTo(T0.plusSeconds(600));
+    }
+
+    @Test
+    void scheduledDue_followsTheWrites_andForgetsRunsThatLeftScheduled() {
+        Setup s = setup();
+        FlowRun waiting = store.createRun(scheduledAt(s, T0, T0.plusSeconds(60)));
+        FlowRun claimed = store.createRun(scheduledAt(s, T0, T0.plusSeconds(60)));
+        Instant lateAt = T0.plusSeconds(300);
+        FlowRun late = waiting.entering(new State(StateType.SCHEDULED, OrchestrationPolicy.LATE, "late", lateAt, null), lateAt);
+        assertThat(store.writeRun(late, waiting.version(), SlotChange.NONE)).isInstanceOf(RunWrite.Applied.class);
+        assertThat(store.writeRun(claim(claimed, "w"), claimed.version(), SlotChange.NONE)).isInstanceOf(RunWrite.Applied.class);
+
+        assertThat(store.scheduledDue(T0, T0.plusSeconds(299), 10, null).items())
+                .as("written again at 300 s: due then, no longer at its start").isEmpty();
+        assertThat(store.scheduledDue(T0, lateAt, 10, null).items()).containsExactly(late);
+    }
+
+    @Test
+    void scheduledDue_pagesWithoutLossOrRepeat_whenRunsShareADueTime() {
+        Setup s = setup();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 7; i++) ids.add(store.createRun(scheduledAt(s, T0, T0.plusSeconds(60))).id());
+        ids.add(store.createRun(scheduledAt(s, T0, T0.plusSeconds(61))).id());
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<FlowRun> page = store.scheduledDue(T0, T0.plusSeconds(61), 3, cursor);
+            page.items().forEach(r -> seen.add(r.id()));
+            cursor = page.next();
+        } while (cursor != null);
+
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(ids).doesNotHaveDuplicates();
+        assertThat(seen.get(seen.size() - 1)).as("earliest first").isEqualTo(ids.get(7));
+    }
+
+    @Test
+    void scheduledDue_refusesACursorOfAnotherList() {
+        Setup s = setup();
+        for (int i = 0; i < 3; i++) store.createRun(run(s, T0.plusMillis(i), null));
+        String listCursor = store.runs(RunFilter.ALL, 1, null).next();
+
+        assertThatThrownBy(() -> store.scheduledDue(T0.minusSeconds(1), T0.plusSeconds(1), 10, listCursor))
+                .isInstanceOf(BadInput.class);
+    }
+
+    private static FlowRun scheduledAt(Setup s, Instant created, Instant start) {
+        return run(s, created, null).withScheduledStartTime(start);
+    }
+
     // ------------------------------------------------------------------ conditional writes and slots
 
     @Test
