@@ -20,8 +20,12 @@ import dev.ferry.core.runs.Transitions;
 import dev.ferry.core.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,7 +34,9 @@ import java.util.logging.Logger;
  * Acts on time: marks runs Late, crashes runs whose heartbeats stopped (their slots come back),
  * ends cancellations nobody is left to carry out, and re-delivers due runs whose queue message
  * was lost, resumes deployments whose pause ended and heals schedules whose firing went missing.
- * Every action goes through the policy, so a run that moved on meanwhile is left alone.
+ * Every action goes through the policy, so a run that moved on meanwhile is left alone. Its
+ * reads of SCHEDULED runs follow what changed since the previous sweep, not how many wait
+ * (see {@link #sweepScheduled}); the other states are bounded by the runs that hold slots.
  */
 public final class Janitor {
     public static final Duration LATE_AFTER = Duration.ofSeconds(15);
@@ -42,6 +48,12 @@ public final class Janitor {
      */
     public static final Duration SEND_AHEAD = Duration.ofMinutes(14);
     private static final Duration SWEEP_MARGIN = Duration.ofMinutes(1);
+    /**
+     * How late a run's write may become visible after the time it carries (a commit waiting its
+     * turn, an index catching up, clocks apart): a sweep's windows reach back this far before the
+     * previous sweep, so such a run is still seen.
+     */
+    public static final Duration WRITE_LAG = Duration.ofSeconds(30);
     /**
      * Healing schedules reads every deployment: about once a minute is enough. Under a minute, so
      * that a janitor invoked every minute (AWS) heals on every invocation despite timing jitter.
@@ -57,6 +69,10 @@ public final class Janitor {
     private final Scheduler schedules;
     private final Clock clock;
     private volatile Instant lastHeal = Instant.MIN;
+    /** The time of the last sweep that read every SCHEDULED run it had to; null before the first. */
+    private volatile Instant swept;
+    /** SCHEDULED runs whose handling failed, tried again by the next sweep. */
+    private final Set<String> retry = ConcurrentHashMap.newKeySet();
 
     private final EcsReconciler ecs;
     private final EventService events;
@@ -104,8 +120,8 @@ public final class Janitor {
         Duration sendAhead = workQueues.maxDelay().map(max -> max.minus(SWEEP_MARGIN))
                 .filter(d -> d.compareTo(SEND_AHEAD) < 0).orElse(SEND_AHEAD);
         int[] counts = new int[4];
-        forEach(Set.of(StateType.SCHEDULED), run -> {
-            if (run.scheduledStartTime().isAfter(now.plus(sendAhead))) return;
+        Consumer<FlowRun> scheduled = run -> {
+            if (run.stateType() != StateType.SCHEDULED || run.scheduledStartTime().isAfter(now.plus(sendAhead))) return;
             // Sending again is harmless (the store decides), heals a send lost in a crash, and
             // hands runs created far ahead to queues that can't delay that long (SQS).
             workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
@@ -116,7 +132,12 @@ public final class Janitor {
                     + LATE_AFTER.toSeconds() + " s after its scheduled time")) {
                 counts[0]++;
             }
-        });
+        };
+        try {
+            sweepScheduled(now, sendAhead, scheduled);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "janitor could not list the scheduled runs due", e); // crash detection below must still happen
+        }
         forEach(Set.of(StateType.PENDING, StateType.RUNNING), run -> {
             if (EcsReconciler.handles(run)) return; // ECS says whether its task runs; see EcsReconciler
             Instant last = run.lastHeartbeat() == null ? run.updated() : run.lastHeartbeat();
@@ -172,6 +193,83 @@ public final class Janitor {
     private boolean changed(FlowRun run, StateType type, String name, String message) {
         Proposal proposal = Proposal.of(Proposal.Origin.JANITOR, type, name, message);
         return transitions.applyIfUnchanged(run, proposal) instanceof Transitions.Result.Changed;
+    }
+
+    /**
+     * The SCHEDULED runs worth a look: on a janitor's first sweep all of them (what happened while
+     * none ran is unknown); after that only those whose {@link RunStore#dueAt} passed a point that
+     * matters since the previous sweep: written or come due (a send to heal, perhaps Late at once),
+     * entered the send-ahead horizon (a send), passed the Late threshold (Late). A backlog nobody
+     * takes then costs nothing. A run whose handling failed is tried again on the next sweep.
+     */
+    private void sweepScheduled(Instant now, Duration sendAhead, Consumer<FlowRun> action) {
+        Instant since = swept;
+        Set<String> again = Set.copyOf(retry);
+        retry.removeAll(again);
+        Set<String> seen = new HashSet<>();
+        Consumer<FlowRun> once = run -> {
+            if (!again.isEmpty()) seen.add(run.id());
+            handle(run, action, retry);
+        };
+        try {
+            if (since == null) {
+                forEach(Set.of(StateType.SCHEDULED), once);
+            } else {
+                for (Window w : Window.merged(List.of(
+                        new Window(since.minus(LATE_AFTER).minus(WRITE_LAG), now.minus(LATE_AFTER)),
+                        new Window(since.minus(WRITE_LAG), now),
+                        new Window(since.plus(sendAhead).minus(WRITE_LAG), now.plus(sendAhead))))) {
+                    String cursor = null;
+                    do {
+                        Page<FlowRun> page = store.scheduledDue(w.after(), w.until(), PAGE, cursor);
+                        page.items().forEach(once);
+                        cursor = page.next();
+                    } while (cursor != null);
+                }
+            }
+        } catch (RuntimeException e) {
+            retry.addAll(again); // not tried: still owed
+            throw e;
+        }
+        for (String id : again) {
+            if (seen.contains(id)) continue;
+            try {
+                store.run(id).ifPresent(run -> handle(run, action, retry));
+            } catch (RuntimeException e) {
+                retry.add(id);
+                LOG.log(Level.WARNING, "janitor could not read flow run " + id, e);
+            }
+        }
+        // Only once every window was read: a sweep that failed part-way leaves the next to read them again.
+        swept = now;
+    }
+
+    private static void handle(FlowRun run, Consumer<FlowRun> action, Set<String> failed) {
+        try {
+            action.accept(run);
+        } catch (RuntimeException e) {
+            failed.add(run.id());
+            LOG.log(Level.WARNING, "janitor could not handle flow run " + run.id(), e);
+        }
+    }
+
+    /** The times {@code (after, until]} of {@link RunStore#scheduledDue}. */
+    record Window(Instant after, Instant until) {
+        /** Overlapping windows as one, so a sweep reads each run once. */
+        static List<Window> merged(List<Window> windows) {
+            List<Window> sorted = new ArrayList<>(windows);
+            sorted.sort(Comparator.comparing(Window::after));
+            List<Window> out = new ArrayList<>();
+            for (Window w : sorted) {
+                Window last = out.isEmpty() ? null : out.get(out.size() - 1);
+                if (last != null && !w.after().isAfter(last.until())) {
+                    out.set(out.size() - 1, new Window(last.after(), w.until().isAfter(last.until()) ? w.until() : last.until()));
+                } else {
+                    out.add(w);
+                }
+            }
+            return out;
+        }
     }
 
     private void forEach(Set<StateType> states, Consumer<FlowRun> action) {
