@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -73,6 +74,12 @@ public final class Janitor {
     private volatile Instant swept;
     /** SCHEDULED runs whose handling failed, tried again by the next sweep. */
     private final Set<String> retry = ConcurrentHashMap.newKeySet();
+    /**
+     * Runs the first sweep found scheduled beyond the horizon, by id: sent when they reach it even
+     * if the store's index of due runs does not hold them (written before it existed).
+     */
+    private final Map<String, Instant> ahead = new ConcurrentHashMap<>();
+    private final Sent sent = new Sent();
 
     private final EcsReconciler ecs;
     private final EventService events;
@@ -123,16 +130,23 @@ public final class Janitor {
         Consumer<FlowRun> scheduled = run -> {
             if (run.stateType() != StateType.SCHEDULED || run.scheduledStartTime().isAfter(now.plus(sendAhead))) return;
             // Sending again is harmless (the store decides), heals a send lost in a crash, and
-            // hands runs created far ahead to queues that can't delay that long (SQS).
-            workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
-            counts[3]++;
+            // hands runs created far ahead to queues that can't delay that long (SQS). Not twice
+            // for what this janitor already sent: its own sends were not lost.
+            if (!sent.has(run)) {
+                workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
+                sent.add(run.id(), run.version(), now);
+                counts[3]++;
+            }
             if (run.scheduledStartTime().isBefore(now.minus(LATE_AFTER))
                     && StateType.SCHEDULED.defaultName().equals(run.state().name())
-                    && changed(run, StateType.SCHEDULED, OrchestrationPolicy.LATE, "not started "
-                    + LATE_AFTER.toSeconds() + " s after its scheduled time")) {
+                    && transitions.applyIfUnchanged(run, Proposal.of(Proposal.Origin.JANITOR, StateType.SCHEDULED,
+                    OrchestrationPolicy.LATE, "not started " + LATE_AFTER.toSeconds() + " s after its scheduled time"))
+                    instanceof Transitions.Result.Changed late) {
                 counts[0]++;
+                sent.add(late.run().id(), late.run().version(), now); // the write sent it again (Transitions)
             }
         };
+        sent.forgetBefore(now.minus(Sent.KEPT));
         try {
             sweepScheduled(now, sendAhead, scheduled);
         } catch (RuntimeException e) {
@@ -208,12 +222,15 @@ public final class Janitor {
         retry.removeAll(again);
         Set<String> seen = new HashSet<>();
         Consumer<FlowRun> once = run -> {
-            if (!again.isEmpty()) seen.add(run.id());
+            seen.add(run.id());
             handle(run, action, retry);
         };
         try {
             if (since == null) {
-                forEach(Set.of(StateType.SCHEDULED), once);
+                forEach(Set.of(StateType.SCHEDULED), run -> {
+                    if (run.scheduledStartTime() != null && run.scheduledStartTime().isAfter(now.plus(sendAhead))) ahead.put(run.id(), run.scheduledStartTime());
+                    once.accept(run);
+                });
             } else {
                 for (Window w : Window.merged(List.of(
                         new Window(since.minus(LATE_AFTER).minus(WRITE_LAG), now.minus(LATE_AFTER)),
@@ -231,7 +248,13 @@ public final class Janitor {
             retry.addAll(again); // not tried: still owed
             throw e;
         }
-        for (String id : again) {
+        Set<String> owed = new HashSet<>(again);
+        for (Map.Entry<String, Instant> far : List.copyOf(ahead.entrySet())) {
+            if (far.getValue().isAfter(now.plus(sendAhead))) continue;
+            ahead.remove(far.getKey());
+            owed.add(far.getKey());
+        }
+        for (String id : owed) {
             if (seen.contains(id)) continue;
             try {
                 store.run(id).ifPresent(run -> handle(run, action, retry));
@@ -250,6 +273,32 @@ public final class Janitor {
         } catch (RuntimeException e) {
             failed.add(run.id());
             LOG.log(Level.WARNING, "janitor could not handle flow run " + run.id(), e);
+        }
+    }
+
+    /**
+     * The runs this janitor sent, at the version it sent: the windows that overlap (for writes
+     * seen late) show a run several times, and sending each version once is enough. Kept as long
+     * as a window may show that version again: from entering the horizon to past the Late threshold.
+     */
+    static final class Sent {
+        static final Duration KEPT = SEND_AHEAD.plus(LATE_AFTER).plus(WRITE_LAG).plus(WRITE_LAG).plus(SWEEP_MARGIN);
+        private record Mark(long version, Instant at) {}
+        private final java.util.LinkedHashMap<String, Mark> byId = new java.util.LinkedHashMap<>();
+
+        synchronized boolean has(FlowRun run) {
+            Mark mark = byId.get(run.id());
+            return mark != null && mark.version() == run.version();
+        }
+
+        synchronized void add(String id, long version, Instant at) {
+            byId.remove(id); // to the end: entries stay in the order they were sent
+            byId.put(id, new Mark(version, at));
+        }
+
+        synchronized void forgetBefore(Instant cutoff) {
+            var oldest = byId.entrySet().iterator();
+            while (oldest.hasNext() && oldest.next().getValue().at().isBefore(cutoff)) oldest.remove();
         }
     }
 
