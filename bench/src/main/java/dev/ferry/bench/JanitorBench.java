@@ -96,7 +96,7 @@ public class JanitorBench {
         double processCpu = (os.getProcessCpuTime() - process) / 1e9;
         double janitorCpu = (janitorCpu(threads) - janitor) / 1e9;
         double sweeps = elapsed * 1000 / SWEEP_MILLIS;
-        System.out.printf("%-16s idle CPU %5.1f%% of a core; janitor %6.1f ms CPU per sweep (%.0f sweeps)%n",
+        System.out.printf("%-16s idle CPU %5.1f%% of a core; janitor %6.1f ms CPU per 5 s sweep interval (%.0f intervals)%n",
                 label + ":", 100 * processCpu / elapsed, 1000 * janitorCpu / sweeps, sweeps);
     }
 
