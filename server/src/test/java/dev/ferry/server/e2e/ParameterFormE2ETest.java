@@ -6,23 +6,19 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.Json;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The custom-run form reads a parameter's text by the same table of cases as the CLI and the
@@ -31,8 +27,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ParameterFormE2ETest {
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("ferry.chromedriver", "/usr/bin/chromedriver"));
-    private static final Path CHROMIUM = Path.of(System.getProperty("ferry.chromium", "/usr/bin/chromium"));
     private static final String RUN_TABLE = """
             const [table, done] = [JSON.parse(arguments[0]), arguments[arguments.length - 1]];
             const src = document.querySelector('script[type=module]').src;
@@ -59,18 +53,16 @@ class ParameterFormE2ETest {
     static Path project;
 
     private FerryJar ferry;
-    private WebDriver browser;
+    private Browser ui;
+    private WebDriver browser; // ui.driver()
     private String base;
 
     @BeforeAll
     void startServerAndBrowser() throws Exception {
-        boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
-        if (!installed && System.getenv("CI") != null) {
-            throw new AssertionError(CHROMIUM + " and " + CHROMEDRIVER + " are needed; .ci/run installs them (apt-get install chromium chromium-driver)");
-        }
-        Assumptions.assumeTrue(installed, "no " + CHROMIUM + " / " + CHROMEDRIVER + ": apt-get install chromium chromium-driver");
         int port = FerryJar.freePort();
         base = "http://127.0.0.1:" + port;
+        ui = Browser.start(base, List.of());
+        browser = ui.driver();
         Map<String, String> env = new HashMap<>();
         env.put("FERRY_API_URL", base);
         env.put("FERRY_HOME", project.resolve("ferry-home").toString());
@@ -79,17 +71,11 @@ class ParameterFormE2ETest {
                 project.resolve("data").toString());
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200))
                 .until(() -> server.output().contains("Ferry server listening on " + base));
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build(), options);
     }
 
     @AfterAll
     void stopAll() throws Exception {
-        if (browser != null) browser.quit();
+        if (ui != null) ui.close();
         if (ferry != null) ferry.close();
     }
 

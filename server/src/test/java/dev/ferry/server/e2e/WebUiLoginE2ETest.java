@@ -3,13 +3,12 @@ package dev.ferry.server.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -17,33 +16,27 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The web UI on a server with an API key: the page loads without one, the API asks for it through the sign-in box. */
 class WebUiLoginE2ETest {
     private static final String ADMIN_KEY = "ferry_ui-login-test-admin-key";
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("ferry.chromedriver", "/usr/bin/chromedriver"));
-    private static final Path CHROMIUM = Path.of(System.getProperty("ferry.chromium", "/usr/bin/chromium"));
 
     private FerryJar ferry;
-    private WebDriver browser;
+    private Browser ui;
 
     @AfterEach
     void stop() throws Exception {
-        if (browser != null) browser.quit();
+        if (ui != null) ui.close();
         if (ferry != null) ferry.close();
     }
 
     @Test
     void aKeyedServer_asksForTheKey_refusesAWrongOne_andKeepsTheRightOneForTheTabOnly(@TempDir Path project) throws Exception {
-        boolean installed = Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM);
-        if (!installed && System.getenv("CI") != null) throw new AssertionError("chromium and chromedriver are needed; .ci/run installs them");
-        Assumptions.assumeTrue(installed, "no chromium / chromedriver: apt-get install chromium chromium-driver");
         int port = FerryJar.freePort();
         String base = "http://127.0.0.1:" + port;
+        ui = Browser.start(base, List.of("--window-size=1280,900"));
+        WebDriver browser = ui.driver();
         ferry = new FerryJar(project, Map.of("FERRY_API_URL", base, "FERRY_API_KEY", ADMIN_KEY,
                 "FERRY_HOME", project.resolve("ferry-home").toString()));
         FerryJar.Background server = ferry.start("server", "start", "--port", String.valueOf(port), "--data",
@@ -51,11 +44,6 @@ class WebUiLoginE2ETest {
         await().atMost(60, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200))
                 .until(() -> server.output().contains("Ferry server listening on " + base));
         ferry.ok("work-pool", "create", "--type", "process", "keyed-pool");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build(), options);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(15));
 
         browser.get(base + "/#/pools");
