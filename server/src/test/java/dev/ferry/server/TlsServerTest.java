@@ -40,7 +40,8 @@ class TlsServerTest {
             assertThat(health.statusCode()).isEqualTo(200);
 
             String plain = "http://127.0.0.1:" + server.url().getPort() + "/api/health";
-            assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(java.net.URI.create(plain)).build(),
+            assertThatThrownBy(() -> HttpClient.newHttpClient().send(HttpRequest.newBuilder(java.net.URI.create(plain))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString())).as("plain HTTP gets no answer").isInstanceOf(IOException.class);
         }
     }
@@ -64,7 +65,7 @@ class TlsServerTest {
 
     @Test
     void aWeakAdminKey_stopsTheStart_withExitCode2_andAStrongOneDoesNot(@TempDir Path dir) {
-        String[] weak = run(Map.of("FERRY_SERVER_API_KEY", "sesame"), "server", "start", "--port", "0", "--data", dir.toString());
+        String[] weak = run(Map.of(), "server", "start", "--port", "0", "--data", dir.toString(), "--api-key", "sesame");
 
         assertThat(weak[0]).isEqualTo("2");
         assertThat(weak[1].lines().toList()).singleElement().asString().contains("too easy to guess").contains("ferry api-key generate");
