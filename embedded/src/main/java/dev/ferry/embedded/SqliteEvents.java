@@ -11,6 +11,8 @@ import dev.ferry.core.events.EventFeed;
 import dev.ferry.core.events.EventFilter;
 import dev.ferry.core.events.EventPosition;
 import dev.ferry.core.events.EventStore;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +40,17 @@ public final class SqliteEvents implements EventStore, EventFeed {
 
     @Override
     public boolean append(Event event) {
-        return db.write("storing event " + event.id(), c -> update(c,
-                "INSERT INTO events (id, occurred, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                event.id(), nanos(event.occurred()), Documents.write(event)) == 1);
+        String doc = Documents.write(event);
+        return db.write("storing event " + event.id(), c -> insert(c, event, doc));
+    }
+
+    /**
+     * Stores {@code event} (its JSON {@code doc}) in the transaction {@code c} is in, unless its id
+     * is stored: how {@link #append} stores one, and how a run's write stores its state's event.
+     */
+    static boolean insert(Connection c, Event event, String doc) throws SQLException {
+        return update(c, "INSERT INTO events (id, occurred, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                event.id(), nanos(event.occurred()), doc) == 1;
     }
 
     @Override

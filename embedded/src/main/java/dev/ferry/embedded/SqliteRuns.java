@@ -9,6 +9,7 @@ import static dev.ferry.embedded.Database.update;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Page;
+import dev.ferry.core.events.Event;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.RunStore;
@@ -27,7 +28,8 @@ import java.util.stream.Collectors;
 
 /**
  * {@link RunStore} in the embedded database: runs as documents with the fields filters use beside
- * them, and the concurrency counters in {@code slots}, written in the run's own transaction.
+ * them, and the concurrency counters in {@code slots} and the state's event (a row of
+ * {@link SqliteEvents}) written in the run's own transaction.
  */
 public final class SqliteRuns implements RunStore {
     private static final List<String> ACTIVE = StateType.ACTIVE.stream().map(Enum::name).toList();
@@ -40,9 +42,10 @@ public final class SqliteRuns implements RunStore {
     }
 
     @Override
-    public FlowRun createRun(FlowRun run) {
+    public FlowRun createRun(FlowRun run, Event event) {
         long created = nanos(Objects.requireNonNull(run.created(), "run.created"));
         String json = Documents.write(run); // outside the write: the committer's time is everyone's
+        String eventDoc = event == null ? null : Documents.write(event);
         return db.write("creating flow run " + run.id(), c -> {
             if (run.idempotencyKey() != null) {
                 Optional<FlowRun> existing = one(c,
@@ -57,6 +60,7 @@ public final class SqliteRuns implements RunStore {
                     run.id(), run.deploymentId(), run.workPoolId(), run.workPoolName(), run.workQueueId(),
                     run.workQueueName(), run.stateType().name(), run.idempotencyKey(), run.version(), created,
                     dueAt(run), json);
+            if (event != null) SqliteEvents.insert(c, event, eventDoc);
             return run;
         });
     }
@@ -141,9 +145,10 @@ public final class SqliteRuns implements RunStore {
     }
 
     @Override
-    public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+    public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots, Event event) {
         Objects.requireNonNull(slots, "slots");
         String json = Documents.write(next);
+        String eventDoc = event == null ? null : Documents.write(event);
         return db.write("writing flow run " + next.id() + " at version " + expectedVersion, c -> {
             // Everything is checked before anything is written, so a refusal needs no rollback.
             Optional<Long> stored = one(c, "SELECT version FROM flow_runs WHERE id = ?", rs -> rs.getLong(1), next.id());
@@ -172,6 +177,8 @@ public final class SqliteRuns implements RunStore {
                     next.deploymentId(), next.workPoolId(), next.workPoolName(), next.workQueueId(),
                     next.workQueueName(), next.stateType().name(), next.idempotencyKey(), next.version(), dueAt(next), json,
                     next.id(), expectedVersion);
+            // an id stored already is left as it is, and the run written all the same
+            if (event != null) SqliteEvents.insert(c, event, eventDoc);
             return new RunWrite.Applied(next);
         });
     }

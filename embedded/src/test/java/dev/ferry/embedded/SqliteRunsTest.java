@@ -1,6 +1,7 @@
 package dev.ferry.embedded;
 
 import dev.ferry.core.deployments.DeploymentStore;
+import dev.ferry.core.events.EventStore;
 import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.RunStoreContract;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,6 +13,11 @@ class SqliteRunsTest extends RunStoreContract {
     @Override
     protected RunStore newRuns() {
         return new SqliteRuns(db.get());
+    }
+
+    @Override
+    protected EventStore events() {
+        return new SqliteEvents(db.get());
     }
 
     @Override

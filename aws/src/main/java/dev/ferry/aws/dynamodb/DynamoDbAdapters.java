@@ -36,10 +36,11 @@ public final class DynamoDbAdapters {
     public static Ports ports(DynamoDbClient client, String tableName, Duration runLogRetention, Duration eventRetention,
                               Clock clock, WorkQueues workQueues, ScheduleTimer timer) {
         Table table = new Table(client, tableName);
+        DynamoDbEvents events = new DynamoDbEvents(table, eventRetention, EventStore.SCAN_BUDGET);
         return new Ports(new DynamoDbPools(table, DynamoDbPools.DEFAULT_WORKER_RETENTION, clock),
-                new DynamoDbDeployments(table), new DynamoDbRuns(table), new DynamoDbRunLogs(table, runLogRetention, clock),
+                new DynamoDbDeployments(table), new DynamoDbRuns(table, events), new DynamoDbRunLogs(table, runLogRetention, clock),
                 new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table),
-                new DynamoDbEvents(table, eventRetention, EventStore.SCAN_BUDGET), null,
+                events, null,
                 new DynamoDbTriggerStore(table), workQueues, timer);
     }
 

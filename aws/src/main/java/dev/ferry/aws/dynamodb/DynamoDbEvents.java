@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * {@link EventStore} in Ferry's table. An event is an item in the partition of the UTC day it
@@ -32,6 +33,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class DynamoDbEvents implements EventStore {
     /** Items read per query while scanning: a page that fills early reads no more than this. */
     private static final int CHUNK = 200;
+    /** How many items of a transaction {@link #writes} takes. */
+    static final int WRITES = 2;
 
     private final Table table;
     private final Duration retention;
@@ -45,6 +48,18 @@ public final class DynamoDbEvents implements EventStore {
 
     @Override
     public boolean append(Event event) {
+        List<CancellationReason> refused = table.transact(writes(event));
+        if (refused == null) return true;
+        if (Table.failed(refused, 0)) return false;
+        throw new IllegalStateException("storing event " + event.id() + " was refused: " + Table.codes(refused));
+    }
+
+    /**
+     * The {@value #WRITES} items of a transaction that stores {@code event}: first its id's marker,
+     * on condition that it is new (refused: the id is stored, and the transaction writes nothing),
+     * then the event. {@link #append} sends them alone; a run's write sends them with the run.
+     */
+    List<TransactWriteItem> writes(Event event) {
         EventPosition at = EventPosition.of(event);
         long ttl = event.occurred().plus(retention).getEpochSecond();
         Map<String, AttributeValue> marker = new HashMap<>(Keys.eventId(event.id()));
@@ -53,10 +68,7 @@ public final class DynamoDbEvents implements EventStore {
                 Keys.eventOrder(at.nanos(), event.id())));
         item.put(Items.DOC, s(Documents.write(event)));
         item.put(Items.TTL, n(ttl));
-        List<CancellationReason> refused = table.transact(List.of(table.put(marker, Expr.absent()), table.put(item, Expr.none())));
-        if (refused == null) return true;
-        if (Table.failed(refused, 0)) return false;
-        throw new IllegalStateException("storing event " + event.id() + " was refused: " + Table.codes(refused));
+        return List.of(table.put(marker, Expr.absent()), table.put(item, Expr.none()));
     }
 
     @Override

@@ -6,6 +6,9 @@ import static dev.ferry.aws.dynamodb.Table.codes;
 import static dev.ferry.aws.dynamodb.Table.failed;
 
 import dev.ferry.core.common.Page;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventService;
+import dev.ferry.core.events.EventStore;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.RunStore;
@@ -13,6 +16,7 @@ import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,24 +42,34 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 /**
  * {@link RunStore} in Ferry's table. A run lives under its id as its JSON document, with copies of
  * the fields the list indexes sort and filter on; an idempotency key is an item of its own, put
- * with the run in one transaction. A run's write and its slot counters move in one transaction,
- * conditioned on the run's version and on each counter's limit.
+ * with the run in one transaction. A run's write, its slot counters and its state's event (the
+ * items {@link DynamoDbEvents} stores it as, so the table's stream carries it to the automations)
+ * move in one transaction, conditioned on the run's version and on each counter's limit.
  */
 public final class DynamoDbRuns implements RunStore {
     private final Table table;
+    private final DynamoDbEvents events;
 
+    /** With events kept {@link EventService#DEFAULT_RETENTION}. */
     public DynamoDbRuns(DynamoDbClient client, String tableName) {
-        this(new Table(client, tableName));
+        this(new Table(client, tableName), EventService.DEFAULT_RETENTION);
     }
 
-    DynamoDbRuns(Table table) {
+    private DynamoDbRuns(Table table, Duration eventRetention) {
+        this(table, new DynamoDbEvents(table, eventRetention, EventStore.SCAN_BUDGET));
+    }
+
+    /** @param events the table's event store, whose items a run's state event is written as */
+    DynamoDbRuns(Table table, DynamoDbEvents events) {
         this.table = Objects.requireNonNull(table, "table");
+        this.events = Objects.requireNonNull(events, "events");
     }
 
     @Override
-    public FlowRun createRun(FlowRun run) {
+    public FlowRun createRun(FlowRun run, Event event) {
         Objects.requireNonNull(run.created(), "run.created");
-        if (run.idempotencyKey() == null || run.deploymentId() == null) {
+        boolean keyed = run.idempotencyKey() != null && run.deploymentId() != null;
+        if (!keyed && event == null) {
             try {
                 // a reused id must not overwrite another run
                 table.putItem(Items.run(run), Expr.absent());
@@ -64,15 +78,28 @@ public final class DynamoDbRuns implements RunStore {
                 throw new IllegalStateException("flow run id " + run.id() + " is already in use; ids must be unique");
             }
         }
-        Map<String, AttributeValue> key = new HashMap<>(Keys.idempotencyKey(run.deploymentId(), run.idempotencyKey()));
-        key.put(Items.RUN_ID, s(run.id()));
-        List<CancellationReason> refused = table.transact(List.of(
-                // a schedule firing delivered twice (or a client retrying) must create one run
-                table.put(key, Expr.absent(), ReturnValuesOnConditionCheckFailure.ALL_OLD),
-                table.put(Items.run(run), Expr.absent())));
+        List<TransactWriteItem> items = new ArrayList<>();
+        if (keyed) {
+            Map<String, AttributeValue> key = new HashMap<>(Keys.idempotencyKey(run.deploymentId(), run.idempotencyKey()));
+            key.put(Items.RUN_ID, s(run.id()));
+            // a schedule firing delivered twice (or a client retrying) must create one run
+            items.add(table.put(key, Expr.absent(), ReturnValuesOnConditionCheckFailure.ALL_OLD));
+        }
+        int runAt = items.size();
+        items.add(table.put(Items.run(run), Expr.absent()));
+        int eventAt = items.size();
+        if (event != null) items.addAll(events.writes(event));
+        List<CancellationReason> refused = table.transact(items);
         if (refused == null) return run;
-        if (!failed(refused, 0)) {
-            throw new IllegalStateException("flow run id " + run.id() + " is already in use; ids must be unique");
+        if (!keyed || !failed(refused, 0)) {
+            if (failed(refused, runAt)) {
+                throw new IllegalStateException("flow run id " + run.id() + " is already in use; ids must be unique");
+            }
+            if (event == null || !failed(refused, eventAt)) {
+                throw new IllegalStateException("creating flow run " + run.id() + " was cancelled: " + codes(refused));
+            }
+            // the event's id is stored already: dropped, as an append drops it, and the run created without it
+            return createRun(run, null);
         }
         Map<String, AttributeValue> holder = refused.get(0).hasItem() && !refused.get(0).item().isEmpty()
                 ? refused.get(0).item()
@@ -192,22 +219,38 @@ public final class DynamoDbRuns implements RunStore {
         return count;
     }
 
+    /**
+     * One {@code TransactWriteItems} when there are counters to move or an event to store: the run's
+     * put, an update per distinct counter, then the event's {@link DynamoDbEvents#WRITES} items. At
+     * most 1 + 3 + 2 items, far inside the 100 a transaction may hold.
+     */
     @Override
-    public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+    public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots, Event event) {
         Objects.requireNonNull(slots, "slots");
         Map<String, AttributeValue> item = Items.run(next);
-        if (slots instanceof SlotChange.None) return writeRunAlone(next, item, expectedVersion);
+        if (slots instanceof SlotChange.None && event == null) return writeRunAlone(next, item, expectedVersion);
         boolean acquire = slots instanceof SlotChange.Acquire;
-        List<Counter> counters = Counter.of(acquire ? ((SlotChange.Acquire) slots).slots() : ((SlotChange.Release) slots).slots());
+        List<Counter> counters = slots instanceof SlotChange.Acquire a ? Counter.of(a.slots())
+                : slots instanceof SlotChange.Release r ? Counter.of(r.slots()) : List.of();
+        Event pending = event;
         for (int attempt = 1; ; attempt++) {
             List<TransactWriteItem> items = new ArrayList<>();
             items.add(TransactWriteItem.builder().put(runPut(item, expectedVersion)).build());
             for (Counter c : counters) {
                 items.add(TransactWriteItem.builder().update(acquire ? c.acquire(table.name) : c.release(table.name)).build());
             }
+            int eventAt = items.size();
+            if (pending != null) items.addAll(events.writes(pending));
             List<CancellationReason> refused = table.transact(items);
             if (refused == null) return new RunWrite.Applied(next);
             if (failed(refused, 0)) return new RunWrite.Stale(current(refused.get(0), next.id()));
+            boolean again = false;
+            if (pending != null && failed(refused, eventAt)) {
+                // The event's id is stored already (a state left and entered again within one instant
+                // makes its id again): dropped, as an append drops it, so the run's write still lands.
+                pending = null;
+                again = true;
+            }
             if (acquire) {
                 for (int i = 0; i < counters.size(); i++) {
                     if (failed(refused, i + 1)) return new RunWrite.LimitReached(counters.get(i).key());
@@ -216,7 +259,6 @@ public final class DynamoDbRuns implements RunStore {
                 // A counter already at zero has nothing to give back (the run's slot was released
                 // before, or never counted): write the rest rather than fail the whole transition.
                 List<Counter> kept = new ArrayList<>();
-                boolean changed = false;
                 for (int i = 0; i < counters.size(); i++) {
                     Counter c = counters.get(i);
                     long giveBack = c.amount();
@@ -224,12 +266,12 @@ public final class DynamoDbRuns implements RunStore {
                         CancellationReason reason = refused.get(i + 1);
                         giveBack = reason.hasItem() ? Math.min(c.amount(), Items.number(reason.item(), Items.USED, 0)) : 0;
                     }
-                    changed |= giveBack != c.amount();
+                    again |= giveBack != c.amount();
                     if (giveBack > 0) kept.add(c.withAmount(giveBack));
                 }
                 counters = kept;
-                if (changed && attempt < table.backoff.maxAttempts()) continue;
             }
+            if (again && attempt < table.backoff.maxAttempts()) continue;
             throw new IllegalStateException("writing flow run " + next.id() + " was cancelled: " + codes(refused));
         }
     }

@@ -7,7 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.aws.testing.Emulator;
 import dev.ferry.aws.testing.ThreadRacesOnMoto;
 import dev.ferry.core.deployments.DeploymentStore;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventService;
+import dev.ferry.core.events.EventStore;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.RunEvents;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.RunStoreContract;
@@ -18,9 +22,12 @@ import dev.ferry.core.runs.StateType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * The RunStore contract on DynamoDB in the emulator: a fresh account and table for every test.
@@ -44,6 +51,11 @@ class DynamoDbRunsIT extends RunStoreContract {
     @Override
     protected DeploymentStore newDeployments() {
         return new DynamoDbDeployments(table.client(), table.name());
+    }
+
+    @Override
+    protected EventStore events() {
+        return new DynamoDbEvents(new Table(table.client(), table.name()), EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET);
     }
 
     @Test
@@ -88,6 +100,49 @@ class DynamoDbRunsIT extends RunStoreContract {
                 .isEqualTo(new RunWrite.Stale(winner)));
         assertThat(store.run(run.id())).contains(winner);
         assertThat(store.slotsInUse(pool.key())).isEqualTo(1);
+    }
+
+    @Test
+    void writeRun_withAnEvent_isOneTransaction_ofTheRunAndTheEventsItems() {
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        FlowRun claimed = claim(run, "w");
+        Event event = RunEvents.stateChanged(claimed).receivedAt(T0.plusSeconds(2));
+        table.client().takeCounts();
+        int before = table.client().transactions().size();
+
+        assertThat(store.writeRun(claimed, run.version(), SlotChange.NONE, event)).isEqualTo(new RunWrite.Applied(claimed));
+
+        assertThat(table.client().takeCounts()).isEqualTo(Map.of("TransactWriteItems", 1));
+        List<TransactWriteItem> items = table.client().transactions().get(before).transactItems();
+        assertThat(items).hasSize(3);
+        assertThat(items.get(0).put().item().get(Keys.PK)).isEqualTo(Keys.run(run.id()).get(Keys.PK));
+        assertThat(items.get(0).put().conditionExpression()).isEqualTo("#v = :expected");
+        // the event's items are the event store's: its id's mark, new, then the event the stream carries
+        assertThat(items.get(1).put().item()).containsAllEntriesOf(Keys.eventId(event.id()));
+        assertThat(items.get(1).put().conditionExpression()).isEqualTo(Expr.absent().expression());
+        Map<String, AttributeValue> stored = items.get(2).put().item();
+        assertThat(DynamoDbEvents.stored(stored.get(Keys.PK).s(), stored.get(Items.DOC).s())).isEqualTo(event);
+    }
+
+    @Test
+    void writeRun_whoseEventIdIsStored_isSentAgainWithoutTheEvent_andAStaleOneIsNot() {
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        FlowRun claimed = claim(run, "w");
+        Event event = RunEvents.stateChanged(claimed).receivedAt(T0.plusSeconds(2));
+        events().append(event);
+        int before = table.client().transactions().size();
+
+        RunWrite applied = store.writeRun(claimed, run.version(), SlotChange.NONE, event);
+        RunWrite stale = store.writeRun(claim(run, "other"), run.version(), SlotChange.NONE, event);
+
+        assertThat(applied).isEqualTo(new RunWrite.Applied(claimed));
+        assertThat(stale).isEqualTo(new RunWrite.Stale(claimed));
+        assertThat(table.client().transactions().subList(before, table.client().transactions().size()))
+                .extracting(t -> t.transactItems().size())
+                .as("the run with the event's items, the run alone; then the stale write, once")
+                .containsExactly(3, 1, 3);
     }
 
     private RunWrite claimWith(FlowRun run, Slot slot) {

@@ -88,6 +88,11 @@ public final class EventService implements EventSink {
         if (store.append(event.receivedAt(clock.now()))) wake();
     }
 
+    @Override
+    public void written(Event event) {
+        wake();
+    }
+
     /**
      * A page of events. Oldest-first lists without an end ({@code tail}) always give a
      * {@code next}: following it tails the events as they come, and with {@code waitSeconds} and

@@ -9,6 +9,7 @@ import dev.ferry.core.common.JsonSizes;
 import dev.ferry.core.common.Names;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.deployments.Deployment;
+import dev.ferry.core.events.Event;
 import dev.ferry.core.jobs.JobTemplate;
 import dev.ferry.core.deployments.ParameterTypes;
 import dev.ferry.core.jobs.JsonSchemas;
@@ -120,11 +121,16 @@ public final class FlowRunService {
                 .parameters(parameters).jobVariables(jobVariables).state(scheduled).stateHistory(List.of(scheduled))
                 .scheduledStartTime(start).retries(deployment.retries()).retryDelaySeconds(deployment.retryDelaySeconds())
                 .idempotencyKey(key).tags(List.copyOf(tags)).version(1).created(now).updated(now).build();
-        FlowRun stored = store.createRun(run);
+        Event event = transitions.eventOf(run);
+        FlowRun stored = store.createRun(run, event);
         boolean created = stored.id().equals(run.id());
-        if (created) workQueues.send(queue.id(), run.id(), start);
-        // created again (the same idempotency key): its state's event goes out again, and the store drops it
-        transitions.publish(stored);
+        if (created) {
+            workQueues.send(queue.id(), run.id(), start);
+            transitions.written(event);
+        } else {
+            // created again (the same idempotency key): its state's event goes out again, and the store drops it
+            transitions.publish(stored);
+        }
         return new Created(stored, created);
     }
 

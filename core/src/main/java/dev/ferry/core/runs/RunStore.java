@@ -1,21 +1,31 @@
 package dev.ferry.core.runs;
 
 import dev.ferry.core.common.Page;
+import dev.ferry.core.events.Event;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
  * Where flow runs and the concurrency counters they hold are kept. Every method is atomic on its
  * own; a run is written only on the version it was read at ({@link #writeRun}), its slot counters
- * moving in the same atomic write, so two writers can never both win and limits hold.
+ * moving in the same atomic write, so two writers can never both win and limits hold. The event
+ * of the state a write enters is stored in that same write, into the adapter set's
+ * {@link dev.ferry.core.events.EventStore} exactly as {@code append} stores it, so no crash can
+ * keep a state and lose its event.
  */
 public interface RunStore {
 
     /**
-     * Inserts a run. When the run has an idempotency key and its deployment already has a run
-     * with that key, nothing is written and that run is returned.
+     * Inserts a run, and {@code event} (null: none) with it. When the run has an idempotency key
+     * and its deployment already has a run with that key, nothing is written, the event neither,
+     * and that run is returned.
      */
-    FlowRun createRun(FlowRun run);
+    FlowRun createRun(FlowRun run, Event event);
+
+    /** {@link #createRun(FlowRun, Event)} without an event. */
+    default FlowRun createRun(FlowRun run) {
+        return createRun(run, null);
+    }
 
     Optional<FlowRun> run(String id);
 
@@ -46,9 +56,16 @@ public interface RunStore {
 
     /**
      * Writes {@code next} if the stored run still has {@code expectedVersion}, applying
-     * {@code slots} in the same atomic write.
+     * {@code slots} and storing {@code event} (null: none) in the same atomic write. An event
+     * whose id is stored already is dropped, as {@code append} drops it, and the run is written
+     * all the same: a state entered twice at one instant makes one event id twice.
      */
-    RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots);
+    RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots, Event event);
+
+    /** {@link #writeRun(FlowRun, long, SlotChange, Event)} without an event: a write that enters no state. */
+    default RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+        return writeRun(next, expectedVersion, slots, null);
+    }
 
     /** The current value of a concurrency counter (0 if never used). */
     int slotsInUse(String slotKey);

@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Applies the policy's decisions to the store: read, decide, conditional write, and on a lost
- * race read again and decide again. Slot counters move in the same write as the state.
+ * race read again and decide again. Slot counters and the state's {@code ferry.flow-run.*} event
+ * move in the same write as the state.
  */
 public final class Transitions {
     private static final int MAX_ATTEMPTS = Revisions.MAX_ATTEMPTS;
@@ -25,7 +26,10 @@ public final class Transitions {
     private final EventSink events;
     private final OrchestrationPolicy policy = new OrchestrationPolicy();
 
-    /** @param events where each state change's {@code ferry.flow-run.*} event goes */
+    /**
+     * @param events told of each state change's {@code ferry.flow-run.*} event once the store wrote it with the
+     *               run; where a report made again publishes it again
+     */
     public Transitions(RunStore store, WorkQueues workQueues, Clock clock, EventSink events) {
         this.store = store;
         this.workQueues = workQueues;
@@ -74,15 +78,17 @@ public final class Transitions {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Decision decision = policy.decide(run, proposal, clock.now());
             if (decision instanceof Decision.Reject reject) return new Result.Refused(run, reject.reason());
-            // A report made again (a retry after a lost answer) publishes the state's event again:
-            // it may be the first attempt's write that landed and its event that did not.
+            // A report made again (a retry after a lost answer) publishes the state's event again,
+            // which the store drops by its id: the run's write stores its event, but a run written
+            // before the two went into one write may have kept its state and lost its event.
             if (decision instanceof Decision.AlreadyApplied) return unchanged(run);
             Accept accept = (Accept) decision;
             FlowRun next = extra.apply(accept.next());
             if (repeats(run, next)) return unchanged(run);
-            RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots(), limits));
+            Event event = eventOf(next);
+            RunWrite write = store.writeRun(next, run.version(), slots(run, accept.slots(), limits), event);
             if (write instanceof RunWrite.Applied applied) {
-                afterWrite(applied.run());
+                afterWrite(applied.run(), event);
                 return new Result.Changed(applied.run());
             }
             if (write instanceof RunWrite.LimitReached full) return new Result.LimitReached(run, full.slotKey());
@@ -100,9 +106,10 @@ public final class Transitions {
     public Result applyIfUnchanged(FlowRun seen, Proposal proposal) {
         Decision decision = policy.decide(seen, proposal, clock.now());
         if (!(decision instanceof Accept accept)) return new Result.Unchanged(seen);
-        RunWrite write = store.writeRun(accept.next(), seen.version(), slots(seen, accept.slots(), null));
+        Event event = eventOf(accept.next());
+        RunWrite write = store.writeRun(accept.next(), seen.version(), slots(seen, accept.slots(), null), event);
         if (write instanceof RunWrite.Applied applied) {
-            afterWrite(applied.run());
+            afterWrite(applied.run(), event);
             return new Result.Changed(applied.run());
         }
         return new Result.Unchanged(seen);
@@ -163,12 +170,15 @@ public final class Transitions {
                 && Objects.equals(run.scheduledStartTime(), next.scheduledStartTime());
     }
 
-    /** A run that is SCHEDULED again (retries) must be delivered again; a state entered is an event. */
-    private void afterWrite(FlowRun run) {
+    /**
+     * A run that is SCHEDULED again (retries) must be delivered again; the state's event, stored
+     * with the run, wakes whoever follows the events.
+     */
+    private void afterWrite(FlowRun run, Event event) {
         if (run.state().type() == StateType.SCHEDULED) {
             workQueues.send(run.workQueueId(), run.id(), run.scheduledStartTime());
         }
-        publish(run);
+        written(event);
     }
 
     private Result unchanged(FlowRun run) {
@@ -176,7 +186,24 @@ public final class Transitions {
         return new Result.Unchanged(run);
     }
 
-    /** Publishes the event of the run's current state (none for progress within a state). */
+    /**
+     * The event of {@code run}'s state as the store writes it with the run, received now; null
+     * for progress within a state, which is no change.
+     */
+    Event eventOf(FlowRun run) {
+        Event event = RunEvents.stateChanged(run);
+        return event == null ? null : event.receivedAt(clock.now());
+    }
+
+    /** Wakes the event followers for {@code event}, stored with its run (nothing for null). */
+    void written(Event event) {
+        if (event != null) events.written(event);
+    }
+
+    /**
+     * Publishes the event of the run's current state (none for progress within a state) on its
+     * own: for a state written before, whose event the store drops by its id if it has it.
+     */
     void publish(FlowRun run) {
         Event event = RunEvents.stateChanged(run);
         if (event != null) events.publish(event);

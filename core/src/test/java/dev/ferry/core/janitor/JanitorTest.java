@@ -218,8 +218,8 @@ final class JanitorTest {
         }
 
         @Override
-        public FlowRun createRun(FlowRun run) {
-            return delegate.createRun(run);
+        public FlowRun createRun(FlowRun run, dev.ferry.core.events.Event event) {
+            return delegate.createRun(run, event);
         }
 
         @Override
@@ -247,8 +247,8 @@ final class JanitorTest {
         }
 
         @Override
-        public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
-            return delegate.writeRun(next, expectedVersion, slots);
+        public RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots, dev.ferry.core.events.Event event) {
+            return delegate.writeRun(next, expectedVersion, slots, event);
         }
 
         @Override

@@ -1,6 +1,8 @@
 package dev.ferry.core.runs;
 
 import dev.ferry.core.common.Page;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.InMemoryEvents;
 import dev.ferry.core.testing.PageCursors;
 import java.time.Instant;
 import java.util.Comparator;
@@ -12,7 +14,8 @@ import java.util.Optional;
 
 /**
  * {@link RunStore} in memory, for core's unit tests; {@link InMemoryRunsTest} holds it to the
- * contract. Every method holds the store's lock, so a run write and its slot counters move as one.
+ * contract. Every method holds the store's lock, so a run write, its slot counters and its event
+ * (appended to the adapter set's {@link InMemoryEvents}) move as one.
  */
 public final class InMemoryRuns implements RunStore {
     private static final String LIST = "flow_runs";
@@ -24,6 +27,22 @@ public final class InMemoryRuns implements RunStore {
     private final Map<String, FlowRun> byId = new HashMap<>();
     private final Map<IdempotencyKey, String> runIdByKey = new HashMap<>();
     private final Map<String, Integer> slots = new HashMap<>();
+    private final InMemoryEvents events;
+
+    /** With events of its own ({@link #events()}). */
+    public InMemoryRuns() {
+        this(new InMemoryEvents());
+    }
+
+    /** @param events where the state events written with the runs go */
+    public InMemoryRuns(InMemoryEvents events) {
+        this.events = Objects.requireNonNull(events, "events");
+    }
+
+    /** The event store the runs' state events are written to. */
+    public InMemoryEvents events() {
+        return events;
+    }
 
     /** Idempotency keys are unique per deployment, not across deployments. */
     private record IdempotencyKey(String deploymentId, String key) {}
@@ -36,7 +55,7 @@ public final class InMemoryRuns implements RunStore {
     }
 
     @Override
-    public synchronized FlowRun createRun(FlowRun run) {
+    public synchronized FlowRun createRun(FlowRun run, Event event) {
         Objects.requireNonNull(run.created(), "run.created");
         IdempotencyKey key = run.idempotencyKey() == null || run.deploymentId() == null
                 ? null : new IdempotencyKey(run.deploymentId(), run.idempotencyKey());
@@ -46,6 +65,7 @@ public final class InMemoryRuns implements RunStore {
         }
         byId.put(run.id(), run);
         if (key != null) runIdByKey.put(key, run.id());
+        if (event != null) events.append(event);
         return run;
     }
 
@@ -93,7 +113,7 @@ public final class InMemoryRuns implements RunStore {
     }
 
     @Override
-    public synchronized RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots) {
+    public synchronized RunWrite writeRun(FlowRun next, long expectedVersion, SlotChange slots, Event event) {
         Objects.requireNonNull(slots, "slots");
         FlowRun stored = byId.get(next.id());
         if (stored == null || stored.version() != expectedVersion) return new RunWrite.Stale(stored);
@@ -107,6 +127,8 @@ public final class InMemoryRuns implements RunStore {
             for (Slot slot : release.slots()) this.slots.computeIfPresent(slot.key(), (k, used) -> Math.max(used - 1, 0));
         }
         byId.put(next.id(), next);
+        // an id stored already is dropped, the run written all the same
+        if (event != null) events.append(event);
         return new RunWrite.Applied(next);
     }
 

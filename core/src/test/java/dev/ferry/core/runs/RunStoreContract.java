@@ -13,10 +13,15 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentStore;
+import dev.ferry.core.events.Event;
+import dev.ferry.core.events.EventFeed;
+import dev.ferry.core.events.EventFilter;
+import dev.ferry.core.events.EventStore;
 import dev.ferry.core.pools.WorkPool;
 import dev.ferry.core.pools.WorkQueue;
 import dev.ferry.core.testing.Fixtures;
 import dev.ferry.core.testing.ThreadRace;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +46,12 @@ public abstract class RunStoreContract {
      * of another list, which runs must refuse.
      */
     protected abstract DeploymentStore newDeployments();
+
+    /**
+     * The event store of the same adapter set, over what {@link #newRuns()} made (called after
+     * it): where the store writes the events it is given with its runs.
+     */
+    protected abstract EventStore events();
 
     protected RunStore store;
 
@@ -551,6 +562,147 @@ public abstract class RunStoreContract {
                 .allSatisfy(r -> assertThat(((RunWrite.Stale) r).current()).isEqualTo(winner));
         assertThat(store.run(run.id())).contains(winner);
         assertThat(store.slotsInUse(pool.key())).isEqualTo(1);
+    }
+
+    // ------------------------------------------------------------------ the state's event, in the run's own write
+
+    @Test
+    void writeRun_storesTheStatesEvent_inTheSameWrite() {
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        FlowRun claimed = claim(run, "w");
+        Event pending = eventOf(claimed);
+
+        RunWrite result = store.writeRun(claimed, run.version(), SlotChange.NONE, pending);
+
+        // no publish after the write: once it returns, the event is stored (a crash now loses nothing)
+        assertThat(result).isEqualTo(new RunWrite.Applied(claimed));
+        assertThat(storedEvents()).containsExactly(pending);
+        EventStore events = events();
+        if (events instanceof EventFeed feed) {
+            assertThat(feed.after(null, 10).events()).as("what the in-process engine follows").containsExactly(pending);
+        }
+    }
+
+    @Test
+    void writeRun_storesTheStatesEvent_withTheSlotsItTakesAndGivesBack() {
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        List<Slot> slots = slotsOf(s, 1, 1, 1);
+        FlowRun claimed = claim(run, "w");
+        FlowRun done = claimed.entering(State.of(StateType.COMPLETED, T0.plusSeconds(9)), T0.plusSeconds(9));
+
+        assertThat(store.writeRun(claimed, run.version(), new SlotChange.Acquire(slots), eventOf(claimed)))
+                .isEqualTo(new RunWrite.Applied(claimed));
+        assertThat(store.writeRun(done, claimed.version(), new SlotChange.Release(slots), eventOf(done)))
+                .isEqualTo(new RunWrite.Applied(done));
+
+        assertThat(storedEvents()).containsExactly(eventOf(claimed), eventOf(done));
+        for (Slot slot : slots) assertThat(store.slotsInUse(slot.key())).as(slot.key()).isZero();
+    }
+
+    @Test
+    void writeRun_storesNoEvent_whenTheRunIsStaleOrASlotIsFull() {
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        FlowRun winner = claim(run, "worker-1");
+        store.writeRun(winner, run.version(), SlotChange.NONE);
+        FlowRun other = store.createRun(run(s, T0.plusSeconds(1), null));
+        FlowRun late = claim(run, "worker-2").entering(State.of(StateType.RUNNING, T0.plusSeconds(3)), T0.plusSeconds(3));
+        FlowRun full = claim(other, "worker-3");
+
+        RunWrite stale = store.writeRun(late, run.version(), SlotChange.NONE, eventOf(late));
+        RunWrite staleWithSlots = store.writeRun(late, run.version(), new SlotChange.Release(slotsOf(s, 1, 1, 1)),
+                eventOf(late));
+        RunWrite limited = store.writeRun(full, other.version(),
+                new SlotChange.Acquire(List.of(Slot.queue(s.queue.id(), 0))), eventOf(full));
+
+        assertThat(stale).isEqualTo(new RunWrite.Stale(winner));
+        assertThat(staleWithSlots).isEqualTo(new RunWrite.Stale(winner));
+        assertThat(limited).isEqualTo(new RunWrite.LimitReached("queue:" + s.queue.id()));
+        assertThat(storedEvents()).as("a refused write stores nothing").isEmpty();
+    }
+
+    @Test
+    void writeRun_isApplied_andKeepsTheEventStored_whenTheEventsIdIsStoredAlready() {
+        // a run that leaves a state and enters it again within one instant (a fixed clock, a coarse
+        // one) makes the same event id twice: the run must still be written
+        Setup s = setup();
+        FlowRun run = store.createRun(run(s, T0, null));
+        List<Slot> slots = slotsOf(s, 1, 1, 1);
+        FlowRun claimed = claim(run, "w");
+        Event first = eventOf(claimed);
+        assertThat(events().append(first)).isTrue();
+        Event again = new Event(first.id(), first.occurred(), first.event(), first.resource(), first.related(),
+                first.payload(), null, first.received().plusSeconds(5));
+
+        RunWrite alone = store.writeRun(claimed, run.version(), SlotChange.NONE, again);
+        FlowRun beat = claimed.heartbeat(T0.plusSeconds(2));
+        RunWrite withSlots = store.writeRun(beat, claimed.version(), new SlotChange.Acquire(slots), again);
+        FlowRun done = beat.entering(State.of(StateType.COMPLETED, T0.plusSeconds(3)), T0.plusSeconds(3));
+        RunWrite releasing = store.writeRun(done, beat.version(), new SlotChange.Release(slots), again);
+
+        assertThat(alone).isEqualTo(new RunWrite.Applied(claimed));
+        assertThat(withSlots).isEqualTo(new RunWrite.Applied(beat));
+        assertThat(releasing).isEqualTo(new RunWrite.Applied(done));
+        assertThat(store.run(run.id())).contains(done);
+        for (Slot slot : slots) assertThat(store.slotsInUse(slot.key())).as(slot.key()).isZero();
+        assertThat(storedEvents()).as("the id stored once, the first event kept").containsExactly(first);
+    }
+
+    @Test
+    void createRun_storesTheRunsFirstEvent_withTheRun() {
+        Setup s = setup();
+        FlowRun plain = run(s, T0, null);
+        FlowRun keyed = run(s, T0.plusSeconds(1), "key-1");
+
+        store.createRun(plain, eventOf(plain));
+        store.createRun(keyed, eventOf(keyed));
+
+        assertThat(store.run(plain.id())).contains(plain);
+        assertThat(store.run(keyed.id())).contains(keyed);
+        assertThat(storedEvents()).containsExactly(eventOf(plain), eventOf(keyed));
+    }
+
+    @Test
+    void createRun_storesNoEvent_whenTheKeyNamesAnotherRun() {
+        Setup s = setup();
+        FlowRun first = store.createRun(run(s, T0, "key-1"));
+        FlowRun repeat = run(s, T0.plusSeconds(1), "key-1");
+
+        assertThat(store.createRun(repeat, eventOf(repeat))).isEqualTo(first);
+
+        assertThat(storedEvents()).isEmpty();
+    }
+
+    @Test
+    void createRun_createsTheRun_whenItsEventsIdIsStoredAlready() {
+        Setup s = setup();
+        FlowRun plain = run(s, T0, null);
+        FlowRun keyed = run(s, T0.plusSeconds(1), "key-1");
+        Event taken = eventOf(plain);
+        events().append(taken);
+        Event reused = new Event(taken.id(), keyed.state().timestamp(), taken.event(), taken.resource(), List.of(),
+                null, null, T0.plusSeconds(1));
+
+        assertThat(store.createRun(plain, taken)).isEqualTo(plain);
+        assertThat(store.createRun(keyed, reused)).isEqualTo(keyed);
+
+        assertThat(store.run(plain.id())).contains(plain);
+        assertThat(store.run(keyed.id())).contains(keyed);
+        assertThat(storedEvents()).containsExactly(taken);
+    }
+
+    /** The event of the run's state, as a transition hands it to the store (received when it was written). */
+    private static Event eventOf(FlowRun run) {
+        Event event = RunEvents.stateChanged(run);
+        return event.receivedAt(run.state().timestamp().plusMillis(1));
+    }
+
+    private List<Event> storedEvents() {
+        EventFilter around = new EventFilter(T0.minus(Duration.ofDays(1)), T0.plus(Duration.ofDays(1)), List.of(), List.of(),
+                java.util.Map.of(), List.of(), true);
+        return events().scan(around, null, 100).matched();
     }
 
     // ------------------------------------------------------------------ fixtures

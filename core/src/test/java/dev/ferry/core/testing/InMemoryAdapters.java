@@ -35,8 +35,9 @@ public record InMemoryAdapters(
 
     /** Empty adapters; the work queues read time from {@code clock}. */
     public static InMemoryAdapters on(Clock clock) {
-        return new InMemoryAdapters(new InMemoryPools(), new InMemoryDeployments(), new InMemoryRuns(),
-                new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(), new InMemoryEvents(),
+        InMemoryEvents events = new InMemoryEvents();
+        return new InMemoryAdapters(new InMemoryPools(), new InMemoryDeployments(), new InMemoryRuns(events),
+                new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(), events,
                 new InMemoryTriggerStore(), new InMemoryWorkQueues(clock));
     }
 
