@@ -16,7 +16,6 @@ import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
 import dev.ferry.core.runs.StateType;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,13 +49,13 @@ public final class DynamoDbRuns implements RunStore {
     private final Table table;
     private final DynamoDbEvents events;
 
-    /** With events kept {@link EventService#DEFAULT_RETENTION}. */
+    /** Its runs' events kept {@link EventService#DEFAULT_RETENTION} (the adapter set gives the one it is wired with). */
     public DynamoDbRuns(DynamoDbClient client, String tableName) {
-        this(new Table(client, tableName), EventService.DEFAULT_RETENTION);
+        this(new Table(client, tableName));
     }
 
-    private DynamoDbRuns(Table table, Duration eventRetention) {
-        this(table, new DynamoDbEvents(table, eventRetention, EventStore.SCAN_BUDGET));
+    private DynamoDbRuns(Table table) {
+        this(table, new DynamoDbEvents(table, EventService.DEFAULT_RETENTION, EventStore.SCAN_BUDGET));
     }
 
     /** @param events the table's event store, whose items a run's state event is written as */
