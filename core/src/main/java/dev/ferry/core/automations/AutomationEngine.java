@@ -177,18 +177,7 @@ public final class AutomationEngine {
             // No read of the seen mark first: the commit is conditional on it, and most events change nothing.
             TreeEvaluator evaluation = new TreeEvaluator(a.id(), event, store::get);
             Optional<TreeEvaluator.Fired> fired = evaluation.evaluate(live.trigger());
-            List<Change> changes = new ArrayList<>();
-            for (TreeEvaluator.BucketChange c : evaluation.changes()) {
-                if (c.before() == null && c.after() == null) continue;
-                if (c.after() == null) {
-                    changes.add(Change.delete(c.before()));
-                    continue;
-                }
-                String doc = Documents.write(c.after());
-                Instant due = Windows.due(live.trigger(), c.after());
-                changes.add(c.before() == null ? Change.create(c.key(), doc, due, Windows.expires(c.after()))
-                        : Change.replace(c.before(), doc, due, Windows.expires(c.after())));
-            }
+            List<Change> changes = bucketChanges(live, evaluation.changes());
             Firing firing = fired.map(f -> firing(live, key(a.id(), f.path(), f.key(), event.id()), f, event)).orElse(null);
             CircuitBreaker.Decision decision = firing == null ? null : breaker.admit(a.id(), clock.now());
             if (decision instanceof CircuitBreaker.Decision.Open open) {
@@ -231,29 +220,41 @@ public final class AutomationEngine {
         throw new Contention("automation " + a.name() + " kept losing races over event " + event.id() + "; it is tried again");
     }
 
-    /** A proactive window ended: it fires if too few expected events came, and the next window opens. */
+    /**
+     * A proactive window ended: its trigger fires if too few expected events came, and the next
+     * window opens. That trigger may be the automation's whole trigger, or part of a compound or
+     * sequence one, which then counts it (and may fire) as it counts a child an event made fire.
+     * The window's entry is closed at the revision read, in the commit that records what it made
+     * fire, so of two engines closing it one does, and the firing's key is derived from the window.
+     */
     private boolean close(String automationId, Entry entry) throws InterruptedException {
         Bucket bucket = Documents.readStored(entry.doc(), Bucket.class);
         Optional<Automation> automation = automations.find(automationId);
         Live live = automation.filter(Automation::enabled).map(AutomationEngine::compile).orElse(null);
         Trigger.Event trigger = live == null ? null : Windows.at(live.trigger(), bucket.trigger()) instanceof Trigger.Event e ? e : null;
         List<Change> changes = new ArrayList<>();
+        List<Evaluation> lines = List.of();
         Firing firing = null;
         CircuitBreaker.Decision decision = null;
         Firing held = null;
         if (trigger != null && trigger.posture() == Posture.PROACTIVE && bucket.count() < trigger.threshold()) {
-            firing = firing(live, key(automationId, bucket.trigger(), bucket.key(), bucket.start().toString()),
-                    new TreeEvaluator.Fired(bucket.trigger(), bucket.key(), bucket.start(), bucket.end(), bucket.count(),
-                            trigger.threshold()), opener(bucket));
-            decision = breaker.admit(automationId, clock.now());
-            if (decision instanceof CircuitBreaker.Decision.Fire f) {
-                changes.add(f.change());
-                changes.add(Change.create(new Key(firingsGroup(automationId), firing.key()), Documents.write(firing),
-                        clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
-            } else {
-                if (decision instanceof CircuitBreaker.Decision.Trip t) changes.add(t.change());
-                held = firing;
-                firing = null; // the window closes without firing: the breaker holds it
+            TreeEvaluator evaluation = TreeEvaluator.closing(automationId, bucket, trigger.threshold(), clock.now(), store::get);
+            Optional<TreeEvaluator.Fired> fired = evaluation.evaluate(live.trigger());
+            changes.addAll(bucketChanges(live, evaluation.changes()));
+            lines = evaluation.history();
+            if (fired.isPresent()) {
+                firing = firing(live, key(automationId, fired.get().path(), fired.get().key(), cause(bucket)), fired.get(),
+                        opener(bucket));
+                decision = breaker.admit(automationId, clock.now());
+                if (decision instanceof CircuitBreaker.Decision.Fire f) {
+                    changes.add(f.change());
+                    changes.add(Change.create(new Key(firingsGroup(automationId), firing.key()), Documents.write(firing),
+                            clock.now().plus(LEASE), clock.now().plus(FIRINGS_FOR)));
+                } else {
+                    if (decision instanceof CircuitBreaker.Decision.Trip t) changes.add(t.change());
+                    held = firing;
+                    firing = null; // the window closes without firing: the breaker holds it
+                }
             }
         }
         if (trigger != null && trigger.after().isEmpty() && trigger.posture() == Posture.PROACTIVE) {
@@ -271,17 +272,29 @@ public final class AutomationEngine {
             remember(automationId, List.of(held(null, held, "held",
                     "the window closed with too few events, but the circuit breaker is open: no firing was made")));
             tripped(live.automation(), o.state(), null);
+        } else if (!lines.isEmpty()) {
+            List<Evaluation> history = new ArrayList<>();
+            note(automationId, lines, firing, history);
+            remember(automationId, history);
         } else if (live != null && trigger != null) {
-            String outcome = firing != null ? "window_missed" : "window_met";
             String detail = bucket.count() + " of " + trigger.threshold() + " expected events came before the window closed";
-            remember(automationId, List.of(new Evaluation(clock.now(), null, null, bucket.trigger(), outcome, detail, bucket.count(),
-                    trigger.threshold(), bucket.start(), bucket.end(), firing == null ? null : firing.key())));
+            remember(automationId, List.of(new Evaluation(clock.now(), null, null, bucket.trigger(), "window_met", detail,
+                    bucket.count(), trigger.threshold(), bucket.start(), bucket.end(), null)));
         }
         if (firing != null) {
             publish(triggered(live.automation(), firing));
             execute(live, firing);
         }
         return true;
+    }
+
+    /**
+     * What a closed window's firing is derived from: the automation's whole trigger keeps its
+     * window's start (the key it always had); a part of a compound or sequence, the window itself.
+     */
+    private static String cause(Bucket window) {
+        return TreeEvaluator.ROOT.equals(window.trigger()) ? window.start().toString()
+                : "window\u0000" + window.trigger() + "\u0000" + window.key() + "\u0000" + window.start();
     }
 
     /** A firing whose lease ran out: its engine died or lost its way; the actions not done are done now. */
@@ -329,6 +342,23 @@ public final class AutomationEngine {
         }
     }
 
+    /** What an evaluation wants stored for its buckets, as conditional changes on the entries it read. */
+    private static List<Change> bucketChanges(Live live, List<TreeEvaluator.BucketChange> buckets) {
+        List<Change> changes = new ArrayList<>();
+        for (TreeEvaluator.BucketChange c : buckets) {
+            if (c.before() == null && c.after() == null) continue;
+            if (c.after() == null) {
+                changes.add(Change.delete(c.before()));
+                continue;
+            }
+            String doc = Documents.write(c.after());
+            Instant due = Windows.due(live.trigger(), c.after());
+            changes.add(c.before() == null ? Change.create(c.key(), doc, due, Windows.expires(c.after()))
+                    : Change.replace(c.before(), doc, due, Windows.expires(c.after())));
+        }
+        return changes;
+    }
+
     private Firing firing(Live live, String key, TreeEvaluator.Fired fired, Event event) {
         List<Firing.Outcome> outcomes = live.actions().stream().map(a -> Firing.Outcome.pending(a.type())).toList();
         ObjectNode eventJson = event == null ? null : Json.MAPPER.valueToTree(event);
@@ -358,7 +388,10 @@ public final class AutomationEngine {
                 if (last != null && now - last < MISS_EVERY.toNanos()) continue;
                 lastMiss.put(automationId, now);
             }
-            history.add(firing != null && "fired".equals(e.outcome()) && e.trigger().equals(firing.trigger())
+            // the firing's own line, and the closed window that made it fire
+            boolean made = "fired".equals(e.outcome()) && e.trigger().equals(firing == null ? null : firing.trigger())
+                    || "window_missed".equals(e.outcome());
+            history.add(firing != null && made
                     ? new Evaluation(e.at(), e.eventId(), e.event(), e.trigger(), e.outcome(), e.detail(), e.count(), e.threshold(),
                     e.windowStart(), e.windowEnd(), firing.key()) : e);
         }

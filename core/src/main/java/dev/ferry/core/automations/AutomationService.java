@@ -313,7 +313,7 @@ public final class AutomationService {
         if (triggerNode == null) throw BadInput.invalid("trigger", "'trigger' is required, like {\"type\": \"event\", \"expect\": "
                 + "[\"ferry.flow-run.Completed\"]}");
         Trigger trigger = AutomationParser.trigger("trigger", triggerNode);
-        refuseProactiveInside(trigger, "trigger", false);
+        refuseTooManyWindows(trigger);
         List<Action> actions = AutomationParser.actions("actions", actionNodes);
         for (int i = 0; i < actions.size(); i++) {
             Action action = actions.get(i);
@@ -334,16 +334,13 @@ public final class AutomationService {
         return new Compiled(trigger, actions);
     }
 
-    private static void refuseProactiveInside(Trigger trigger, String at, boolean nested) {
-        if (trigger instanceof Trigger.Event e) {
-            if (nested && e.posture() == Posture.PROACTIVE) {
-                throw BadInput.invalid(at + ".posture", "a proactive trigger can only be an automation's whole trigger, not part "
-                        + "of a compound or sequence one");
-            }
-            return;
+    /** The windows it opens at once are written with it, in one commit of the store's limited size. */
+    private static void refuseTooManyWindows(Trigger trigger) {
+        int opened = Windows.opened("", trigger, Instant.EPOCH).size();
+        if (opened > Windows.MAX_OPENED) {
+            throw BadInput.invalid("trigger", "the trigger has " + opened + " proactive triggers that wait for no 'after' event; "
+                    + "at most " + Windows.MAX_OPENED + " may (give some an 'after', or split the automation)");
         }
-        List<Trigger> children = trigger instanceof Trigger.Compound c ? c.triggers() : ((Trigger.Sequence) trigger).triggers();
-        for (int i = 0; i < children.size(); i++) refuseProactiveInside(children.get(i), at + ".triggers[" + i + "]", true);
     }
 
     private Automation write(String id, UnaryOperator<Automation> change) {

@@ -22,6 +22,10 @@ import java.util.function.Function;
  * each trigger makes of the event (Prefect's rules: expect, after, threshold, within, for_each,
  * compound, sequence) and collects the bucket changes, the history lines and whether the
  * automation fires. Nothing is written here; the engine commits what this collected, all at once.
+ *
+ * <p>A proactive window that closed with too few events is applied the same way ({@link #closing}):
+ * that trigger fired when its window ended, and its parents (a compound, a sequence) take it as
+ * they take a child that an event made fire.
  */
 final class TreeEvaluator {
     static final String ROOT = "t";
@@ -33,15 +37,41 @@ final class TreeEvaluator {
     record BucketChange(Key key, Entry before, Bucket after) {}
 
     private final String automationId;
+    /** The event applied; null when a window closing is. */
     private final Event event;
+    /** When the cause happened, for the windows it counts in: the event's occurrence, or the closed window's end. */
+    private final Instant time;
+    /** The time its history lines carry. */
+    private final Instant noted;
+    /** The proactive trigger whose window closed with too few events, firing; null when an event is applied. */
+    private final Fired closed;
     private final Function<Key, Optional<Entry>> read;
     private final Map<Key, BucketChange> changes = new LinkedHashMap<>();
     private final List<Evaluation> history = new ArrayList<>();
 
     TreeEvaluator(String automationId, Event event, Function<Key, Optional<Entry>> read) {
+        this(automationId, event, event.occurred(), event.received() != null ? event.received() : event.occurred(), null, read);
+    }
+
+    private TreeEvaluator(String automationId, Event event, Instant at, Instant noted, Fired closed,
+                          Function<Key, Optional<Entry>> read) {
         this.automationId = automationId;
         this.event = event;
+        this.time = at;
+        this.noted = noted;
+        this.closed = closed;
         this.read = read;
+    }
+
+    /**
+     * The proactive trigger that kept {@code window} fired when the window ended, as few as
+     * {@code window.count()} of {@code threshold} expected events having come: applied to the tree
+     * as of its end, so that a compound or sequence above it counts that firing in its own window.
+     */
+    static TreeEvaluator closing(String automationId, Bucket window, int threshold, Instant now,
+                                 Function<Key, Optional<Entry>> read) {
+        Fired fired = new Fired(window.trigger(), window.key(), window.start(), window.end(), window.count(), threshold);
+        return new TreeEvaluator(automationId, null, window.end(), now, fired, read);
     }
 
     /** Evaluates the tree; the firing of its root, if the event made it fire. */
@@ -71,6 +101,16 @@ final class TreeEvaluator {
     }
 
     private Optional<Fired> node(Trigger trigger, String path) {
+        if (closed != null) {
+            if (path.equals(closed.path())) {
+                note(path, "window_missed", closed.count() + " of " + closed.threshold()
+                        + " expected events came before the window closed", closed.count(), closed.threshold(),
+                        closed.windowStart(), closed.windowEnd());
+                return Optional.of(closed);
+            }
+            // only the closed trigger and the nodes above it take part; no event reaches any other
+            if (!closed.path().startsWith(path + ".")) return Optional.empty();
+        }
         if (trigger instanceof Trigger.Event e) return event(e, path);
         if (trigger instanceof Trigger.Compound c) return compound(c, path);
         return sequence((Trigger.Sequence) trigger, path);
@@ -132,7 +172,7 @@ final class TreeEvaluator {
         if (fired.isEmpty()) return Optional.empty();
         Key at = bucketKey(automationId, path, "");
         Bucket bucket = live(current(at), c.within(), path);
-        for (String child : fired) bucket = bucket.withChild(child, event.occurred());
+        for (String child : fired) bucket = bucket.withChild(child, time);
         if (bucket.children().size() >= c.require()) {
             remove(at);
             note(path, "fired", bucket.children().size() + " of " + c.require() + " required triggers fired",
@@ -153,15 +193,19 @@ final class TreeEvaluator {
             if (node(s.triggers().get(i), path + "." + i).isEmpty()) continue;
             if (!read) {
                 bucket = current(at);
-                if (bucket != null && bucket.end() != null && !bucket.counts(event.occurred())) bucket = null;
+                if (bucket != null && bucket.end() != null && !bucket.counts(time)) bucket = null;
                 read = true;
             }
             int next = bucket == null ? 0 : bucket.children().size();
             if (i == 0 && next != 0) bucket = null; // the first step again starts the sequence over
             if (i == 0) {
-                bucket = live(null, s.within(), path).withChild(path + ".0", event.occurred());
+                bucket = live(null, s.within(), path).withChild(path + ".0", time);
+            } else if (bucket != null && next == i && !before(bucket)) {
+                bucket = bucket.withChild(path + "." + i, time);
             } else if (bucket != null && next == i) {
-                bucket = bucket.withChild(path + "." + i, event.occurred());
+                note(path, "waiting", "step " + i + "'s window ended at " + time + ", before step " + (i - 1)
+                        + " fired: not in order", next, s.triggers().size(), bucket);
+                continue;
             } else {
                 note(path, "waiting", "step " + i + " fired out of order (the sequence expects step " + next + ")", next,
                         s.triggers().size(), bucket);
@@ -185,8 +229,17 @@ final class TreeEvaluator {
 
     /** {@code bucket} if its window still covers the event, else a fresh window starting at it. */
     private Bucket live(Bucket bucket, Duration within, String path) {
-        if (bucket != null && bucket.counts(event.occurred())) return bucket;
-        return Bucket.open(path, "", null, event.occurred(), within.isZero() ? null : event.occurred().plus(within));
+        if (bucket != null && bucket.counts(time)) return bucket;
+        return Bucket.open(path, "", null, time, within.isZero() ? null : time.plus(within));
+    }
+
+    /**
+     * Whether a closed window ended before the sequence's latest step fired. Events take their
+     * steps in the order they were stored; a window is closed by the janitor a sweep after it
+     * ended, when later events may have been counted, so its place is its end's.
+     */
+    private boolean before(Bucket sequence) {
+        return closed != null && sequence.children().values().stream().anyMatch(time::isBefore);
     }
 
     private Optional<String> relatedMismatch(Trigger.Event t) {
@@ -231,9 +284,12 @@ final class TreeEvaluator {
     }
 
     private void note(String path, String outcome, String detail, Integer count, Integer threshold, Bucket bucket) {
-        history.add(new Evaluation(event.received() != null ? event.received() : event.occurred(), event.id(), event.event(),
-                path, outcome, detail, count, threshold, bucket == null ? null : bucket.start(), bucket == null ? null : bucket.end(),
-                null));
+        note(path, outcome, detail, count, threshold, bucket == null ? null : bucket.start(), bucket == null ? null : bucket.end());
+    }
+
+    private void note(String path, String outcome, String detail, Integer count, Integer threshold, Instant start, Instant end) {
+        history.add(new Evaluation(noted, event == null ? null : event.id(), event == null ? null : event.event(), path, outcome,
+                detail, count, threshold, start, end, null));
     }
 
     /** A negation alone ("!x") says what must not match; only a positive pattern can say an event is expected. */

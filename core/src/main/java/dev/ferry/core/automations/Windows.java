@@ -4,12 +4,18 @@ import dev.ferry.core.common.Documents;
 import dev.ferry.core.triggers.TriggerStore;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Where buckets live and when the janitor must look at them: a proactive window when it closes. */
 final class Windows {
     /** A closed reactive window is kept this long past its end, then forgotten. */
     static final Duration KEPT_AFTER_END = Duration.ofDays(1);
+    /**
+     * Most windows an automation may open when it is created or enabled: they are written in the
+     * commit that stores it (with its id, and on a resume its breaker), within the store's limit.
+     */
+    static final int MAX_OPENED = TriggerStore.MAX_CHANGES - 5;
 
     private Windows() {}
 
@@ -18,16 +24,30 @@ final class Windows {
     }
 
     /**
-     * The first window of a proactive trigger that waits for no {@code after} event and keeps one
-     * count: it opens when the automation is created or enabled. Others open on their first event.
+     * The first windows of the proactive triggers that wait for no {@code after} event and keep one
+     * count (the whole trigger, or any part of a compound or sequence one): they open when the
+     * automation is created or enabled. Others open on their first event.
      */
     static List<TriggerStore.Change> opened(Automation automation, Trigger trigger, Instant now) {
-        if (!(trigger instanceof Trigger.Event e) || e.posture() != Posture.PROACTIVE || !e.after().isEmpty() || !e.forEach().isEmpty()) {
-            return List.of();
+        return opened(automation.id(), trigger, now);
+    }
+
+    static List<TriggerStore.Change> opened(String automationId, Trigger trigger, Instant now) {
+        List<TriggerStore.Change> changes = new ArrayList<>();
+        open(automationId, trigger, TreeEvaluator.ROOT, now, changes);
+        return changes;
+    }
+
+    private static void open(String automationId, Trigger trigger, String path, Instant now, List<TriggerStore.Change> changes) {
+        if (trigger instanceof Trigger.Event e) {
+            if (e.posture() != Posture.PROACTIVE || !e.after().isEmpty() || !e.forEach().isEmpty()) return;
+            Bucket first = Bucket.open(path, "", null, now, now.plus(e.within()));
+            changes.add(TriggerStore.Change.create(TreeEvaluator.bucketKey(automationId, path, ""), Documents.write(first),
+                    first.end(), expires(first)));
+            return;
         }
-        Bucket first = Bucket.open(TreeEvaluator.ROOT, "", null, now, now.plus(e.within()));
-        return List.of(TriggerStore.Change.create(TreeEvaluator.bucketKey(automation.id(), TreeEvaluator.ROOT, ""),
-                Documents.write(first), first.end(), expires(first)));
+        List<Trigger> children = trigger instanceof Trigger.Compound c ? c.triggers() : ((Trigger.Sequence) trigger).triggers();
+        for (int i = 0; i < children.size(); i++) open(automationId, children.get(i), path + "." + i, now, changes);
     }
 
     /** The proactive event trigger at {@code path} waits for its window to close; nothing else is due. */

@@ -299,6 +299,206 @@ public abstract class AutomationsContract {
     }
 
     @Test
+    void aCompoundWithAProactiveTrigger_firesOnce_whenTheWindowMissesItsEventAndTheOtherTriggerFired() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            String alert = deployment(api, "alert");
+            String id = TestApi.ok(api.post("/api/automations", aLateAndBFailed(a, b, alert))).path("id").asText();
+            fail(api, b);
+            deliver(api);
+            assertThat(runs(api, alert)).as("a's window is still open").isEmpty();
+
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+            api.ferry.janitor().sweep();
+
+            assertThat(runs(api, alert)).as("no completion of a within 10 s, and b failed: one firing").hasSize(1);
+            JsonNode history = TestApi.ok(api.get("/api/automations/" + id + "/history"));
+            JsonNode missed = line(history, "t.0", "window_missed");
+            assertThat(missed.path("detail").asText()).isEqualTo("0 of 1 expected events came before the window closed");
+            assertThat(history.path("firings")).hasSize(1);
+            String firing = history.path("firings").get(0).path("key").asText();
+            assertThat(firing).isNotEmpty();
+            assertThat(line(history, "t", "fired").path("firing").asText()).isEqualTo(firing);
+            assertThat(missed.path("firing").asText()).as("the closed window made it fire").isEqualTo(firing);
+
+            // the failure's event again fires nothing, nor does the next window missing alone
+            Event failed = Json.MAPPER.convertValue(TestApi.ok(api.get("/api/events?event=ferry.flow-run.Failed")).path("items").get(0),
+                    Event.class);
+            api.ferry.automations().engine().evaluate(failed);
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, alert)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aCompoundWithAProactiveTrigger_firesNothing_whenTheExpectedEventCameInTime() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            String alert = deployment(api, "alert");
+            String id = TestApi.ok(api.post("/api/automations", aLateAndBFailed(a, b, alert))).path("id").asText();
+            complete(api, a);
+            fail(api, b);
+            deliver(api);
+
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+
+            assertThat(runs(api, alert)).as("a completed within its window").isEmpty();
+            JsonNode met = line(TestApi.ok(api.get("/api/automations/" + id + "/history")), "t.0", "window_met");
+            assertThat(met.path("count").asInt()).isEqualTo(1);
+
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, alert)).as("the next window saw no completion, and b's failure is still in the compound's window")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aCompoundOfAnyWithAProactiveTrigger_firesForEachOfItsTriggers() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "quiet-or-broken", "trigger": {"type": "compound", "require": "any", "within": 60, "triggers": [
+                        {"type": "event", "posture": "Proactive", "expect": "acme.heartbeat", "within": 10},
+                        {"type": "event", "expect": "acme.broken"}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("no heartbeat within 10 s").hasSize(1);
+
+            emit(api, "e-1", "acme.heartbeat", "acme.host.a");
+            emit(api, "e-2", "acme.broken", "acme.host.a");
+            deliver(api);
+            assertThat(runs(api, d)).as("broken").hasSize(2);
+
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("the second window had its heartbeat").hasSize(2);
+        }
+    }
+
+    @Test
+    void aSequenceWithAProactiveStep_firesWhenItsWindowMissesAfterTheStepBefore() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            String id = TestApi.ok(api.post("/api/automations", """
+                    {"name": "extracted-then-quiet", "trigger": {"type": "sequence", "within": 60, "triggers": [
+                        {"type": "event", "expect": "acme.extracted"},
+                        {"type": "event", "posture": "Proactive", "expect": "acme.loaded", "within": 10}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d))).path("id").asText();
+
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("the quiet window came before anything was extracted: out of order").isEmpty();
+
+            emit(api, "e-1", "acme.extracted", "acme.job");
+            deliver(api);
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+
+            assertThat(runs(api, d)).as("extracted, then 10 s without a load").hasSize(1);
+            JsonNode history = TestApi.ok(api.get("/api/automations/" + id + "/history"));
+            assertThat(line(history, "t", "fired").path("detail").asText()).isEqualTo("all 2 steps fired in order");
+            assertThat(line(history, "t", "waiting").path("detail").asText()).contains("out of order");
+        }
+    }
+
+    @Test
+    void aSequencesProactiveStep_whoseWindowEndedBeforeTheStepBefore_isOutOfOrder_thoughClosedAfterIt() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "extracted-then-quiet", "trigger": {"type": "sequence", "within": 60, "triggers": [
+                        {"type": "event", "expect": "acme.extracted"},
+                        {"type": "event", "posture": "Proactive", "expect": "acme.loaded", "within": 10}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+
+            api.clock.advance(Duration.ofSeconds(11));
+            emit(api, "e-1", "acme.extracted", "acme.job");
+            deliver(api);
+            api.ferry.janitor().sweep(); // the window that ended a second before the extract is closed only now
+            assertThat(runs(api, d)).as("that window was quiet before the extract, not after it").isEmpty();
+
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("the next window, all of it after the extract").hasSize(1);
+        }
+    }
+
+    @Test
+    void aSequenceWithAProactiveStepAfterAnEvent_firesWhenNothingFollowedItInTime() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "extract-not-loaded", "trigger": {"type": "sequence", "within": 60, "triggers": [
+                        {"type": "event", "expect": "acme.extracted"},
+                        {"type": "event", "posture": "Proactive", "after": "acme.extracted", "expect": "acme.loaded", "within": 10}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+
+            emit(api, "e-1", "acme.extracted", "acme.job");
+            emit(api, "e-2", "acme.loaded", "acme.job");
+            deliver(api);
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("loaded in time").isEmpty();
+
+            emit(api, "e-3", "acme.extracted", "acme.job");
+            deliver(api);
+            api.clock.advance(Duration.ofSeconds(11));
+            api.ferry.janitor().sweep();
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("extracted, and no load within 10 s").hasSize(1);
+        }
+    }
+
+    @Test
+    @ThreadRace
+    void enginesClosingOneNestedWindowAtOnce_makeOneFiring() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String a = deployment(api, "a");
+            String b = deployment(api, "b");
+            String alert = deployment(api, "alert");
+            TestApi.ok(api.post("/api/automations", aLateAndBFailed(a, b, alert)));
+            fail(api, b);
+            deliver(api);
+            api.clock.advance(Duration.ofSeconds(11));
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<?>> engines = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    engines.add(pool.submit(() -> {
+                        go.await();
+                        api.ferry.automations().engine().sweep();
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (Future<?> engine : engines) engine.get();
+            } finally {
+                pool.shutdownNow();
+            }
+            api.ferry.janitor().sweep(); // whichever lost to a count or a close sees what is left
+
+            assertThat(runs(api, alert)).hasSize(1);
+            assertThat(events(api, "ferry.automation.triggered")).hasSize(1);
+        }
+    }
+
+    @Test
     void aTemplateThatCannotRender_failsItsActionWithTheReason_andTheNextActionStillRuns() throws Exception {
         try (TestApi api = newApi(null)) {
             api.pool("p");
@@ -520,6 +720,34 @@ public abstract class AutomationsContract {
         TestApi.ok(api.setState(runId, "RUNNING"));
         TestApi.ok(api.setState(runId, "COMPLETED"));
         return runId;
+    }
+
+    /** Runs one run of the deployment to FAILED; its id. */
+    private static String fail(TestApi api, String deploymentId) {
+        String runId = api.run(deploymentId, null).path("id").asText();
+        JsonNode claimed = api.claim("p", "w1", 10);
+        assertThat(StreamSupport.stream(claimed.spliterator(), false).map(c -> c.at("/flow_run/id").asText())).contains(runId);
+        TestApi.ok(api.setState(runId, "RUNNING"));
+        TestApi.ok(api.setState(runId, "FAILED"));
+        return runId;
+    }
+
+    /** The issue's example: no run of a completed within 10 s, and a run of b failed, both within a minute. */
+    private static String aLateAndBFailed(String a, String b, String alert) {
+        return """
+                {"name": "a-late-and-b-failed", "trigger": {"type": "compound", "require": "all", "within": 60, "triggers": [
+                    {"type": "event", "posture": "Proactive", "expect": "ferry.flow-run.Completed", "within": 10,
+                     "match_related": {"ferry.resource.role": "deployment", "ferry.resource.id": "ferry.deployment.%s"}},
+                    {"type": "event", "expect": "ferry.flow-run.Failed",
+                     "match_related": {"ferry.resource.role": "deployment", "ferry.resource.id": "ferry.deployment.%s"}}]},
+                 "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(a, b, alert);
+    }
+
+    /** The newest history line of {@code trigger} with {@code outcome}. */
+    private static JsonNode line(JsonNode history, String trigger, String outcome) {
+        return StreamSupport.stream(history.path("evaluations").spliterator(), false)
+                .filter(e -> trigger.equals(e.path("trigger").asText()) && outcome.equals(e.path("outcome").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + outcome + " line for " + trigger + " in " + history.path("evaluations")));
     }
 
     private static Event completedEvent(TestApi api) {
