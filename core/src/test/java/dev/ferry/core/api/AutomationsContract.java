@@ -619,6 +619,10 @@ public abstract class AutomationsContract {
                     + "\"call-webhook\", \"url\": \"ftp://example.com\"}]}"), 422, "actions[0].url");
             assertRefused(api.post("/api/automations", "{\"name\": \"loop\", \"trigger\": {\"expect\": \"ferry.flow-run.*\"}, \"actions\": "
                     + "[{\"type\": \"run-deployment\", \"source\": \"inferred\"}]}"), 422, "actions[0]");
+            String quiet = "{\"posture\": \"Proactive\", \"expect\": \"a\", \"within\": 10}";
+            String eleven = "{\"type\": \"compound\", \"triggers\": [" + String.join(", ", java.util.Collections.nCopies(11, quiet)) + "]}";
+            assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"type\": \"compound\", \"require\": \"any\", "
+                    + "\"triggers\": [" + eleven + ", " + eleven + "]}, " + ok + "}"), 422, "trigger");
             TestApi.ok(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, " + ok + "}"));
             assertRefused(api.post("/api/automations", "{\"name\": \"x\", \"trigger\": {\"expect\": \"a\"}, " + ok + "}"), 409, "name");
 
