@@ -170,13 +170,18 @@ public final class AutomationEngine {
     }
 
     /** Counts one event for one automation; its history lines go to {@code history}, written with the rest of the batch's. */
-    private Optional<Firing> count(Live live, Event event, List<Evaluation> history) {
+    private Optional<Firing> count(Live live, Event event, List<Evaluation> history) throws InterruptedException {
         Automation a = live.automation();
         Key seen = new Key("seen/" + a.id(), event.id());
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             // No read of the seen mark first: the commit is conditional on it, and most events change nothing.
             TreeEvaluator evaluation = new TreeEvaluator(a.id(), event, store::get);
             Optional<TreeEvaluator.Fired> fired = evaluation.evaluate(live.trigger());
+            if (!evaluation.ended().isEmpty()) {
+                // windows the event came after, which the janitor has not closed yet: closed first, as it would have
+                for (Entry window : evaluation.ended()) close(a.id(), window);
+                continue;
+            }
             List<Change> changes = bucketChanges(live, evaluation.changes());
             Firing firing = fired.map(f -> firing(live, key(a.id(), f.path(), f.key(), event.id()), f, event)).orElse(null);
             CircuitBreaker.Decision decision = firing == null ? null : breaker.admit(a.id(), clock.now());

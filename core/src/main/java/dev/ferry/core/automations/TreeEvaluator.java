@@ -47,6 +47,7 @@ final class TreeEvaluator {
     private final Fired closed;
     private final Function<Key, Optional<Entry>> read;
     private final Map<Key, BucketChange> changes = new LinkedHashMap<>();
+    private final List<Entry> ended = new ArrayList<>();
     private final List<Evaluation> history = new ArrayList<>();
 
     TreeEvaluator(String automationId, Event event, Function<Key, Optional<Entry>> read) {
@@ -85,6 +86,15 @@ final class TreeEvaluator {
 
     List<Evaluation> history() {
         return List.copyOf(history);
+    }
+
+    /**
+     * Proactive windows that ended before the event occurred and that no janitor closed yet: they
+     * must be closed (and may fire) before the event is applied, which would otherwise count in a
+     * window of its own in their place, and their miss would be lost.
+     */
+    List<Entry> ended() {
+        return List.copyOf(ended);
     }
 
     /** Whether any trigger of the tree has {@code name} among its expected or after events: if none does, the event is no business of it. */
@@ -131,6 +141,11 @@ final class TreeEvaluator {
         Bucket bucket = current(at);
         Duration within = t.within();
         Instant occurred = event.occurred();
+        if (t.posture() == Posture.PROACTIVE && bucket != null && bucket.end() != null && !changes.containsKey(at)
+                && !occurred.isBefore(bucket.end())) {
+            read.apply(at).filter(e -> e.due() != null).ifPresent(ended::add);
+            return Optional.empty();
+        }
         if (opens && (bucket == null || bucket.armedBy() == null || !bucket.covers(occurred))) {
             ObjectNode opener = Json.MAPPER.valueToTree(event);
             opener.remove("payload");

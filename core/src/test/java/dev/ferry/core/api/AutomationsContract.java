@@ -361,6 +361,34 @@ public abstract class AutomationsContract {
     }
 
     @Test
+    void aWindowThatEndedBeforeTheJanitorClosedIt_stillFires_whenAnEventComesFirst() throws Exception {
+        try (TestApi api = newApi(null)) {
+            api.pool("p");
+            String d = deployment(api, "d");
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "quiet-and-broken", "trigger": {"type": "compound", "require": "all", "within": 60, "triggers": [
+                        {"type": "event", "posture": "Proactive", "expect": "acme.heartbeat", "within": 10},
+                        {"type": "event", "expect": "acme.broken"}]},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+            TestApi.ok(api.post("/api/automations", """
+                    {"name": "quiet", "trigger": {"posture": "Proactive", "expect": "acme.heartbeat", "within": 10},
+                     "actions": [{"type": "run-deployment", "deployment_id": "%s"}]}""".formatted(d)));
+            emit(api, "e-1", "acme.broken", "acme.host.a");
+            deliver(api);
+
+            api.clock.advance(Duration.ofSeconds(11));
+            emit(api, "e-2", "acme.heartbeat", "acme.host.a"); // after the first window ended, before any sweep
+            deliver(api);
+            assertThat(runs(api, d)).as("the quiet window closed before the heartbeat counted in the next: both fired").hasSize(2);
+
+            api.clock.advance(Duration.ofSeconds(10));
+            api.ferry.janitor().sweep();
+            api.ferry.janitor().sweep();
+            assertThat(runs(api, d)).as("the heartbeat counted in the second window").hasSize(2);
+        }
+    }
+
+    @Test
     void aCompoundOfAnyWithAProactiveTrigger_firesForEachOfItsTriggers() throws Exception {
         try (TestApi api = newApi(null)) {
             api.pool("p");
