@@ -54,11 +54,11 @@ final class TreeEvaluator {
         this(automationId, event, event.occurred(), event.received() != null ? event.received() : event.occurred(), null, read);
     }
 
-    private TreeEvaluator(String automationId, Event event, Instant at, Instant noted, Fired closed,
+    private TreeEvaluator(String automationId, Event event, Instant time, Instant noted, Fired closed,
                           Function<Key, Optional<Entry>> read) {
         this.automationId = automationId;
         this.event = event;
-        this.time = at;
+        this.time = time;
         this.noted = noted;
         this.closed = closed;
         this.read = read;
