@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.common.Documents;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.events.Event;
+import dev.ferry.core.runs.ActivityWindow;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.RunActivity;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.RunWrite;
@@ -186,6 +188,61 @@ public final class SqliteRuns implements RunStore {
     @Override
     public int slotsInUse(String slotKey) {
         return db.read("reading slot counter " + slotKey, c -> used(c, slotKey));
+    }
+
+    /**
+     * The runs read come from the creation-time index of the filter (by deployment, by pool, or all),
+     * newest first up to the bound; their expected start is taken from the document to the
+     * millisecond (the seconds by strftime, the milliseconds from the fraction's first three digits,
+     * so nothing is rounded), and SQLite groups them by bucket and state type.
+     */
+    @Override
+    public RunActivity activity(ActivityWindow window, RunFilter filter) {
+        RunFilter f = filter == null ? RunFilter.ALL : filter;
+        StringBuilder where = new StringBuilder("created >= ?");
+        List<Object> args = new ArrayList<>(List.of(nanos(window.createdFrom())));
+        if (f.states() != null && !f.states().isEmpty()) {
+            where.append(" AND state_type IN ").append(f.states().stream().map(s -> "?").collect(Collectors.joining(", ", "(", ")")));
+            f.states().forEach(s -> args.add(s.name()));
+        }
+        if (f.deploymentId() != null) {
+            where.append(" AND deployment_id = ?");
+            args.add(f.deploymentId());
+        }
+        if (f.workPoolName() != null) {
+            where.append(" AND work_pool_name = ?");
+            args.add(f.workPoolName());
+        }
+        if (f.workQueueName() != null) {
+            where.append(" AND work_queue_name = ?");
+            args.add(f.workQueueName());
+        }
+        String counted = """
+                WITH candidates AS (
+                    SELECT state_type, created, json_extract(doc, '$.scheduled_start_time') AS ts FROM flow_runs
+                    WHERE %s ORDER BY created DESC, id DESC LIMIT ?),
+                expected AS (
+                    SELECT state_type, CASE WHEN ts IS NULL THEN created / 1000000
+                        ELSE CAST(strftime('%%s', substr(ts, 1, 19)) AS INTEGER) * 1000
+                            + CASE WHEN substr(ts, 20, 1) = '.' THEN CAST(substr(rtrim(ts, 'Z') || '000', 21, 3) AS INTEGER)
+                                ELSE 0 END
+                        END AS ms
+                    FROM candidates)
+                SELECT (ms - ?) / ?, state_type, COUNT(*) FROM expected WHERE ms >= ? AND ms < ?
+                GROUP BY 1, 2""".formatted(where);
+        long since = window.since().toEpochMilli();
+        List<Object> countArgs = new ArrayList<>(args);
+        countArgs.addAll(List.of(window.maxRuns(), since, window.bucket().toMillis(), since, window.until().toEpochMilli()));
+        List<Object> beyondArgs = new ArrayList<>(args);
+        beyondArgs.add(window.maxRuns());
+        return db.read("counting flow-run activity", c -> {
+            RunActivity.Tally tally = new RunActivity.Tally(window);
+            query(c, counted, rs -> tally.add(rs.getInt(1), StateType.valueOf(rs.getString(2)), rs.getInt(3)),
+                    countArgs.toArray());
+            boolean truncated = one(c, "SELECT 1 FROM flow_runs WHERE " + where
+                    + " ORDER BY created DESC, id DESC LIMIT 1 OFFSET ?", rs -> 1, beyondArgs.toArray()).isPresent();
+            return tally.result(truncated);
+        });
     }
 
     private static Optional<FlowRun> read(Connection c, String id) throws SQLException {

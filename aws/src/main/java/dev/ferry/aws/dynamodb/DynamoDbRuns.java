@@ -9,7 +9,9 @@ import dev.ferry.core.common.Page;
 import dev.ferry.core.events.Event;
 import dev.ferry.core.events.EventService;
 import dev.ferry.core.events.EventStore;
+import dev.ferry.core.runs.ActivityWindow;
 import dev.ferry.core.runs.FlowRun;
+import dev.ferry.core.runs.RunActivity;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.RunStore;
 import dev.ferry.core.runs.RunWrite;
@@ -278,6 +280,62 @@ public final class DynamoDbRuns implements RunStore {
     @Override
     public int slotsInUse(String slotKey) {
         return table.get(Keys.slot(slotKey)).map(item -> (int) Items.number(item, Items.USED, 0)).orElse(0);
+    }
+
+    /**
+     * One query, newest first, over the creation-time index the filter picks ({@code deployment},
+     * {@code pool}, else {@code kind}), from {@link ActivityWindow#createdFrom()} on, projecting the
+     * table keys only; the other filters are a {@code FilterExpression} on the projected fields. No
+     * index holds the expected start, so the documents of the runs found are then read by key
+     * ({@code BatchGetItem}, 100 a call), which also gives each run's current state. At most
+     * {@code maxRuns} runs are read; finding one more marks the answer truncated.
+     */
+    @Override
+    public RunActivity activity(ActivityWindow window, RunFilter filter) {
+        RunFilter f = filter == null ? RunFilter.ALL : filter;
+        Set<StateType> states = f.states() == null ? Set.of() : f.states();
+        String index;
+        String partition;
+        if (f.deploymentId() != null) {
+            index = Keys.DEPLOYMENT;
+            partition = Keys.runsOfDeployment(f.deploymentId());
+        } else if (f.workPoolName() != null) {
+            index = Keys.POOL;
+            partition = Keys.runsOfPool(f.workPoolName());
+        } else {
+            index = Keys.KIND;
+            partition = Keys.runsKind();
+        }
+        Expr where = runFilter(f, states, index);
+        Map<String, String> names = new HashMap<>(where.names());
+        names.putAll(Map.of("#ipk", Keys.pk(index), "#isk", Keys.sk(index), "#tpk", Keys.PK, "#tsk", Keys.SK));
+        Map<String, AttributeValue> values = new HashMap<>(where.values());
+        values.put(":ipk", s(partition));
+        values.put(":from", s(Keys.runOrder(window.createdFrom(), "")));
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            // with a filter, Limit counts items read, not items kept: read whole pages then
+            int limit = where.isEmpty() ? Math.min(1000, window.maxRuns() + 1 - keys.size()) : 1000;
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table.name).indexName(index)
+                    .keyConditionExpression("#ipk = :ipk AND #isk >= :from").projectionExpression("#tpk, #tsk")
+                    .expressionAttributeNames(names).expressionAttributeValues(values)
+                    .scanIndexForward(false).limit(limit);
+            if (!where.isEmpty()) request.filterExpression(where.expression());
+            if (start != null) request.exclusiveStartKey(start);
+            QueryResponse response = table.client.query(request.build());
+            for (Map<String, AttributeValue> hit : response.items()) keys.add(Table.tableKey(hit));
+            start = Table.next(response);
+        } while (keys.size() <= window.maxRuns() && start != null);
+        boolean truncated = keys.size() > window.maxRuns();
+        RunActivity.Tally tally = new RunActivity.Tally(window);
+        for (Map<String, AttributeValue> item : table.batches.get(keys.subList(0, Math.min(keys.size(), window.maxRuns())))) {
+            FlowRun run = Items.read(item, FlowRun.class);
+            // the index lags the table: a run that left the filter meanwhile is not counted
+            if (!matches(run, f, states)) continue;
+            tally.add(run.scheduledStartTime() != null ? run.scheduledStartTime() : run.created(), run.stateType());
+        }
+        return tally.result(truncated);
     }
 
     private RunWrite writeRunAlone(FlowRun next, Map<String, AttributeValue> item, long expectedVersion) {

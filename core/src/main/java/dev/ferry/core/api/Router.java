@@ -57,6 +57,7 @@ public final class Router {
         all.addAll(new PoolRoutes(ferry.pools(), ferry.claims(), clock).routes());
         all.addAll(new DeploymentRoutes(ferry.deployments(), ferry.runs(), ferry.automations().service()).routes());
         all.addAll(new ScheduleRoutes(ferry.deployments(), ferry.schedules(), clock).routes());
+        all.addAll(new ActivityRoutes(ferry.runs(), clock).routes());
         all.addAll(new RunRoutes(ferry.runs()).routes());
         all.addAll(new EventRoutes(ferry.events(), ferry.runs()).routes());
         all.addAll(new AutomationRoutes(ferry.automations().service()).routes());

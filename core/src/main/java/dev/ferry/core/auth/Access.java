@@ -94,6 +94,7 @@ public final class Access {
         allow("POST /api/deployments/{id}/backfill", DEPLOYER);
         // flow runs: deployers start and stop them, whoever runs one reports on it
         allow("GET /api/flow_runs", DEPLOYER, READER);
+        allow("GET /api/flow_runs/activity", DEPLOYER, READER);
         allow("GET /api/flow_runs/{id}", DEPLOYER, READER, RUN_WORKER, RUN_TOKEN);
         allow("GET /api/flow_runs/{id}/deployment", DEPLOYER, READER, RUN_WORKER, RUN_TOKEN);
         allow("POST /api/flow_runs/{id}/set_state", RUN_WORKER, RUN_TOKEN);

@@ -142,6 +142,11 @@ public final class FlowRunService {
         return store.runs(filter, limit, cursor);
     }
 
+    /** Runs by state type per bucket of their expected start: the dashboard's chart, counted by the store. */
+    public RunActivity activity(ActivityWindow window, RunFilter filter) {
+        return store.activity(window, filter);
+    }
+
     /** A worker's or client's report. Refused transitions throw {@link TransitionRefused}. */
     public FlowRun setState(String runId, StateType type, String name, String message, String transitionId,
                             String infrastructureId) {

@@ -69,4 +69,12 @@ public interface RunStore {
 
     /** The current value of a concurrency counter (0 if never used). */
     int slotsInUse(String slotKey);
+
+    /**
+     * How many runs, by state type, are expected to start in each bucket of {@code window}: the
+     * runs created since {@link ActivityWindow#createdFrom()} that match {@code filter}, read newest
+     * first up to {@link ActivityWindow#maxRuns()} (the answer says when there were more). Counted
+     * by the store, through its creation-time index, not by listing the runs to the caller.
+     */
+    RunActivity activity(ActivityWindow window, RunFilter filter);
 }

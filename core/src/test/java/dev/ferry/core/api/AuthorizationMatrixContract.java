@@ -89,6 +89,7 @@ public abstract class AuthorizationMatrixContract {
             POST /api/deployments/{id}/backfill                   A B D . . . . .
             GET /api/work_pools/{pool}/upcoming_runs              A B D R W . . .
             GET /api/flow_runs                                    A B D R . . . .
+            GET /api/flow_runs/activity                           A B D R . . . .
             GET /api/flow_runs/{id}                               A B D R W . T .
             GET /api/flow_runs/{id}/deployment                    A B D R W . T .
             POST /api/flow_runs/{id}/set_state                    A B . . W . T .

@@ -255,6 +255,11 @@ final class JanitorTest {
         public int slotsInUse(String slotKey) {
             return delegate.slotsInUse(slotKey);
         }
+
+        @Override
+        public dev.ferry.core.runs.RunActivity activity(dev.ferry.core.runs.ActivityWindow window, RunFilter filter) {
+            return delegate.activity(window, filter);
+        }
     }
 
     /** Work queues that count sends, and lose them (a crash after the write) or fail them when told. */

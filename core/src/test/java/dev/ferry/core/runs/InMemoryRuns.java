@@ -137,6 +137,21 @@ public final class InMemoryRuns implements RunStore {
         return slots.getOrDefault(slotKey, 0);
     }
 
+    @Override
+    public synchronized RunActivity activity(ActivityWindow window, RunFilter filter) {
+        RunFilter f = filter == null ? RunFilter.ALL : filter;
+        List<FlowRun> read = byId.values().stream()
+                .filter(run -> !run.created().isBefore(window.createdFrom()))
+                .filter(run -> matches(run, f))
+                .sorted(Comparator.comparing(Position::of, NEWEST_FIRST))
+                .toList();
+        RunActivity.Tally tally = new RunActivity.Tally(window);
+        for (FlowRun run : read.subList(0, Math.min(read.size(), window.maxRuns()))) {
+            tally.add(run.scheduledStartTime() != null ? run.scheduledStartTime() : run.created(), run.stateType());
+        }
+        return tally.result(read.size() > window.maxRuns());
+    }
+
     private static boolean matches(FlowRun run, RunFilter f) {
         return (f.states() == null || f.states().isEmpty() || f.states().contains(run.stateType()))
                 && (f.deploymentId() == null || f.deploymentId().equals(run.deploymentId()))
