@@ -2,6 +2,8 @@
 // Each view renders once, then refreshes its data regions by polling (backing off on errors);
 // a region is re-drawn only when its data changed, so focus and selections survive refreshes.
 
+import { dashboardView } from './dashboard.js';
+
 const KEY = 'ferry.apiKey';
 const REFRESH_MS = 2000;
 const MAX_BACKOFF_MS = 30000;
@@ -894,17 +896,49 @@ function runsTable(items, empty) {
     empty);
 }
 
+/** How far before `since` a run may have been created and still be expected in the window (the activity API's look-back). */
+const LOOKBACK_MS = 86400000;
+
 function runsView(ctx, q) {
   heading(ctx, 'Flow runs');
   const filters = { state: q.get('state') || '', deployment: q.get('deployment') || '', pool: q.get('pool') || '' };
+  // from the dashboard: runs expected to start in [since, until), or only late ones; read from the list, newest first
+  const scope = { since: q.get('since') || '', until: q.get('until') || '', late: q.get('late') === '1' ? '1' : '' };
+  const scoped = !!(scope.since || scope.until || scope.late);
+  const several = filters.state && !STATE_TYPES.includes(filters.state) ? filters.state : null;
   const state = h('select', { name: 'state' }, h('option', { value: '' }, 'Any state'),
-    STATE_TYPES.map((s) => h('option', { value: s, selected: s === filters.state }, s)));
+    STATE_TYPES.map((s) => h('option', { value: s, selected: s === filters.state }, s)),
+    several ? h('option', { value: several, selected: true }, several.split(',').join(' or ')) : null);
   const deployment = h('select', { name: 'deployment' }, h('option', { value: '' }, 'Any deployment'));
   const pool = h('select', { name: 'pool' }, h('option', { value: '' }, 'Any work pool'));
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter flow runs' },
     field('State', state), field('Deployment', deployment), field('Work pool', pool));
   const list = h('div');
-  ctx.root.append(form, list);
+  const scopeLine = scoped ? h('p', { class: 'toolbar', 'data-scope': '' },
+    scope.late ? h('span', { class: 'tag' }, 'Late only') : null,
+    scope.since || scope.until ? h('span', null, 'Expected to start ', scope.since ? ['from ', h('time', { datetime: scope.since, title: exact(scope.since) }, new Date(scope.since).toLocaleString())] : null,
+      scope.until ? [' until ', h('time', { datetime: scope.until, title: exact(scope.until) }, new Date(scope.until).toLocaleString())] : null) : null,
+    h('a', { href: '#/runs', 'data-clear': '', onclick: (e) => { e.preventDefault(); location.hash = `#/runs${query(filters)}`; } }, 'Show all times')) : null;
+  ctx.root.append(form, scopeLine, list);
+
+  const inScope = (r) => {
+    if (scope.late && !(r.state && r.state.name === 'Late')) return false;
+    const t = Date.parse(r.scheduled_start_time || r.created);
+    return (!scope.since || t >= Date.parse(scope.since)) && (!scope.until || t < Date.parse(scope.until));
+  };
+  const scopedRuns = async (params) => {
+    const found = [];
+    let next = null; let more = false;
+    for (let page = 0; page < 10; page++) {
+      const data = await api('GET', `/flow_runs${query({ ...params, limit: 200, next })}`);
+      found.push(...data.items.filter(inScope));
+      next = data.next;
+      const last = data.items[data.items.length - 1];
+      if (!next || (scope.since && last && Date.parse(last.created) < Date.parse(scope.since) - LOOKBACK_MS)) { next = null; break; }
+      more = page === 9;
+    }
+    return { items: found, more };
+  };
 
   const fill = (select, items, value, label, key, current) => {
     const known = new Set(items.map(key));
@@ -919,12 +953,19 @@ function runsView(ctx, q) {
   }).catch(() => {});
 
   const poller = ctx.poll(async () => {
-    const data = await api('GET', `/flow_runs${query({ state_type: filters.state, deployment_id: filters.deployment, work_pool_name: filters.pool, limit: 50 })}`);
+    const params = { state_type: filters.state, deployment_id: filters.deployment, work_pool_name: filters.pool };
+    if (scoped) {
+      const data = await scopedRuns(params);
+      update(list, data, (x) => [runsTable(x.items, 'No flow runs match.'),
+        x.more ? h('p', { class: 'muted' }, 'Only the newest 2,000 runs were looked at.') : null]);
+      return;
+    }
+    const data = await api('GET', `/flow_runs${query({ ...params, limit: 50 })}`);
     update(list, data.items, (items) => runsTable(items, 'No flow runs match.'));
-  });
+  }, scoped ? 5000 : undefined);
   form.addEventListener('change', () => {
     filters.state = state.value; filters.deployment = deployment.value; filters.pool = pool.value;
-    history.replaceState(null, '', `#/runs${query(filters)}`);
+    history.replaceState(null, '', `#/runs${query({ ...filters, ...scope })}`);
     poller.now();
   });
 }
@@ -1484,7 +1525,7 @@ function webhookView(ctx, id) {
 // ---------- routing ----------
 
 function route() {
-  const hash = location.hash || '#/pools';
+  const hash = location.hash || '#/dashboard';
   if (!hash.startsWith('#/')) return; // an in-page anchor, such as the skip link
   if (current) current.dispose();
   const [path, qs] = hash.slice(1).split('?');
@@ -1494,11 +1535,12 @@ function route() {
   main.replaceChildren(root);
   const ctx = context(root);
   current = ctx;
-  const section = parts[0] || 'pools';
+  const section = parts[0] || 'dashboard';
   for (const a of document.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === section) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
-  if (section === 'pools' && parts[1]) poolView(ctx, parts[1], parts[2]);
+  if (section === 'dashboard') dashboardView(ctx, q, UI);
+  else if (section === 'pools' && parts[1]) poolView(ctx, parts[1], parts[2]);
   else if (section === 'pools') poolsView(ctx);
   else if (section === 'deployments' && parts[1] && parts[2] === 'run') customRunView(ctx, parts[1]);
   else if (section === 'deployments' && parts[1]) deploymentView(ctx, parts[1]);
@@ -1510,10 +1552,13 @@ function route() {
   else if (section === 'automations') automationsView(ctx);
   else if (section === 'webhooks' && parts[1]) webhookView(ctx, parts[1]);
   else if (section === 'webhooks') webhooksView(ctx);
-  else { heading(ctx, 'Not found'); root.append(h('p', null, 'No page here. ', link('#/pools', 'Work pools'))); }
+  else { heading(ctx, 'Not found'); root.append(h('p', null, 'No page here. ', link('#/dashboard', 'Dashboard'))); }
   if (routed) { const h1 = root.querySelector('h1'); if (h1) h1.focus(); }
   routed = true;
 }
+
+/** What the page modules (dashboard.js) share of this one: handed to them, so they import nothing back. */
+const UI = { h, api, update, table, link, when, relative, stateBadge, statusIcon, query, enc, heading, POOL_MEANING };
 
 let routed = false;
 document.getElementById('skip').addEventListener('click', (e) => { e.preventDefault(); main.focus(); });

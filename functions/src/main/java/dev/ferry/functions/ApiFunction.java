@@ -118,7 +118,8 @@ public final class ApiFunction implements RequestHandler<APIGatewayV2HTTPEvent, 
         Map<String, String> headers = new LinkedHashMap<>(response.headers());
         headers.putIfAbsent("Cache-Control", "no-store"); // API answers; the web UI's files say how they may be cached
         byte[] body = response.body();
-        boolean text = body.length == 0 || isText(headers.get("Content-Type"));
+        // a compressed body is bytes, whatever its type
+        boolean text = body.length == 0 || isText(headers.get("Content-Type")) && !headers.containsKey("Content-Encoding");
         return APIGatewayV2HTTPResponse.builder()
                 .withStatusCode(response.status())
                 .withHeaders(headers)
