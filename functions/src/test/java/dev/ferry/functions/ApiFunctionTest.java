@@ -82,6 +82,19 @@ class ApiFunctionTest {
     }
 
     @Test
+    void aGzippedFile_goesBackBase64Encoded_asBytes() throws Exception {
+        APIGatewayV2HTTPResponse script = function.handleRequest(event("GET", "/app.js")
+                .withHeaders(Map.of("accept-encoding", "gzip, deflate, br")).build(), remaining(Duration.ofSeconds(29)));
+
+        assertThat(script.getHeaders()).containsEntry("Content-Encoding", "gzip");
+        assertThat(script.getIsBase64Encoded()).isTrue();
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                new java.io.ByteArrayInputStream(Base64.getDecoder().decode(script.getBody())))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("/api");
+        }
+    }
+
+    @Test
     void health_needsNoKey() {
         APIGatewayV2HTTPResponse response = function.handleRequest(event("GET", "/api/health").build(), null);
 
