@@ -17,7 +17,7 @@ import java.util.Map;
 public record RunActivity(ActivityWindow window, List<Map<StateType, Integer>> buckets, boolean truncated) {
 
     public RunActivity {
-        buckets = buckets.stream().map(b -> Collections.unmodifiableMap(new EnumMap<>(b))).toList();
+        buckets = buckets.stream().map(RunActivity::complete).toList();
     }
 
     /** Counts per state type over the whole window, every state type in it. */
@@ -42,6 +42,13 @@ public record RunActivity(ActivityWindow window, List<Map<StateType, Integer>> b
         for (StateType type : StateType.values()) if (type.isTerminal()) finished += t.get(type);
         if (finished == 0) return null;
         return (t.get(StateType.FAILED) + t.get(StateType.CRASHED)) / (double) finished;
+    }
+
+    /** Every state type in it, read-only. */
+    private static Map<StateType, Integer> complete(Map<StateType, Integer> counts) {
+        Map<StateType, Integer> all = zero();
+        all.putAll(counts);
+        return Collections.unmodifiableMap(all);
     }
 
     private static Map<StateType, Integer> zero() {
