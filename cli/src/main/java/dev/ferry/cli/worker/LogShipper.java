@@ -38,6 +38,7 @@ final class LogShipper {
 
     private final Sink sink;
     private final Consumer<String> warnings;
+    private final String notes;
     private final long capBytes;
     private final long pendingCapBytes;
     private final Thread thread;
@@ -52,12 +53,22 @@ final class LogShipper {
     private boolean warned;
 
     LogShipper(String threadName, Sink sink, Consumer<String> warnings) {
-        this(threadName, sink, warnings, RUN_CAP_BYTES, PENDING_CAP_BYTES);
+        this(threadName, sink, warnings, "worker");
+    }
+
+    /** @param notes the stream the shipper's own notes (and {@link #note}) go to */
+    LogShipper(String threadName, Sink sink, Consumer<String> warnings, String notes) {
+        this(threadName, sink, warnings, notes, RUN_CAP_BYTES, PENDING_CAP_BYTES);
     }
 
     LogShipper(String threadName, Sink sink, Consumer<String> warnings, long capBytes, long pendingCapBytes) {
+        this(threadName, sink, warnings, "worker", capBytes, pendingCapBytes);
+    }
+
+    LogShipper(String threadName, Sink sink, Consumer<String> warnings, String notes, long capBytes, long pendingCapBytes) {
         this.sink = sink;
         this.warnings = warnings;
+        this.notes = notes;
         this.capBytes = capBytes;
         this.pendingCapBytes = pendingCapBytes;
         this.thread = new Thread(this::shipUntilClosed, threadName);
@@ -68,13 +79,18 @@ final class LogShipper {
         thread.start();
     }
 
+    /** Queues one line of Ferry's own about the run, on the notes stream. */
+    boolean note(String message) {
+        return add(notes, message);
+    }
+
     /** Queues one line; false when it was discarded (over the run's cap, or the API is not keeping up). */
     synchronized boolean add(String stream, String message) {
         if (closed || capped) return false;
         long size = utf8Length(message);
         if (storedBytes + size > capBytes) {
             capped = true;
-            enqueue(entry("worker", CAPPED));
+            enqueue(entry(notes, CAPPED));
             notifyAll();
             return false;
         }
@@ -98,7 +114,7 @@ final class LogShipper {
         dropping = false;
         boolean wasEmpty = pending.isEmpty();
         if (dropped > 0) {
-            enqueue(entry("worker", "[ferry] " + dropped + " log lines were dropped while the Ferry API was not keeping up"));
+            enqueue(entry(notes, "[ferry] " + dropped + " log lines were dropped while the Ferry API was not keeping up"));
             dropped = 0;
         }
         storedBytes += size;

@@ -108,7 +108,7 @@ final class RunProcess implements Runnable {
         log.line("flow run '" + runName + "' (" + runId + ") claimed");
         JobConfiguration job = JobConfiguration.from(jobConfiguration);
         LogShipper shipper = new LogShipper("ferry-logs-" + runName, body -> api.postLogs(runId, body),
-                message -> log.line("flow run '" + runName + "': " + message));
+                message -> log.line("flow run '" + runName + "': " + message), settings.notesStream());
         shipper.start();
         PullStepRunner.Result pulled;
         List<String> command;
@@ -193,7 +193,7 @@ final class RunProcess implements Runnable {
         List<JsonNode> steps = new java.util.ArrayList<>();
         deployment.path("pull_steps").forEach(steps::add);
         if (steps.isEmpty()) {
-            shipper.add("worker", "[ferry] no pull steps: running the code in " + base
+            shipper.note("[ferry] no pull steps: running the code in " + base
                     + (job.workingDir() != null ? " (the pool's working_dir)" : " (the worker's working directory)"));
             return new PullStepRunner.Result(base, Map.of(), null);
         }
@@ -201,7 +201,7 @@ final class RunProcess implements Runnable {
         env.remove("FERRY_API_KEY");
         env.remove("FERRY_SERVER_API_KEY");
         env.putAll(job.env());
-        PullStepRunner runner = new PullStepRunner(settings.ferryHome(), env, line -> shipper.add("worker", line));
+        PullStepRunner runner = new PullStepRunner(settings.ferryHome(), env, line -> shipper.note(line));
         java.util.concurrent.ScheduledExecutorService beats = java.util.concurrent.Executors
                 .newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "ferry-pull-heartbeat-" + runName);
@@ -213,7 +213,7 @@ final class RunProcess implements Runnable {
         try {
             return runner.run(steps, base);
         } catch (PullStepRunner.StepFailed e) {
-            shipper.add("worker", "[ferry] " + e.getMessage());
+            shipper.note("[ferry] " + e.getMessage());
             close(shipper);
             report(StateType.FAILED, e.getMessage(), null);
             return null;
@@ -235,7 +235,7 @@ final class RunProcess implements Runnable {
     private Outcome supervise(Process p, JobConfiguration job, LogShipper shipper) {
         JsonNode state = report(StateType.RUNNING, null, p.pid());
         if (!"RUNNING".equals(state.path("type").asText())) {
-            shipper.add("worker", "[ferry] the server did not let this run start; stopping its process");
+            shipper.note("[ferry] the server did not let this run start; stopping its process");
             kill(p, settings.killGrace());
             return new Overruled(state);
         }
@@ -255,7 +255,7 @@ final class RunProcess implements Runnable {
             }
             now = System.nanoTime();
             if (now >= timeoutAt) {
-                shipper.add("worker", "[ferry] timed out after " + job.timeoutSeconds() + " s; stopping the process");
+                shipper.note("[ferry] timed out after " + job.timeoutSeconds() + " s; stopping the process");
                 kill(p, settings.killGrace());
                 return new TimedOut(job.timeoutSeconds());
             }
@@ -265,7 +265,7 @@ final class RunProcess implements Runnable {
                 String type = current.path("state").path("type").asText();
                 if (current.isMissingNode()) continue;
                 if (type.equals("CANCELLING") || isTerminal(type)) {
-                    shipper.add("worker", "[ferry] cancel requested; stopping the process");
+                    shipper.note("[ferry] cancel requested; stopping the process");
                     log.line("flow run '" + runName + "' is " + current.path("state").path("name").asText(type)
                             + "; stopping its process");
                     kill(p, settings.killGrace());

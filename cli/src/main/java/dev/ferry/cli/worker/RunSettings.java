@@ -23,6 +23,15 @@ record RunSettings(String workerName, URI apiUrl, String apiKey, Path workingDir
         return dev.ferry.cli.flows.PythonScripts.ferryHome();
     }
 
+    /**
+     * The stream this process's own notes about the run go to: the worker's, unless it holds the
+     * run's token (ferry flow-run execute in a container), which the server lets write only the
+     * flow's streams, as the flow holds the same token.
+     */
+    String notesStream() {
+        return apiKey != null && apiKey.startsWith(RunExecutor.RUN_TOKEN_PREFIX) ? "stderr" : "worker";
+    }
+
     static RunSettings defaults(String workerName, URI apiUrl, String apiKey, Path workingDir) {
         return new RunSettings(workerName, apiUrl, apiKey, workingDir, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), Duration.ofSeconds(5));

@@ -57,6 +57,22 @@ class RunProcessTest {
     }
 
     @Test
+    void itsOwnNotes_goToTheWorkerStream_butToStderrWhenItHoldsTheRunsToken() {
+        api.runProcess(FakeRuns.item("r11", "sh -c 'exit 0'", null, Map.of())).run();
+        RunSettings asTheRun = new RunSettings("execute-x", api.http.url(), "ferry_run_r12_token", java.nio.file.Path.of("")
+                .toAbsolutePath(), java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
+        new RunProcess(api.retrying(), api.probe(), asTheRun, FakeRuns.item("r12", "sh -c 'exit 0'", null, Map.of()), api.log)
+                .run();
+
+        assertThat(api.logLines("r11")).anySatisfy(l -> {
+            assertThat(l.path("message").asText()).startsWith("[ferry] no pull steps");
+            assertThat(l.path("stream").asText()).isEqualTo("worker");
+        });
+        assertThat(api.logLines("r12")).anySatisfy(l -> assertThat(l.path("message").asText()).startsWith("[ferry] no pull steps"))
+                .allSatisfy(l -> assertThat(l.path("stream").asText()).isEqualTo("stderr"));
+    }
+
+    @Test
     void aRunThatExitsNonZero_failsWithTheLastLineOfStderr_notTheWholeTraceback() {
         String script = "echo Traceback >&2; for i in $(seq 1 30); do echo \"  frame $i\" >&2; done; "
                 + "echo \"ValueError: boom\" >&2; echo >&2; exit 3";

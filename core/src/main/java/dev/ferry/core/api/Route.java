@@ -8,6 +8,8 @@ public record Route(String method, String path, String summary, Handler handler)
     public static final String CALLER = "@caller";
     /** The parameter that carries the hash of the caller's stored API key (absent for other callers). */
     public static final String CALLER_KEY = "@caller-key";
+    /** The parameter that carries the run id of a caller holding a run token (absent for other callers). */
+    public static final String CALLER_RUN = "@caller-run";
 
     @FunctionalInterface
     public interface Handler {

@@ -88,6 +88,7 @@ public final class Router {
                         this::runFacts);
                 params.put(Route.CALLER, who.name());
                 if (who instanceof Principal.Key key) params.put(Route.CALLER_KEY, key.key().hash());
+                if (who instanceof Principal.Run run) params.put(Route.CALLER_RUN, run.runId());
                 return route.handler().handle(request, params);
             }
             if (allowed.isEmpty() && WebUi.serves(request)) return WebUi.shared().handle(request);

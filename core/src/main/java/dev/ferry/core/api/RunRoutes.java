@@ -4,6 +4,7 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Json;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunService;
+import dev.ferry.core.runs.LogLine;
 import dev.ferry.core.runs.RunFilter;
 import dev.ferry.core.runs.StateType;
 import java.util.EnumSet;
@@ -48,7 +49,7 @@ final class RunRoutes {
                     Bodies.Logs b = Json.read(r.body(), Bodies.Logs.class);
                     runs.appendLogs(p.get("id"), b.logs() == null ? List.of() : b.logs().stream()
                             .map(l -> l == null ? null : new FlowRunService.NewLog(l.timestamp(), l.stream(), l.message()))
-                            .toList());
+                            .toList(), p.containsKey(Route.CALLER_RUN) ? LogLine.Writer.RUN : LogLine.Writer.WORKER);
                     return ApiResponse.noContent();
                 }),
                 new Route("GET", "/api/flow_runs/{id}/logs", "Read log lines after a sequence number", (r, p) -> {

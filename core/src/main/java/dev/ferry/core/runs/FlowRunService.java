@@ -186,6 +186,11 @@ public final class FlowRunService {
     }
 
     public void appendLogs(String runId, List<NewLog> logs) {
+        appendLogs(runId, logs, LogLine.Writer.WORKER);
+    }
+
+    /** Appends lines from {@code writer}, which may write only its own streams (a run's token not the worker's). */
+    public void appendLogs(String runId, List<NewLog> logs, LogLine.Writer writer) {
         transitions.load(runId);
         if (logs == null || logs.isEmpty()) return;
         if (logs.size() > MAX_LOG_BATCH) {
@@ -201,9 +206,13 @@ public final class FlowRunService {
             if (log.message().length() > MAX_LOG_MESSAGE) {
                 throw BadInput.invalid("logs[" + i + "].message", "a log message may be at most " + MAX_LOG_MESSAGE + " characters");
             }
-            String stream = log.stream() == null ? "stdout" : log.stream();
-            if (!Set.of("stdout", "stderr", "worker").contains(stream)) {
+            String stream = log.stream() == null ? LogLine.STDOUT : log.stream();
+            if (!LogLine.STREAMS.contains(stream)) {
                 throw BadInput.invalid("logs[" + i + "].stream", "'stream' must be stdout, stderr or worker (got '" + stream + "')");
+            }
+            if (!writer.streams().contains(stream)) {
+                throw BadInput.invalid("logs[" + i + "].stream", "a run's own token writes stdout or stderr; the '" + stream
+                        + "' stream is the worker's, written with a worker's key");
             }
             Instant at = log.timestamp() == null ? now : Instants.check("logs[" + i + "].timestamp", log.timestamp());
             lines.add(new LogLine(0, at, stream, log.message()));

@@ -152,6 +152,30 @@ public abstract class ApiKeyRoutesContract {
         }
     }
 
+    @Test
+    void aRunToken_mayNotWriteTheWorkerStream_whichWorkerKeysStillWrite() {
+        try (TestApi api = newApi("boot")) {
+            String runId = run(api, poolAndDeployment(api));
+            String worker = TestApi.ok(api.call("POST", "/api/api_keys",
+                    "{\"name\": \"w\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot"))).path("key").asText();
+            String token = claim(api, worker);
+            String logs = "/api/flow_runs/" + runId + "/logs";
+
+            Response spoofed = api.call("POST", logs, "{\"logs\": [{\"stream\": \"stdout\", \"message\": \"fine\"}, "
+                    + "{\"stream\": \"worker\", \"message\": \"[ferry] all clear\"}]}", as(token));
+            Response byWorker = api.call("POST", logs, "{\"logs\": [{\"stream\": \"worker\", \"message\": \"pulled\"}]}",
+                    as(worker));
+
+            assertThat(spoofed.status()).isEqualTo(422);
+            assertThat(spoofed.field()).isEqualTo("logs[1].stream");
+            assertThat(byWorker.status()).isEqualTo(204);
+            JsonNode stored = TestApi.ok(api.call("GET", logs, null, as("boot"))).path("items");
+            assertThat(stored).hasSize(1);
+            assertThat(stored.get(0).path("stream").asText()).isEqualTo("worker");
+            assertThat(stored.get(0).path("message").asText()).isEqualTo("pulled");
+        }
+    }
+
     /** Pool p and its deployment f/d, made with the bootstrap key; the deployment's id. */
     private static String poolAndDeployment(TestApi api) {
         TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));
