@@ -46,7 +46,8 @@ public record Config(String tableName, String queuePrefix, String region, URI en
     /** Every variable {@link #from} reads ({@value Settings#WEBHOOK_ALLOW_LOOPBACK} only to refuse {@code true}). */
     public static final List<String> VARIABLES = List.of(TABLE_NAME, QUEUE_PREFIX, REGION, ENDPOINT, ADMIN_KEY_HASH,
             RUN_LOG_RETENTION_DAYS, SCHEDULE_GROUP, SCHEDULE_TARGET_ARN, SCHEDULER_ROLE_ARN, SCHEDULE_DLQ_ARN, TASK_API_URL,
-            Settings.EVENT_RETENTION_DAYS, Settings.MAX_FIRINGS_PER_MINUTE, Settings.WEBHOOK_ALLOW_LOOPBACK);
+            Settings.EVENT_RETENTION_DAYS, Settings.MAX_FIRINGS_PER_MINUTE, Settings.WEBHOOK_ALLOW_LOOPBACK,
+            Settings.RUN_LOG_MAX_LINES, Settings.RUN_LOG_MAX_MIB);
     /** Set by Lambda itself (reserved: a template may not set them); template.yaml sets all the others. */
     public static final Set<String> SET_BY_LAMBDA = Set.of(REGION);
 

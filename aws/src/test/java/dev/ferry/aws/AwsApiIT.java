@@ -66,6 +66,11 @@ class AwsApiIT {
         protected TestApi newApi(String adminKey) {
             return AwsApiIT.newApi(adminKey);
         }
+
+        @Override
+        protected TestApi newApi(String adminKey, dev.ferry.core.Settings settings) {
+            return AwsApiIT.newApi(adminKey, settings);
+        }
     }
 
     @Nested

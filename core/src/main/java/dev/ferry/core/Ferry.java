@@ -82,7 +82,8 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
         EcsReconciler reconciler = ecsServices == null ? null : ecsServices.reconciler();
         FlowRunService runs = new FlowRunService(runStore, ports.runLogs(), poolStore, workQueues, transitions,
                 clock, ids, ecs == null ? TaskLogs.NONE : ecs.logs(),
-                reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now()));
+                reconciler == null ? null : run -> reconciler.stop(run, Infrastructure.STOP_CANCELLED, clock.now()),
+                settings.runLogQuota());
         Scheduler schedules = new Scheduler(deploymentStore, runStore, poolStore, ports.scheduleCursors(), ports.timer(),
                 runs, clock);
         DeploymentService deployments = new DeploymentService(deploymentStore, poolStore, clock, ids, (before, after) -> {

@@ -2,6 +2,7 @@ package dev.ferry.core;
 
 import dev.ferry.core.automations.CircuitBreaker;
 import dev.ferry.core.events.EventService;
+import dev.ferry.core.runs.LogQuota;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,16 +18,29 @@ import java.util.Map;
  * @param maxFiringsPerMinute   how often one automation may fire within any minute before its
  *                              circuit breaker pauses it
  * @param webhookAllowLoopback  whether call-webhook actions may call plain http:// on this machine's loopback
+ * @param runLogQuota           how much of each flow run's log is kept
  */
-public record Settings(Duration eventRetention, int maxFiringsPerMinute, boolean webhookAllowLoopback) {
+public record Settings(Duration eventRetention, int maxFiringsPerMinute, boolean webhookAllowLoopback, LogQuota runLogQuota) {
     public static final String EVENT_RETENTION_DAYS = "FERRY_EVENT_RETENTION_DAYS";
     public static final String MAX_FIRINGS_PER_MINUTE = "FERRY_AUTOMATION_MAX_FIRINGS_PER_MINUTE";
     public static final String WEBHOOK_ALLOW_LOOPBACK = "FERRY_WEBHOOK_ALLOW_LOOPBACK";
+    public static final String RUN_LOG_MAX_LINES = "FERRY_RUN_LOG_MAX_LINES";
+    public static final String RUN_LOG_MAX_MIB = "FERRY_RUN_LOG_MAX_MIB";
+    public static final int MIN_RUN_LOG_LINES = 1_000;
+    public static final int MAX_RUN_LOG_LINES = 10_000_000;
+    public static final int MIN_RUN_LOG_MIB = 1;
+    public static final int MAX_RUN_LOG_MIB = 1024;
     public static final int MIN_EVENT_RETENTION_DAYS = 1;
     public static final int MAX_EVENT_RETENTION_DAYS = 365;
     public static final Settings DEFAULTS = new Settings(EventService.DEFAULT_RETENTION, CircuitBreaker.DEFAULT_LIMIT, false);
 
+    /** With the default run log quota. */
+    public Settings(Duration eventRetention, int maxFiringsPerMinute, boolean webhookAllowLoopback) {
+        this(eventRetention, maxFiringsPerMinute, webhookAllowLoopback, LogQuota.DEFAULT);
+    }
+
     public Settings {
+        java.util.Objects.requireNonNull(runLogQuota, "runLogQuota");
         long days = eventRetention.toDays();
         if (!eventRetention.equals(Duration.ofDays(days)) || days < MIN_EVENT_RETENTION_DAYS || days > MAX_EVENT_RETENTION_DAYS) {
             throw new IllegalArgumentException("event retention must be whole days from " + MIN_EVENT_RETENTION_DAYS + " to "
@@ -70,8 +84,12 @@ public record Settings(Duration eventRetention, int maxFiringsPerMinute, boolean
                 loopback = flag.equals("true");
             }
         }
+        int logLines = number(env, RUN_LOG_MAX_LINES, (int) LogQuota.DEFAULT_LINES, MIN_RUN_LOG_LINES, MAX_RUN_LOG_LINES, "lines",
+                problems);
+        int logMib = number(env, RUN_LOG_MAX_MIB, (int) (LogQuota.DEFAULT_BYTES >> 20), MIN_RUN_LOG_MIB, MAX_RUN_LOG_MIB, "MiB",
+                problems);
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
-        return new Settings(Duration.ofDays(days), firings, loopback);
+        return new Settings(Duration.ofDays(days), firings, loopback, new LogQuota(logLines, (long) logMib << 20));
     }
 
     private static int number(Map<String, String> env, String name, int fallback, int min, int max, String unit,

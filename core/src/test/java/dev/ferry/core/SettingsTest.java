@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.automations.CircuitBreaker;
 import dev.ferry.core.events.EventService;
+import dev.ferry.core.runs.LogQuota;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,5 +65,16 @@ class SettingsTest {
         assertThatThrownBy(() -> Settings.onAws(Map.of(Settings.WEBHOOK_ALLOW_LOOPBACK, "true")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("FERRY_WEBHOOK_ALLOW_LOOPBACK=true is for the embedded server only");
+    }
+
+    @Test
+    void theRunLogQuota_defaultsTo100kLinesAnd10MiB_andIsReadInLinesAndMiB() {
+        assertThat(Settings.DEFAULTS.runLogQuota()).isEqualTo(new LogQuota(100_000, 10L * 1024 * 1024));
+        assertThat(Settings.from(Map.of(Settings.RUN_LOG_MAX_LINES, "5000", Settings.RUN_LOG_MAX_MIB, "2")).runLogQuota())
+                .isEqualTo(new LogQuota(5_000, 2L * 1024 * 1024));
+        assertThatThrownBy(() -> Settings.onAws(Map.of(Settings.RUN_LOG_MAX_LINES, "10", Settings.RUN_LOG_MAX_MIB, "0")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("FERRY_RUN_LOG_MAX_LINES='10' must be a whole number of lines from 1000 to 10000000, or empty for 100000")
+                .hasMessageContaining("FERRY_RUN_LOG_MAX_MIB='0' must be a whole number of MiB from 1 to 1024, or empty for 10");
     }
 }

@@ -113,6 +113,16 @@ public final class Database implements AutoCloseable {
                 seq    INTEGER NOT NULL,
                 doc    TEXT NOT NULL,
                 PRIMARY KEY (run_id, seq)) WITHOUT ROWID""",
+            // SqliteRunLogs: what each run's log holds against its quota, written with its lines
+            """
+            CREATE TABLE IF NOT EXISTS run_log_totals (
+                run_id        TEXT PRIMARY KEY,
+                last_seq      INTEGER NOT NULL,
+                lines         INTEGER NOT NULL,
+                bytes         INTEGER NOT NULL,
+                dropped_lines INTEGER NOT NULL,
+                dropped_bytes INTEGER NOT NULL,
+                truncated_at  TEXT)""",
             // visible_at is epoch nanoseconds; receipt changes on every receive so a stale holder cannot delete
             """
             CREATE TABLE IF NOT EXISTS queue_messages (

@@ -15,6 +15,7 @@ import dev.ferry.core.pools.WorkQueues.Message;
 import dev.ferry.core.runs.FlowRun;
 import dev.ferry.core.runs.FlowRunBuilder;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.LogQuota;
 import dev.ferry.core.runs.RunWrite;
 import dev.ferry.core.runs.Slot;
 import dev.ferry.core.runs.SlotChange;
@@ -57,7 +58,7 @@ class SqliteDurabilityTest {
         Slot slot = Slot.pool(pool.id(), 1);
         assertThat(runs.writeRun(claimed, run.version(), new SlotChange.Acquire(List.of(slot))))
                 .isInstanceOf(RunWrite.Applied.class);
-        new SqliteRunLogs(db).appendLogs(run.id(), List.of(new LogLine(0, T0, "stdout", "hello")));
+        new SqliteRunLogs(db).appendLogs(run.id(), List.of(new LogLine(0, T0, "stdout", "hello")), LogQuota.DEFAULT);
         new SqliteWorkQueues(db, Clock.SYSTEM).send(queue.id(), "run-2", T0);
 
         // when the machine is left with exactly the files on disk at this moment, as after kill -9
@@ -76,7 +77,7 @@ class SqliteDurabilityTest {
             SqliteRuns again = new SqliteRuns(reopened);
             assertThat(again.run(run.id())).contains(claimed);
             assertThat(again.slotsInUse(slot.key())).isEqualTo(1);
-            assertThat(new SqliteRunLogs(reopened).logs(run.id(), 0, 10)).extracting(LogLine::message).containsExactly("hello");
+            assertThat(new SqliteRunLogs(reopened).logs(run.id(), 0, 10).lines()).extracting(LogLine::message).containsExactly("hello");
             List<Message> messages = new SqliteWorkQueues(reopened, Clock.SYSTEM).receive(queue.id(), 10, Duration.ofSeconds(30));
             assertThat(messages).extracting(Message::runId).containsExactly("run-2");
         } finally {
@@ -258,7 +259,7 @@ class SqliteDurabilityTest {
         db.close();
 
         assertThatThrownBy(() -> new SqliteRuns(db).slotsInUse("pool:x")).hasMessageContaining("is closed");
-        assertThatThrownBy(() -> new SqliteRunLogs(db).appendLogs("r", List.of(new LogLine(0, T0, "stdout", "x"))))
+        assertThatThrownBy(() -> new SqliteRunLogs(db).appendLogs("r", List.of(new LogLine(0, T0, "stdout", "x")), LogQuota.DEFAULT))
                 .hasMessageContaining("is closed");
     }
 

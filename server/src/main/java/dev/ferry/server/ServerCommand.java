@@ -49,7 +49,11 @@ public final class ServerCommand {
                     "                                1000. Default: 60.",
                     "  FERRY_WEBHOOK_ALLOW_LOOPBACK  true: call-webhook actions may call this",
                     "                                machine's loopback over http too. Default:",
-                    "                                false. Not with --aws."})
+                    "                                false. Not with --aws.",
+                    "  FERRY_RUN_LOG_MAX_LINES       Lines kept of one flow run's log: 1000 to",
+                    "                                10000000. Default: 100000.",
+                    "  FERRY_RUN_LOG_MAX_MIB         MiB of messages kept of one flow run's log:",
+                    "                                1 to 1024. Default: 10."})
     int start(
             @Option(names = "--host", defaultValue = "127.0.0.1",
                     description = "Address to listen on. Default: ${DEFAULT-VALUE}.") String host,

@@ -3,7 +3,9 @@ package dev.ferry.aws.dynamodb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.core.common.BadInput;
 import dev.ferry.core.runs.LogLine;
+import dev.ferry.core.runs.LogQuota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -105,13 +107,32 @@ class BatchWritesTest {
         List<LogLine> lines = new ArrayList<>();
         for (int i = 0; i < 40; i++) lines.add(new LogLine(0, Instant.parse("2026-03-01T12:00:00Z"), "stdout", "line " + i));
 
-        logs.appendLogs("run-1", lines);
+        logs.appendLogs("run-1", lines, LogQuota.DEFAULT);
 
         assertThat(stub.batches).extracting(List::size).containsExactly(25, 15, 15);
         assertThat(stub.written()).containsExactlyInAnyOrderElementsOf(
                 java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(Keys::logLine).toList());
         assertThat(stub.writes).allSatisfy(w -> assertThat(w.putRequest().item().get(Items.TTL).n())
                 .isEqualTo(Long.toString(Instant.parse("2026-03-31T12:00:00Z").getEpochSecond())));
+    }
+
+    @Test
+    void appendLogs_refusesALineOverDynamoDbsItemLimit_namingIt_beforeWritingAnything() {
+        StubClient stub = new StubClient(request -> List.of());
+        DynamoDbRunLogs logs = new DynamoDbRunLogs(new Table(stub, TABLE, backoff), Duration.ofDays(30),
+                () -> Instant.parse("2026-03-01T12:00:00Z"));
+        Instant at = Instant.parse("2026-03-01T12:00:00Z");
+        // 140,000 three-byte characters: 420,000 bytes (the API takes 64 Ki characters a message; the store checks anyway)
+        List<LogLine> lines = List.of(new LogLine(0, at, "stdout", "fine"), new LogLine(0, at, "stdout", "\u20ac".repeat(140_000)));
+
+        assertThatThrownBy(() -> logs.appendLogs("run-1", lines, LogQuota.DEFAULT))
+                .isInstanceOfSatisfying(BadInput.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.field()).isEqualTo("logs[1].message");
+                })
+                .hasMessageContaining("at most 409600 fit");
+        assertThat(stub.updates).isZero();
+        assertThat(stub.batches).isEmpty();
     }
 
     private static List<WriteRequest> puts(int count) {
@@ -138,6 +159,7 @@ class BatchWritesTest {
         final List<WriteRequest> writes = new ArrayList<>();
         final List<List<String>> gets = new ArrayList<>();
         long seq;
+        int updates;
 
         StubClient(Function<List<WriteRequest>, List<WriteRequest>> unprocessed) {
             this.unprocessed = unprocessed;
@@ -176,6 +198,7 @@ class BatchWritesTest {
 
         @Override
         public UpdateItemResponse updateItem(UpdateItemRequest request) {
+            updates++;
             seq += Long.parseLong(request.expressionAttributeValues().get(":n").n());
             return UpdateItemResponse.builder().attributes(Map.of(Items.SEQ, AttributeValue.fromN(Long.toString(seq)))).build();
         }

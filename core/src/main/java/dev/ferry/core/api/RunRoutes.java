@@ -56,7 +56,9 @@ final class RunRoutes {
                     long after = Views.intParam(r, "after", 0, 0, Integer.MAX_VALUE);
                     int limit = Views.limit(r, 200, MAX_LOG_PAGE);
                     FlowRunService.LogPage page = runs.logPage(p.get("id"), after, limit);
-                    return ApiResponse.json(200, Views.list(page.lines(), page.next()));
+                    Map<String, Object> body = Views.list(page.lines(), page.next());
+                    body.put("truncated", page.truncated());
+                    return ApiResponse.json(200, body);
                 }));
     }
 

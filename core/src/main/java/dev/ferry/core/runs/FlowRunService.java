@@ -49,6 +49,7 @@ public final class FlowRunService {
 
     private final TaskLogs taskLogs;
     private final Consumer<FlowRun> stopTask;
+    private final LogQuota logQuota;
 
     public FlowRunService(RunStore store, RunLogs runLogs, PoolStore pools, WorkQueues workQueues, Transitions transitions,
                           Clock clock, Ids ids) {
@@ -62,6 +63,14 @@ public final class FlowRunService {
     public FlowRunService(RunStore store, RunLogs runLogs, PoolStore pools, WorkQueues workQueues, Transitions transitions,
                           Clock clock, Ids ids,
                           TaskLogs taskLogs, Consumer<FlowRun> stopTask) {
+        this(store, runLogs, pools, workQueues, transitions, clock, ids, taskLogs, stopTask, LogQuota.DEFAULT);
+    }
+
+    /** @param logQuota how much of each run's log is kept (the rest is dropped, and the log says so) */
+    public FlowRunService(RunStore store, RunLogs runLogs, PoolStore pools, WorkQueues workQueues, Transitions transitions,
+                          Clock clock, Ids ids,
+                          TaskLogs taskLogs, Consumer<FlowRun> stopTask, LogQuota logQuota) {
+        this.logQuota = java.util.Objects.requireNonNull(logQuota, "logQuota");
         this.store = store;
         this.runLogs = runLogs;
         this.pools = pools;
@@ -217,18 +226,22 @@ public final class FlowRunService {
             Instant at = log.timestamp() == null ? now : Instants.check("logs[" + i + "].timestamp", log.timestamp());
             lines.add(new LogLine(0, at, stream, log.message()));
         }
-        runLogs.appendLogs(runId, lines);
+        runLogs.appendLogs(runId, lines, logQuota);
     }
 
-    /** A page of a run's log lines; {@code next} (the last line's seq) is null when nothing follows yet. */
-    public record LogPage(List<LogLine> lines, String next) {}
+    /**
+     * A page of a run's log lines; {@code next} (the last line's seq) is null when nothing follows yet;
+     * {@code truncated} when the run's log reached its quota (its last line then says how much was dropped).
+     */
+    public record LogPage(List<LogLine> lines, String next, boolean truncated) {}
 
     /**
      * At most {@code limit} lines, and no more than {@link #MAX_LOG_PAGE_CHARS} of messages past the
      * first line, so that a page of long lines still fits an answer (Lambda's is 6 MB).
      */
     public LogPage logPage(String runId, long afterSeq, int limit) {
-        List<LogLine> lines = logs(runId, afterSeq, limit);
+        LogSlice slice = logs(runId, afterSeq, limit);
+        List<LogLine> lines = slice.lines();
         int taken = 0;
         long chars = 0;
         for (LogLine line : lines) {
@@ -238,17 +251,18 @@ public final class FlowRunService {
         }
         List<LogLine> page = lines.subList(0, taken);
         boolean more = taken < lines.size() || lines.size() == limit;
-        return new LogPage(List.copyOf(page), more && !page.isEmpty() ? Long.toString(page.get(taken - 1).seq()) : null);
+        return new LogPage(List.copyOf(page), more && !page.isEmpty() ? Long.toString(page.get(taken - 1).seq()) : null,
+                slice.truncated());
     }
 
     /** The run's lines; a run on an ECS task with CloudWatch logging has its task's lines instead, when there are any. */
-    private List<LogLine> logs(String runId, long afterSeq, int limit) {
+    private LogSlice logs(String runId, long afterSeq, int limit) {
         FlowRun run = transitions.load(runId);
         Infrastructure infra = run.infrastructure();
         if (infra != null && infra.logGroup() != null && infra.logStream() != null) {
             try {
                 List<LogLine> lines = taskLogs.read(infra.logGroup(), infra.logStream(), afterSeq, limit);
-                if (!lines.isEmpty() || afterSeq > 0) return lines;
+                if (!lines.isEmpty() || afterSeq > 0) return new LogSlice(lines, false);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not read CloudWatch logs of flow run " + runId, e);
             }

@@ -11,6 +11,11 @@ public record LogLine(long seq, Instant timestamp, String stream, String message
     public static final String WORKER = "worker";
     public static final List<String> STREAMS = List.of(STDOUT, STDERR, WORKER);
 
+    /** The same line, numbered {@code number} (stores number lines as they keep them). */
+    public LogLine withSeq(long number) {
+        return new LogLine(number, timestamp, stream, message);
+    }
+
     /** Who posts lines, which decides the streams it may write. */
     public enum Writer {
         /** A worker's (or an administrator's) key: every stream. */

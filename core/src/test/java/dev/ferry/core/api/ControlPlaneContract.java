@@ -32,6 +32,9 @@ public abstract class ControlPlaneContract {
     /** A fresh, empty API over the adapter set under test; {@code adminKey} null for an open server. */
     protected abstract TestApi newApi(String adminKey);
 
+    /** {@link #newApi(String)} with other settings (a run log quota a test reaches in two requests). */
+    protected abstract TestApi newApi(String adminKey, dev.ferry.core.Settings settings);
+
     TestApi api;
 
     @BeforeEach
@@ -321,6 +324,40 @@ public abstract class ControlPlaneContract {
 
         assertThat(first.get("items").size()).as("about 512 Ki characters a page").isBetween(1, 9);
         assertThat(total).isEqualTo(20);
+    }
+
+    @Test
+    void aRunsLogPastItsQuota_isTruncated_endsWithOneMarker_andEveryPageSaysSo() {
+        dev.ferry.core.Settings oneMib = dev.ferry.core.Settings.from(java.util.Map.of(dev.ferry.core.Settings.RUN_LOG_MAX_MIB, "1"));
+        try (TestApi small = newApi(null, oneMib)) {
+            small.pool("p");
+            String id = small.run(small.deployment("p", null).get("id").asText(), null).get("id").asText();
+            String line = "x".repeat(60_000);
+            for (int batch = 0; batch < 2; batch++) {
+                StringBuilder body = new StringBuilder("{\"logs\": [");
+                for (int i = 0; i < 10; i++) body.append(i == 0 ? "" : ", ").append("{\"message\": \"").append(line).append("\"}");
+                assertThat(small.post("/api/flow_runs/" + id + "/logs", body.append("]}").toString()).status()).isEqualTo(204);
+            }
+
+            List<JsonNode> lines = new ArrayList<>();
+            List<Boolean> truncated = new ArrayList<>();
+            String next = "0";
+            while (next != null) {
+                JsonNode page = TestApi.ok(small.get("/api/flow_runs/" + id + "/logs?limit=1000&after=" + next));
+                page.get("items").forEach(lines::add);
+                truncated.add(page.get("truncated").asBoolean());
+                next = page.get("next").asText(null);
+            }
+
+            assertThat(truncated).as("every page").containsOnly(true);
+            assertThat(lines).as("17 lines of 60,000 bytes fit 1 MiB, then the marker").hasSize(18);
+            JsonNode marker = lines.get(17);
+            assertThat(marker.get("stream").asText()).isEqualTo("worker");
+            assertThat(marker.get("message").asText()).contains("truncated").contains("3 more lines (180000 bytes) were dropped");
+        }
+        api.pool("q");
+        String untouched = api.run(api.deployment("q", null).get("id").asText(), null).get("id").asText();
+        assertThat(TestApi.ok(api.get("/api/flow_runs/" + untouched + "/logs")).get("truncated").asBoolean()).isFalse();
     }
 
     @ThreadRace

@@ -16,6 +16,11 @@ class InMemoryApiTest {
         protected TestApi newApi(String adminKey) {
             return InMemoryAdapters.api(adminKey);
         }
+
+        @Override
+        protected TestApi newApi(String adminKey, dev.ferry.core.Settings settings) {
+            return InMemoryAdapters.api(adminKey, settings);
+        }
     }
 
     @Nested

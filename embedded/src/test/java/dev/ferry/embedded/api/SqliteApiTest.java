@@ -56,6 +56,11 @@ class SqliteApiTest {
         protected TestApi newApi(String adminKey) {
             return SqliteApiTest.newApi(adminKey);
         }
+
+        @Override
+        protected TestApi newApi(String adminKey, dev.ferry.core.Settings settings) {
+            return SqliteApiTest.newApi(adminKey, settings);
+        }
     }
 
     @Nested
