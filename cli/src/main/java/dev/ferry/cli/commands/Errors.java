@@ -2,6 +2,7 @@ package dev.ferry.cli.commands;
 
 import dev.ferry.cli.client.ApiProblem;
 import dev.ferry.cli.client.ApiUnreachable;
+import dev.ferry.cli.output.Printable;
 import java.io.PrintWriter;
 import java.util.concurrent.CancellationException;
 import picocli.CommandLine;
@@ -84,6 +85,6 @@ public final class Errors {
     }
 
     private static String oneLine(String text) {
-        return text == null ? "" : text.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
+        return text == null ? "" : Printable.text(text.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; "));
     }
 }

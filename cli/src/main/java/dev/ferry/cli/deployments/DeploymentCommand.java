@@ -9,6 +9,7 @@ import dev.ferry.cli.commands.DeploymentRef;
 import dev.ferry.cli.commands.KeyValues;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.output.Output;
+import dev.ferry.cli.output.Printable;
 import dev.ferry.cli.output.Table;
 import dev.ferry.cli.output.Times;
 import dev.ferry.cli.pools.Limits;
@@ -99,7 +100,7 @@ public final class DeploymentCommand {
         if (deployment.path("paused").asBoolean()) {
             // Nothing would say why the run stays Scheduled; with JSON output, stdout stays one document.
             PrintWriter notice = out.json() ? options.err() : out.writer();
-            notice.println(waitsWhilePaused(deployment));
+            notice.println(Printable.text(waitsWhilePaused(deployment)));
             notice.flush();
         }
         if (!watch) {

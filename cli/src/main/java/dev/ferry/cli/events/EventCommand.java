@@ -11,6 +11,7 @@ import dev.ferry.cli.commands.KeyValues;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.deployments.StartTimes;
 import dev.ferry.cli.output.Output;
+import dev.ferry.cli.output.Printable;
 import dev.ferry.cli.output.Table;
 import dev.ferry.cli.output.Times;
 import dev.ferry.core.common.Json;
@@ -140,8 +141,8 @@ public final class EventCommand {
             err.flush();
         })));
         EventStream stream = new EventStream(options.api(), retrying, event -> {
-            writer.println(out.json() ? Json.string(event) : Times.local(Times.instant(event.get("occurred")), zone)
-                    + "  " + event.path("event").asText() + "  " + resource(event));
+            writer.println(out.json() ? Output.compact(event) : Printable.text(Times.local(Times.instant(event.get("occurred")),
+                    zone) + "  " + event.path("event").asText() + "  " + resource(event)));
             writer.flush();
         });
         Thread hook = stream.stopper(Thread.currentThread());

@@ -42,14 +42,16 @@ public final class Output {
         return out;
     }
 
+    /** One line for a person: its control characters are shown, not acted on ({@link Printable}). */
     public void line(String text) {
-        out.println(text);
+        out.println(Printable.text(text));
         out.flush();
     }
 
-    /** Pretty JSON, exactly the fields the API sent. */
+    /** Pretty JSON, exactly the fields the API sent (control characters escaped, as JSON allows). */
     public void print(JsonNode node) {
-        line(pretty(node));
+        out.println(pretty(node));
+        out.flush();
     }
 
     public void print(List<JsonNode> items) {
@@ -74,9 +76,18 @@ public final class Output {
         }
     }
 
+    /** One line of JSON, control characters escaped as in {@link #pretty}. */
+    public static String compact(JsonNode node) {
+        try {
+            return Json.MAPPER.writer().with(Printable.JSON).writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String pretty(JsonNode node) {
         try {
-            return Json.MAPPER.writer(PRETTY).writeValueAsString(node);
+            return Json.MAPPER.writer(PRETTY).with(Printable.JSON).writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -58,6 +58,6 @@ public final class Table {
     // A cell is one line: a newline in a description would break every column after it.
     private static String clean(String cell) {
         if (cell == null || cell.isEmpty()) return "-";
-        return cell.replaceAll("[\\r\\n\\t]+", " ");
+        return Printable.text(cell.replaceAll("[\\r\\n\\t]+", " "));
     }
 }

@@ -2,8 +2,9 @@ package dev.ferry.cli.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.client.FerryApi;
+import dev.ferry.cli.output.Output;
+import dev.ferry.cli.output.Printable;
 import dev.ferry.cli.output.Times;
-import dev.ferry.core.common.Json;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -47,7 +48,7 @@ final class RunEvents {
         }
         for (JsonNode line : newLogLines()) {
             Instant at = Times.instant(line.get("timestamp"));
-            events.add(new Event(at == null ? Instant.MAX : at, json ? Json.string(line) : logLine(line, at)));
+            events.add(new Event(at == null ? Instant.MAX : at, json ? Output.compact(line) : logLine(line, at)));
         }
         // Stable sort: lines with equal timestamps keep the order the API gave them.
         events.sort(Comparator.comparing(Event::at));
@@ -57,7 +58,7 @@ final class RunEvents {
 
     String logLine(JsonNode line, Instant at) {
         String time = at == null ? "--:--:--" : Times.clock(at, zone);
-        return time + " | " + line.path("message").asText();
+        return time + " | " + Printable.text(line.path("message").asText());
     }
 
     private void addState(List<Event> events, JsonNode state) {
@@ -69,7 +70,7 @@ final class RunEvents {
         if (at == null) at = Instant.now();
         String name = state.path("name").isTextual() ? state.path("name").asText() : type;
         String message = state.path("message").isTextual() ? state.path("message").asText().strip() : "";
-        events.add(new Event(at, Times.clock(at, zone) + " " + name + (message.isEmpty() ? "" : " - " + message)));
+        events.add(new Event(at, Printable.text(Times.clock(at, zone) + " " + name + (message.isEmpty() ? "" : " - " + message))));
     }
 
     private List<JsonNode> newLogLines() {

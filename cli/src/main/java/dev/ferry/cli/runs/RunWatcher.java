@@ -2,6 +2,7 @@ package dev.ferry.cli.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.cli.client.FerryApi;
+import dev.ferry.cli.output.Printable;
 import dev.ferry.core.runs.StateType;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class RunWatcher {
     }
 
     private void say(String line) {
-        out.println(line);
+        out.println(Printable.text(line));
         out.flush();
     }
 

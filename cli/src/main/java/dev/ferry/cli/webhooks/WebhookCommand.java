@@ -10,6 +10,7 @@ import dev.ferry.cli.commands.NameOrId;
 import dev.ferry.cli.commands.UsageError;
 import dev.ferry.cli.deployments.StartTimes;
 import dev.ferry.cli.output.Output;
+import dev.ferry.cli.output.Printable;
 import dev.ferry.cli.output.Table;
 import dev.ferry.cli.output.Times;
 import dev.ferry.core.common.Json;
@@ -140,7 +141,7 @@ public final class WebhookCommand {
             out.print(doc);
             return;
         }
-        out.writer().print(new Inspection(webhook, deliveries, url.base(), ZoneId.systemDefault()).render(limit));
+        out.writer().print(Printable.text(new Inspection(webhook, deliveries, url.base(), ZoneId.systemDefault()).render(limit)));
         out.writer().flush();
     }
 

@@ -1,5 +1,6 @@
 package dev.ferry.cli.worker;
 
+import dev.ferry.cli.output.Printable;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -18,13 +19,13 @@ final class WorkerLog {
     }
 
     synchronized void line(String text) {
-        out.println(CLOCK.format(Instant.now().atZone(zone)) + " " + text);
+        out.println(CLOCK.format(Instant.now().atZone(zone)) + " " + Printable.text(text));
         out.flush();
     }
 
-    /** A flow's own output line, echoed as-is behind the run's name. */
+    /** A flow's own output line, echoed behind the run's name, its control characters shown rather than acted on. */
     synchronized void echo(String runName, String text) {
-        out.println("[" + runName + "] " + text);
+        out.println(Printable.text("[" + runName + "] " + text));
         out.flush();
     }
 }

@@ -164,6 +164,50 @@ class FlowRunCommandTest {
                 + "see their names and IDs with: ferry flow-run ls\n");
     }
 
+    @Test
+    void logsAndFollowAndJson_showControlCharacters_insteadOfSendingThemToTheTerminal() {
+        String hostile = "\u001b]0;pwned\u0007\u001b[2Jok\rfake\u009b31m\tend";
+        ObjectNode running = run("r1", "COMPLETED", "Completed", Instant.now(), Instant.now());
+        running.withObject("/state").put("message", "done\u001b[1A");
+        running.putArray("state_history").addObject().put("type", "RUNNING").put("name", "Running\u001b[8m")
+                .put("timestamp", "2026-01-31T12:00:00Z");
+        fake.on("GET", "/api/flow_runs/r1", call -> Reply.ok(running));
+        fake.on("GET", "/api/flow_runs/r1/logs", call -> {
+            ObjectNode page = Json.MAPPER.createObjectNode().putNull("next");
+            long after = Long.parseLong(call.query().replaceAll(".*after=(\\d+).*", "$1"));
+            if (after == 0) page.putArray("items").addObject().put("seq", 1).put("timestamp", "2026-01-31T12:00:01Z")
+                    .put("stream", "stdout").put("message", hostile);
+            else page.putArray("items");
+            return Reply.ok(page);
+        });
+
+        Result logs = ferry("flow-run", "logs", "r1");
+        Result follow = ferry("flow-run", "logs", "r1", "--follow");
+        Result json = ferry("flow-run", "logs", "r1", "-o", "json");
+
+        String shown = "\\x1b]0;pwned\\x07\\x1b[2Jok\\x0dfake\\x9b31m\tend";
+        assertThat(logs.out()).contains(shown);
+        assertThat(follow.out()).contains(shown);
+        for (Result r : new Result[] {logs, follow, json}) {
+            assertThat(r.out().chars().filter(c -> c == 0x1b || c == 0x07 || c == '\r' || c == 0x9b)).as(r.out()).isEmpty();
+        }
+        assertThat(Json.tree(json.out()).get(0).path("message").asText()).as("JSON keeps the message, escaped").isEqualTo(hostile);
+    }
+
+    @Test
+    void watch_showsControlCharactersInStateNamesAndMessages() {
+        ObjectNode ended = run("r1", "COMPLETED", "Completed\u001b[2J", Instant.now(), Instant.now());
+        ended.withObject("/state").put("message", "done\u001b[1A").put("timestamp", "2026-01-31T12:00:09Z");
+        fake.on("GET", "/api/flow_runs/r1", call -> Reply.ok(ended));
+        fake.on("GET", "/api/flow_runs/r1/logs", call -> Reply.ok(page()));
+
+        java.io.StringWriter out = new java.io.StringWriter();
+        new RunWatcher(new dev.ferry.cli.client.FerryApi(new dev.ferry.cli.client.ApiClient(fake.url(), null,
+                dev.ferry.cli.client.Retry.never())), new java.io.PrintWriter(out), java.time.ZoneOffset.UTC).watch("r1");
+
+        assertThat(out.toString()).contains("Completed\\x1b[2J - done\\x1b[1A").doesNotContain("\u001b");
+    }
+
     private static ObjectNode page(ObjectNode... runs) {
         ObjectNode page = Json.MAPPER.createObjectNode().putNull("next");
         var items = page.putArray("items");

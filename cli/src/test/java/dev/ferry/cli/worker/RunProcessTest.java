@@ -73,6 +73,17 @@ class RunProcessTest {
     }
 
     @Test
+    void theWorkersEcho_showsAFlowsControlCharacters_whileTheShippedLineKeepsThem() {
+        ObjectNode item = FakeRuns.item("r13", "printf 'a\\033]0;title\\007b\\n'", null, Map.of());
+        item.withObject("/job_configuration").put("stream_output", true);
+
+        api.runProcess(item).run();
+
+        assertThat(api.console.toString()).contains("[run-r13] a\\x1b]0;title\\x07b").doesNotContain("\u001b");
+        assertThat(api.messages("r13")).contains("a\u001b]0;title\u0007b");
+    }
+
+    @Test
     void aRunThatExitsNonZero_failsWithTheLastLineOfStderr_notTheWholeTraceback() {
         String script = "echo Traceback >&2; for i in $(seq 1 30); do echo \"  frame $i\" >&2; done; "
                 + "echo \"ValueError: boom\" >&2; echo >&2; exit 3";
