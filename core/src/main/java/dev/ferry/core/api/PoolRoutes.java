@@ -31,7 +31,7 @@ final class PoolRoutes {
                             b.description(), b.baseJobTemplate(), b.concurrencyLimit(), b.isPaused()))));
                 }),
                 new Route("GET", "/api/work_pools", "List work pools",
-                        (r, p) -> ApiResponse.json(200, Views.list(pools.list().stream().map(this::pool).toList(), null))),
+                        (r, p) -> ApiResponse.json(200, Views.list(pools.list(limit(r), r.queryParam("next")), this::pool))),
                 new Route("GET", "/api/work_pools/{pool}", "Read a work pool",
                         (r, p) -> ApiResponse.json(200, pool(pools.get(p.get("pool"))))),
                 new Route("PATCH", "/api/work_pools/{pool}", "Update a work pool", (r, p) -> {
@@ -50,7 +50,7 @@ final class PoolRoutes {
                             b.name(), b.description(), b.priority(), b.concurrencyLimit(), b.isPaused()))));
                 }),
                 new Route("GET", "/api/work_pools/{pool}/queues", "List a pool's work queues", (r, p) ->
-                        ApiResponse.json(200, Views.list(pools.queues(p.get("pool")).stream().map(this::queue).toList(), null))),
+                        ApiResponse.json(200, Views.list(pools.queues(p.get("pool"), limit(r), r.queryParam("next")), this::queue))),
                 new Route("GET", "/api/work_pools/{pool}/queues/{queue}", "Read a work queue",
                         (r, p) -> ApiResponse.json(200, queue(pools.queue(p.get("pool"), p.get("queue"))))),
                 new Route("PATCH", "/api/work_pools/{pool}/queues/{queue}", "Update a work queue", (r, p) -> {
@@ -68,7 +68,7 @@ final class PoolRoutes {
                     return ApiResponse.json(200, worker(pools.heartbeat(p.get("pool"), b.name(), b.heartbeatIntervalSeconds())));
                 }),
                 new Route("GET", "/api/work_pools/{pool}/workers", "List a pool's workers", (r, p) ->
-                        ApiResponse.json(200, Views.list(pools.workers(p.get("pool")).stream().map(this::worker).toList(), null))),
+                        ApiResponse.json(200, Views.list(pools.workers(p.get("pool"), limit(r), r.queryParam("next")), this::worker))),
                 new Route("POST", "/api/work_pools/{pool}/get_scheduled_flow_runs",
                         "Claim due runs for a worker (long poll with wait_seconds)", (r, p) -> {
                     Bodies.GetScheduledRuns b = Json.read(r.body(), Bodies.GetScheduledRuns.class);
@@ -76,6 +76,10 @@ final class PoolRoutes {
                             b.workerName(), b.workQueueNames(), b.limit(), b.waitSeconds(), r.timeLeft(), p.get(Route.CALLER_KEY)));
                     return ApiResponse.json(200, Map.of("items", claimed.stream().map(ClaimView::of).toList()));
                 }));
+    }
+
+    private static int limit(ApiRequest request) {
+        return Views.limit(request, Views.DEFAULT_LIMIT, Views.MAX_LIMIT);
     }
 
     private ObjectNode pool(WorkPool pool) {

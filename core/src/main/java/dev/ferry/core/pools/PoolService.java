@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Clock;
 import dev.ferry.core.common.Ids;
+import dev.ferry.core.common.NameCursors;
 import dev.ferry.core.common.Names;
+import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Revisions;
 import dev.ferry.core.events.EventSink;
 import dev.ferry.core.jobs.JsonSchemas;
@@ -78,6 +80,11 @@ public final class PoolService {
         return store.pools();
     }
 
+    /** Pools in name order, a page at a time. */
+    public Page<WorkPool> list(int limit, String cursor) {
+        return NameCursors.page("work_pools", store.pools(), WorkPool::name, limit, cursor);
+    }
+
     /** Sets the fields the change names, on the pool as stored when the write lands: a concurrent edit of other fields stays. */
     public WorkPool update(String name, PoolChange change) {
         Integer limit = change.setConcurrencyLimit() ? Names.nonNegative("concurrency_limit", change.concurrencyLimit()) : null;
@@ -142,6 +149,13 @@ public final class PoolService {
         return store.queues(get(poolName).id());
     }
 
+    /** A pool's queues in priority order (1 first), then by name, a page at a time. */
+    public Page<WorkQueue> queues(String poolName, int limit, String cursor) {
+        // priority zero-padded, so that the text order of the keys is the order of (priority, name)
+        return NameCursors.page("work_queues", queues(poolName), q -> String.format("%010d %s", q.priority(), q.name()), limit,
+                cursor);
+    }
+
     /** As {@link #update}: only the named fields change, on the queue as stored when the write lands. */
     public WorkQueue updateQueue(String poolName, String queueName, QueueChange change) {
         Integer priority = change.priority() == null ? null : checkPriority(change.priority());
@@ -202,6 +216,11 @@ public final class PoolService {
 
     public List<Worker> workers(String poolName) {
         return store.workers(get(poolName).id());
+    }
+
+    /** A pool's workers in name order, a page at a time. */
+    public Page<Worker> workers(String poolName, int limit, String cursor) {
+        return NameCursors.page("workers", workers(poolName), Worker::name, limit, cursor);
     }
 
     private static BadInput nameTaken(String name) {

@@ -327,6 +327,37 @@ public abstract class ControlPlaneContract {
     }
 
     @Test
+    void poolQueueAndWorkerLists_comeInPages_followingTheirCursors() {
+        for (String name : List.of("c", "a", "b")) api.pool(name);
+        for (int i = 0; i < 3; i++) {
+            TestApi.ok(api.post("/api/work_pools/a/queues", "{\"name\": \"q" + i + "\", \"priority\": " + (3 - i) + "}"));
+            TestApi.ok(api.post("/api/work_pools/a/workers/heartbeat", "{\"name\": \"w" + i + "\"}"));
+        }
+
+        assertThat(allPages("/api/work_pools", 2)).containsExactly("a", "b", "c");
+        assertThat(allPages("/api/work_pools/a/queues", 3)).as("priority order").containsExactly("default", "q2", "q1", "q0");
+        assertThat(allPages("/api/work_pools/a/workers", 1)).containsExactly("w0", "w1", "w2");
+        JsonNode first = TestApi.ok(api.get("/api/work_pools?limit=2"));
+        assertThat(first.get("items")).hasSize(2);
+        Response foreign = api.get("/api/work_pools/a/workers?next=" + first.get("next").asText());
+        assertThat(foreign.status()).as("a pool list's cursor on the worker list").isEqualTo(422);
+        assertThat(foreign.field()).isEqualTo("next");
+        assertThat(api.get("/api/work_pools/a/queues?limit=0").field()).isEqualTo("limit");
+    }
+
+    private List<String> allPages(String path, int limit) {
+        List<String> names = new ArrayList<>();
+        String next = null;
+        do {
+            JsonNode page = TestApi.ok(api.get(path + "?limit=" + limit + (next == null ? "" : "&next=" + next)));
+            assertThat(page.get("items").size()).isLessThanOrEqualTo(limit);
+            page.get("items").forEach(item -> names.add(item.get("name").asText()));
+            next = page.get("next").isNull() ? null : page.get("next").asText();
+        } while (next != null);
+        return names;
+    }
+
+    @Test
     void aRunsLogPastItsQuota_isTruncated_endsWithOneMarker_andEveryPageSaysSo() {
         dev.ferry.core.Settings oneMib = dev.ferry.core.Settings.from(java.util.Map.of(dev.ferry.core.Settings.RUN_LOG_MAX_MIB, "1"));
         try (TestApi small = newApi(null, oneMib)) {
