@@ -203,7 +203,7 @@ class DynamoDbRaceIT {
         pools.createPool(pool, new WorkQueue("queue-1", "pool-1", "pool-a", "default", null, 1, null, false, null, T0, T0, 1));
         client.beforeNextTransaction(() -> pools.deletePool("pool-1"));
 
-        pools.saveWorker(new Worker("pool-1", "pool-a", "late-heartbeat", T0, Worker.DEFAULT_HEARTBEAT_SECONDS));
+        pools.saveWorker(new Worker("pool-1", "pool-a", "late-heartbeat", T0, Worker.DEFAULT_HEARTBEAT_SECONDS, null));
 
         assertThat(pools.workers("pool-1")).isEmpty();
         assertThat(pools.pool("pool-a")).isEmpty();

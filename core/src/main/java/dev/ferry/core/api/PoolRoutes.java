@@ -65,7 +65,8 @@ final class PoolRoutes {
                 }),
                 new Route("POST", "/api/work_pools/{pool}/workers/heartbeat", "Record a worker heartbeat", (r, p) -> {
                     Bodies.Heartbeat b = Json.read(r.body(), Bodies.Heartbeat.class);
-                    return ApiResponse.json(200, worker(pools.heartbeat(p.get("pool"), b.name(), b.heartbeatIntervalSeconds())));
+                    return ApiResponse.json(200, worker(pools.heartbeat(p.get("pool"), b.name(), b.heartbeatIntervalSeconds(),
+                            p.get(Route.CALLER_KEY))));
                 }),
                 new Route("GET", "/api/work_pools/{pool}/workers", "List a pool's workers", (r, p) ->
                         ApiResponse.json(200, Views.list(pools.workers(p.get("pool"), limit(r), r.queryParam("next")), this::worker))),
@@ -98,6 +99,7 @@ final class PoolRoutes {
     private ObjectNode worker(Worker worker) {
         ObjectNode node = Views.tree(worker);
         node.remove("pool_id");
+        node.remove("registered_by");
         node.put("status", worker.status(clock.now()).name());
         return node;
     }

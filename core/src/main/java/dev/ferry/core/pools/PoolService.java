@@ -18,6 +18,9 @@ import java.util.function.Predicate;
 
 /** Work pools, their queues and their workers. */
 public final class PoolService {
+    public static final int MAX_NEW_WORKERS_PER_KEY = 100;
+    public static final java.time.Duration NEW_WORKERS_WINDOW = java.time.Duration.ofHours(1);
+
     private final PoolStore store;
     private final ActiveRuns activeRuns;
     private final WorkQueues workQueues;
@@ -203,13 +206,37 @@ public final class PoolService {
     // --- workers ---
 
     public Worker heartbeat(String poolName, String workerName, Integer intervalSeconds) {
+        return heartbeat(poolName, workerName, intervalSeconds, null);
+    }
+
+    /**
+     * Records a heartbeat from the key whose hash is {@code keyHash} (null: no key, or the admin key).
+     * A name new to the pool is refused once the same key registered {@link #MAX_NEW_WORKERS_PER_KEY}
+     * workers there that were heard from within {@link #NEW_WORKERS_WINDOW}: a worker's name is free
+     * text, and each one is a stored record.
+     */
+    public Worker heartbeat(String poolName, String workerName, Integer intervalSeconds, String keyHash) {
         WorkPool pool = get(poolName);
         Names.check("name", workerName);
         int interval = intervalSeconds == null ? Worker.DEFAULT_HEARTBEAT_SECONDS : intervalSeconds;
         if (interval < 1 || interval > 3600) {
             throw BadInput.invalid("heartbeat_interval_seconds", "'heartbeat_interval_seconds' must be between 1 and 3600 (got " + interval + ")");
         }
-        Worker worker = new Worker(pool.id(), pool.name(), workerName, clock.now(), interval);
+        Instant now = clock.now();
+        List<Worker> known = store.workers(pool.id());
+        Worker worker = known.stream().filter(w -> w.name().equals(workerName)).findFirst()
+                .map(w -> w.beat(now, interval)).orElse(null);
+        if (worker == null) {
+            Instant since = now.minus(NEW_WORKERS_WINDOW);
+            long recent = known.stream().filter(w -> java.util.Objects.equals(w.registeredBy(), keyHash)
+                    && w.lastHeartbeatTime().isAfter(since)).count();
+            if (recent >= MAX_NEW_WORKERS_PER_KEY) {
+                throw BadInput.invalid("name", "this key already registered " + recent + " workers in work pool '" + pool.name()
+                        + "' that were heard from within the last hour (at most " + MAX_NEW_WORKERS_PER_KEY + "); give a "
+                        + "worker a lasting name (ferry worker start --name NAME) rather than a new one each start");
+            }
+            worker = new Worker(pool.id(), pool.name(), workerName, now, interval, keyHash);
+        }
         liveness.heartbeat(pool, worker);
         return worker;
     }

@@ -176,6 +176,36 @@ public abstract class ApiKeyRoutesContract {
         }
     }
 
+    @Test
+    void aKey_registersABoundedNumberOfNewWorkersInAPool_anHour() {
+        try (TestApi api = newApi("boot")) {
+            poolAndDeployment(api);
+            String one = TestApi.ok(api.call("POST", "/api/api_keys", "{\"name\": \"w1\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot")))
+                    .path("key").asText();
+            String other = TestApi.ok(api.call("POST", "/api/api_keys", "{\"name\": \"w2\", \"role\": \"WORKER\", \"pools\": [\"p\"]}", as("boot")))
+                    .path("key").asText();
+            String beat = "/api/work_pools/p/workers/heartbeat";
+            int max = dev.ferry.core.pools.PoolService.MAX_NEW_WORKERS_PER_KEY;
+            for (int i = 0; i < max; i++) {
+                assertThat(api.call("POST", beat, "{\"name\": \"n" + i + "\"}", as(one)).status()).isEqualTo(200);
+            }
+
+            Response past = api.call("POST", beat, "{\"name\": \"one-more\"}", as(one));
+            Response known = api.call("POST", beat, "{\"name\": \"n7\"}", as(one));
+            Response byOther = api.call("POST", beat, "{\"name\": \"theirs\"}", as(other));
+
+            assertThat(past.status()).isEqualTo(422);
+            assertThat(past.field()).isEqualTo("name");
+            assertThat(known.status()).as("a worker it has is heard from still").isEqualTo(200);
+            assertThat(known.body().has("registered_by")).isFalse();
+            assertThat(byOther.status()).isEqualTo(200);
+            api.clock.advance(Duration.ofMinutes(61));
+            TestApi.ok(api.call("POST", beat, "{\"name\": \"n7\"}", as(one)));
+            assertThat(api.call("POST", beat, "{\"name\": \"next-hour\"}", as(one)).status())
+                    .as("99 of its workers were last heard from over an hour ago").isEqualTo(200);
+        }
+    }
+
     /** Pool p and its deployment f/d, made with the bootstrap key; the deployment's id. */
     private static String poolAndDeployment(TestApi api) {
         TestApi.ok(api.call("POST", "/api/work_pools", "{\"name\": \"p\", \"type\": \"process\"}", as("boot")));

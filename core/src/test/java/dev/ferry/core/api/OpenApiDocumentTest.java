@@ -349,6 +349,7 @@ class OpenApiDocumentTest {
         });
         assertResource("Worker", Worker.class, node -> {
             node.remove("pool_id");
+            node.remove("registered_by");
             node.put("status", Worker.Status.ONLINE.name());
         });
         assertResource("Deployment", DeploymentView.class, node -> {});

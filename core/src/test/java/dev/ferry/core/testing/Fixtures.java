@@ -54,7 +54,7 @@ public final class Fixtures {
     }
 
     public static Worker worker(WorkPool pool, String name, Instant heartbeat) {
-        return new Worker(pool.id(), pool.name(), name, heartbeat, Worker.DEFAULT_HEARTBEAT_SECONDS);
+        return new Worker(pool.id(), pool.name(), name, heartbeat, Worker.DEFAULT_HEARTBEAT_SECONDS, null);
     }
 
     public static Deployment deployment(String flow, String name, String poolName) {
