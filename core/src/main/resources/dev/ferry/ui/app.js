@@ -183,6 +183,19 @@ async function api(method, path, body) {
   return data;
 }
 
+/** Every item of a paged list (pools, queues, workers), following `next` for up to ten pages of 200. */
+async function listAll(path) {
+  const items = [];
+  let next = null;
+  for (let page = 0; page < 10; page++) {
+    const data = await api('GET', `${path}${query({ limit: 200, next })}`);
+    items.push(...data.items);
+    next = data.next;
+    if (!next) break;
+  }
+  return { items };
+}
+
 function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) for (const x of [].concat(v)) if (x != null && x !== '') q.append(k, x);
@@ -403,7 +416,7 @@ function poolsView(ctx) {
   };
 
   const poller = ctx.poll(async () => {
-    const data = await api('GET', '/work_pools?limit=200');
+    const data = await listAll('/work_pools');
     update(list, data.items, (pools) => table('Work pools', ['Name', 'Type', 'ID', 'Concurrency Limit', 'Status', 'Paused', 'Actions'],
       pools.map((p) => h('tr', { 'data-pool': p.name },
         h('td', null, link(`#/pools/${enc(p.name)}`, p.name)),
@@ -445,14 +458,14 @@ function poolView(ctx, name, tab) {
         ['Paused', p.is_paused ? 'yes' : 'no'], ['Default queue', p.default_queue_name], p.description ? ['Description', p.description] : null]),
     ]);
     if (tab === 'queues') {
-      const queues = await api('GET', `/work_pools/${enc(name)}/queues`);
+      const queues = await listAll(`/work_pools/${enc(name)}/queues`);
       update(body, queues.items, (items) => table('Work queues', ['Name', 'Priority', 'Concurrency Limit', 'Status', 'Last polled'],
         items.map((q) => h('tr', { 'data-queue': q.name },
           h('td', null, q.name), h('td', null, q.priority), h('td', null, q.concurrency_limit ?? 'None'),
           h('td', null, statusIcon(q.status, QUEUE_MEANING)), h('td', null, when(q.last_polled)))),
         'This pool has no queues.'));
     } else if (tab === 'workers') {
-      const workers = await api('GET', `/work_pools/${enc(name)}/workers`);
+      const workers = await listAll(`/work_pools/${enc(name)}/workers`);
       update(body, workers.items, (items) => table('Workers', ['Name', 'Last polled', 'Status'],
         items.map((w) => h('tr', { 'data-worker': w.name },
           h('td', null, w.name), h('td', null, when(w.last_heartbeat_time)), h('td', null, statusIcon(w.status, WORKER_MEANING)))),
@@ -946,7 +959,7 @@ function runsView(ctx, q) {
     const opts = items.map((x) => (x ? h('option', { value: key(x), selected: key(x) === current }, label(x)) : h('option', { value: current, selected: true }, current)));
     select.replaceChildren(h('option', { value: '' }, value), ...opts);
   };
-  Promise.all([api('GET', '/deployments?limit=200'), api('GET', '/work_pools?limit=200')]).then(([ds, ps]) => {
+  Promise.all([api('GET', '/deployments?limit=200'), listAll('/work_pools')]).then(([ds, ps]) => {
     if (ctx.disposed) return;
     fill(deployment, ds.items, 'Any deployment', (d) => `${d.flow_name}/${d.name}`, (d) => d.id, filters.deployment);
     fill(pool, ps.items, 'Any work pool', (p) => p.name, (p) => p.name, filters.pool);
