@@ -98,7 +98,7 @@ public record Ferry(PoolService pools, DeploymentService deployments, FlowRunSer
                 claims,
                 schedules,
                 new Janitor(runStore, poolStore, workQueues, transitions, schedules, clock, reconciler, events,
-                        automations.engine()),
+                        automations.engine(), ports.checkpoints()),
                 ecsServices,
                 events,
                 automations,

@@ -56,8 +56,8 @@ public final class Janitor {
      */
     public static final Duration WRITE_LAG = Duration.ofSeconds(30);
     /**
-     * Healing schedules reads every deployment: about once a minute is enough. Under a minute, so
-     * that a janitor invoked every minute (AWS) heals on every invocation despite timing jitter.
+     * Healing schedules about once a minute is enough. Under a minute, so that a janitor invoked
+     * every minute (AWS) heals on every invocation despite timing jitter.
      */
     public static final Duration HEAL_EVERY = Duration.ofSeconds(50);
     private static final int PAGE = 200;
@@ -69,9 +69,21 @@ public final class Janitor {
     private final Transitions transitions;
     private final Scheduler schedules;
     private final Clock clock;
-    private volatile Instant lastHeal = Instant.MIN;
+    /** {@link Checkpoints} names: the last sweep of SCHEDULED runs, the last heal of schedules. */
+    static final String SWEPT = "janitor.swept";
+    static final String HEALED = "janitor.healed";
+
+    /** Where the times below outlive this process; null to keep them in memory only. */
+    private final Checkpoints checkpoints;
+    private volatile boolean loaded;
+    /** When the last heal began that read everything it had to; null before the first (a full pass). */
+    private volatile Instant lastHeal;
+    private volatile Instant healTried = Instant.MIN;
     /** The time of the last sweep that read every SCHEDULED run it had to; null before the first. */
     private volatile Instant swept;
+    /** What {@link #checkpoints} hold, as last read or written: the condition of the next write. */
+    private volatile Instant storedSwept;
+    private volatile Instant storedHealed;
     /** SCHEDULED runs whose handling failed, tried again by the next sweep. */
     private final Set<String> retry = ConcurrentHashMap.newKeySet();
     /**
@@ -88,16 +100,20 @@ public final class Janitor {
 
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
                    Clock clock) {
-        this(store, pools, workQueues, transitions, schedules, clock, null, null, null);
+        this(store, pools, workQueues, transitions, schedules, clock, null, null, null, null);
     }
 
     /**
      * @param ecs    reconciles runs on ECS tasks (they have no heartbeats); null without ECS
      * @param events whose expired events it drops; null for none
      * @param automations whose ended proactive windows it closes and stalled firings it takes over; null for none
+     * @param checkpoints where it keeps when it last swept and healed, so another process carries on
+     *                    from there; null to keep that in memory (each process's first sweep reads everything)
      */
     public Janitor(RunStore store, PoolStore pools, WorkQueues workQueues, Transitions transitions, Scheduler schedules,
-                   Clock clock, EcsReconciler ecs, EventService events, AutomationEngine automations) {
+                   Clock clock, EcsReconciler ecs, EventService events, AutomationEngine automations,
+                   Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.store = store;
         this.pools = pools;
         this.workQueues = workQueues;
@@ -113,11 +129,19 @@ public final class Janitor {
     public record Sweep(int late, int crashed, int cancelled, int redelivered, int schedulesHealed) {}
 
     public Sweep sweep() {
+        load();
         int healed = 0;
         try {
-            if (!clock.now().isBefore(lastHeal.plus(HEAL_EVERY))) {
-                lastHeal = clock.now();
-                healed = schedules.heal(Scheduler.LOST_AFTER);
+            Instant started = clock.now();
+            Instant last = lastHeal;
+            if (!started.isBefore(healTried.plus(HEAL_EVERY)) && (last == null || !started.isBefore(last.plus(HEAL_EVERY)))) {
+                healTried = started;
+                // from a little before the last heal, for deployments written then but seen only now
+                Scheduler.Healed pass = schedules.heal(Scheduler.LOST_AFTER, last == null ? null : last.minus(WRITE_LAG));
+                healed = pass.healed();
+                lastHeal = started;
+                // A failed deployment is tried again by this process; another must start from before it.
+                if (pass.settled()) storedHealed = store(HEALED, storedHealed, started);
                 if (events != null) events.purge();
             }
         } catch (RuntimeException e) {
@@ -265,6 +289,36 @@ public final class Janitor {
         }
         // Only once every window was read: a sweep that failed part-way leaves the next to read them again.
         swept = now;
+        // What this process still owes (runs to retry, runs the index may not hold) another would not know of.
+        if (retry.isEmpty() && ahead.isEmpty()) storedSwept = store(SWEPT, storedSwept, now);
+    }
+
+    /** Once per process: where the previous janitor (perhaps in another process) left off. */
+    private void load() {
+        if (loaded) return;
+        loaded = true;
+        if (checkpoints == null) return;
+        try {
+            storedSwept = checkpoints.checkpoint(SWEPT).orElse(null);
+            storedHealed = checkpoints.checkpoint(HEALED).orElse(null);
+            swept = storedSwept;
+            lastHeal = storedHealed;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "janitor could not read where it left off; its first sweep reads everything", e);
+        }
+    }
+
+    /** Writes {@code at} over {@code expected}; what is stored afterwards, as far as known. */
+    private Instant store(String name, Instant expected, Instant at) {
+        if (checkpoints == null) return null;
+        try {
+            if (checkpoints.putCheckpoint(name, expected, at)) return at;
+            // another janitor moved it: its value is the condition of the next write
+            return checkpoints.checkpoint(name).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "janitor could not record " + name, e); // the next sweep tries again
+            return expected;
+        }
     }
 
     private static void handle(FlowRun run, Consumer<FlowRun> action, Set<String> failed) {

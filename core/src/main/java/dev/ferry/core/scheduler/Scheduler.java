@@ -65,6 +65,8 @@ public final class Scheduler {
     private final FlowRunService runs;
     private final Clock clock;
     private final ScheduleEngine engine = new ScheduleEngine();
+    /** Deployments whose heal failed, tried again by the next pass. */
+    private final Set<String> retry = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Scheduler(DeploymentStore deployments, RunStore runStore, PoolStore pools, ScheduleCursors cursors,
                      ScheduleTimer timer, FlowRunService runs, Clock clock) {
@@ -132,7 +134,9 @@ public final class Scheduler {
                 }
                 boolean unchanged = s.equals(previous) && !before.paused();
                 if (unchanged) continue;
-                if (!s.equals(previous)) cursors.putCursor(after.id(), s.slug(), now);
+                if (!s.equals(previous)) {
+                    cursors.putCursor(after.id(), s.slug(), new ScheduleCursors.Cursor(now, engine.next(s, now, after.id()).orElse(null)));
+                }
                 catchUp(after, s, now, Duration.ZERO, null);
             }
         }
@@ -144,33 +148,94 @@ public final class Scheduler {
     }
 
     /**
-     * The janitor's pass: resumes deployments whose pause has ended, and heals every schedule whose
+     * The janitor's full pass: resumes deployments whose pause has ended, and heals every schedule whose
      * firing is not armed or is overdue (a timer that lost it, a server that was down). With
      * {@code lostAfter} zero (embedded start-up, where the timer begins empty) everything is armed anew.
      */
     public int heal(Duration lostAfter) {
-        Instant now = clock.now();
-        Map<String, Instant> armed = timer.armed();
-        int healed = 0;
-        String cursor = null;
-        do {
-            Page<Deployment> page = deployments.deployments(null, PAGE, cursor);
-            for (Deployment d : page.items()) {
-                // a pause that ended must end whether or not the deployment has schedules: it blocks its runs' claims
-                if (d.schedules().isEmpty() && !pauseEnded(d, now)) continue;
-                try {
-                    healed += heal(d, armed, now, lostAfter);
-                } catch (RuntimeException e) {
-                    // One deployment's trouble (a throttled call) must not keep the others from firing.
-                    LOG.log(Level.WARNING, "could not heal the schedules of deployment " + d.id(), e);
-                }
-            }
-            cursor = page.next();
-        } while (cursor != null);
-        return healed;
+        return heal(lostAfter, null).healed();
     }
 
-    private int heal(Deployment d, Map<String, Instant> armed, Instant now, Duration lostAfter) {
+    /**
+     * What a pass healed; {@code settled} when no deployment's heal failed (those are tried again by
+     * the next pass in this process, and a pass in another process must start from before them).
+     */
+    public record Healed(int healed, boolean settled) {}
+
+    /**
+     * {@link #heal(Duration)}, reading only what may need it since {@code since} (null: everything):
+     * deployments written or whose pause ended after it ({@link DeploymentStore#toHeal}), those with a
+     * schedule whose expected firing became overdue by {@code lostAfter} after it
+     * ({@link ScheduleCursors#expected}: a firing that happened moved its cursor on), and those whose
+     * heal failed on an earlier pass. Idle deployments cost nothing, nor does the timer's list when
+     * nothing was found. The caller reaches back from its previous pass for writes seen late.
+     */
+    public Healed heal(Duration lostAfter, Instant since) {
+        Instant now = clock.now();
+        Armed armed = new Armed();
+        int healed = 0;
+        Set<String> again = Set.copyOf(retry);
+        retry.removeAll(again);
+        Set<String> seen = new java.util.HashSet<>();
+        try {
+            String cursor = null;
+            do {
+                Page<Deployment> page = since == null ? deployments.deployments(null, PAGE, cursor)
+                        : deployments.toHeal(since, now, PAGE, cursor);
+                for (Deployment d : page.items()) {
+                    if (seen.add(d.id())) healed += healSafely(d, armed, now, lostAfter, since == null);
+                }
+                cursor = page.next();
+            } while (cursor != null);
+            Set<String> owed = new java.util.LinkedHashSet<>(again);
+            if (since != null) {
+                do {
+                    Page<String> page = cursors.expected(since.minus(lostAfter), now.minus(lostAfter), PAGE, cursor);
+                    owed.addAll(page.items());
+                    cursor = page.next();
+                } while (cursor != null);
+            }
+            for (String id : owed) {
+                if (!seen.add(id)) continue;
+                try {
+                    Optional<Deployment> d = deployments.deployment(id);
+                    if (d.isPresent()) healed += healSafely(d.get(), armed, now, lostAfter, false);
+                } catch (RuntimeException e) {
+                    retry.add(id);
+                    LOG.log(Level.WARNING, "could not read deployment " + id + " to heal its schedules", e);
+                }
+            }
+        } catch (RuntimeException e) {
+            retry.addAll(again); // not tried: still owed
+            throw e;
+        }
+        return new Healed(healed, retry.isEmpty());
+    }
+
+    /** The timer's pending firings, listed once per pass and only when a deployment needs them. */
+    private final class Armed {
+        private Map<String, Instant> all;
+
+        Instant at(String timerKey) {
+            if (all == null) all = timer.armed();
+            return all.get(timerKey);
+        }
+    }
+
+    private int healSafely(Deployment d, Armed armed, Instant now, Duration lostAfter, boolean backfill) {
+        // a pause that ended must end whether or not the deployment has schedules: it blocks its runs' claims
+        if (d.schedules().isEmpty() && !pauseEnded(d, now)) return 0;
+        try {
+            return heal(d, armed, now, lostAfter, backfill);
+        } catch (RuntimeException e) {
+            // One deployment's trouble (a throttled call) must not keep the others from firing.
+            retry.add(d.id());
+            LOG.log(Level.WARNING, "could not heal the schedules of deployment " + d.id(), e);
+            return 0;
+        }
+    }
+
+    private int heal(Deployment d, Armed armed, Instant now, Duration lostAfter, boolean backfill) {
         if (pauseEnded(d, now)) {
             // Conditional, and decided again on what is stored: a user who paused again (or
             // resumed, or edited) meanwhile keeps what they did.
@@ -190,12 +255,26 @@ public final class Scheduler {
         int healed = 0;
         for (Schedule s : d.schedules()) {
             if (!s.active()) continue;
-            Instant at = armed.get(Firing.timerKey(d.id(), s.slug()));
-            if (at != null && !at.isBefore(now.minus(lostAfter))) continue;
+            Instant at = armed.at(Firing.timerKey(d.id(), s.slug()));
+            if (at != null && !at.isBefore(now.minus(lostAfter))) {
+                if (backfill) expect(d, s, at, now);
+                continue;
+            }
             catchUp(d, s, now, lostAfter, null);
             healed++;
         }
         return healed;
+    }
+
+    /**
+     * A cursor written before cursors said which firing they expect gets it: from then on a lost
+     * firing of the schedule is found without reading every deployment. Only those: a cursor that
+     * has one was written with it by the firing that handled it, which this read may have raced.
+     */
+    private void expect(Deployment d, Schedule s, Instant armedAt, Instant now) {
+        Optional<ScheduleCursors.Cursor> cursor = cursor(d, s);
+        if (cursor.isPresent() && cursor.get().next() != null) return;
+        cursors.putCursor(d.id(), s.slug(), new ScheduleCursors.Cursor(cursor.map(ScheduleCursors.Cursor::handled).orElse(now), armedAt));
     }
 
     private static boolean pauseEnded(Deployment d, Instant now) {
@@ -209,8 +288,8 @@ public final class Scheduler {
      * @param fired a firing just handled (its run made), which the cursor does not show yet; or null
      */
     private void catchUp(Deployment d, Schedule s, Instant now, Duration grace, Instant fired) {
-        Optional<Instant> cursor = cursor(d, s);
-        Instant from = cursor.orElse(now);
+        Optional<ScheduleCursors.Cursor> cursor = cursor(d, s);
+        Instant from = cursor.map(ScheduleCursors.Cursor::handled).orElse(now);
         if (fired != null && fired.isAfter(from)) from = fired;
         Instant windowStart = now.minus(s.catchupWindow());
         Instant dueSince = now.minus(grace);
@@ -232,18 +311,17 @@ public final class Scheduler {
         }
         for (Instant t : fire) createRun(d, s, t, true);
         Instant handled = max(from, now);
-        if (cursor.isEmpty() || cursor.get().isBefore(handled)) cursors.putCursor(d.id(), s.slug(), handled);
-        arm(d, s, handled);
+        Instant next = engine.next(s, handled, d.id()).orElse(null);
+        // Before arming: a cursor that expects the armed firing is what lets the janitor notice it got lost.
+        if (cursor.isEmpty() || cursor.get().handled().isBefore(handled) || !java.util.Objects.equals(cursor.get().next(), next)) {
+            cursors.putCursor(d.id(), s.slug(), new ScheduleCursors.Cursor(handled, next));
+        }
+        if (next != null) timer.arm(new Firing(d.id(), s.slug(), next));
+        else timer.disarm(Firing.timerKey(d.id(), s.slug()));
     }
 
     private static Instant max(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
-    }
-
-    private void arm(Deployment d, Schedule s, Instant after) {
-        Optional<Instant> next = engine.next(s, after, d.id());
-        if (next.isPresent()) timer.arm(new Firing(d.id(), s.slug(), next.get()));
-        else timer.disarm(Firing.timerKey(d.id(), s.slug()));
     }
 
     // ------------------------------------------------------------------ what is to come
@@ -389,7 +467,7 @@ public final class Scheduler {
         return d.schedules().stream().filter(s -> slug.equals(s.slug())).findFirst();
     }
 
-    private Optional<Instant> cursor(Deployment d, Schedule s) {
+    private Optional<ScheduleCursors.Cursor> cursor(Deployment d, Schedule s) {
         return cursors.cursor(d.id(), s.slug());
     }
 }

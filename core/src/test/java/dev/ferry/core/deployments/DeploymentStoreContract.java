@@ -11,6 +11,7 @@ import dev.ferry.core.common.BadInput;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.testing.ThreadRace;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -192,5 +193,53 @@ public abstract class DeploymentStoreContract {
     protected Deployment created(Deployment d) {
         assertThat(store.createDeployment(d)).isTrue();
         return d;
+    }
+
+    @Test
+    void toHeal_findsTheDeploymentsWhoseHealTimeLiesInTheWindow_only() {
+        Instant resume = T0.plusSeconds(3600);
+        Deployment scheduled = created(deployment("etl", "scheduled", "pool-a")); // active schedule, written at T0
+        created(deployment("etl", "unscheduled", "pool-a").withSchedules(List.of(), T0));
+        Deployment pausedUntil = created(deployment("etl", "paused-until", "pool-a").paused("w", "ops", resume, T0));
+        created(deployment("etl", "paused", "pool-a").paused("w", "ops", null, T0));
+        Deployment gone = created(deployment("etl", "deleted", "pool-a"));
+        applied(store.deleteDeployment(gone));
+
+        assertThat(toHeal(T0.minusSeconds(1), T0)).containsExactly(scheduled);
+        assertThat(toHeal(T0, resume)).containsExactly(pausedUntil);
+        assertThat(toHeal(resume, resume.plusSeconds(86_400))).isEmpty();
+
+        // written again: found by the new time, no longer by the old
+        Deployment edited = applied(store.updateDeployment(scheduled.withSettings(null, null, null, "x", T0.plusSeconds(10))));
+        assertThat(toHeal(T0.minusSeconds(1), T0)).isEmpty();
+        assertThat(toHeal(T0.plusSeconds(9), T0.plusSeconds(10))).containsExactly(edited);
+        applied(store.updateDeployment(edited.paused("w", "ops", null, T0.plusSeconds(20))));
+        assertThat(toHeal(T0.minusSeconds(1), resume.plusSeconds(86_400))).containsExactly(pausedUntil);
+    }
+
+    @Test
+    void toHeal_pagesThroughEveryDeployment_withoutLoss() {
+        List<Deployment> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) all.add(created(deployment("etl", "d" + i, "pool-a")));
+        List<Deployment> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<Deployment> page = store.toHeal(T0.minusSeconds(1), T0, 2, cursor);
+            assertThat(page.items()).hasSizeLessThanOrEqualTo(2);
+            seen.addAll(page.items());
+            cursor = page.next();
+        } while (cursor != null);
+        assertThat(seen).containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    private List<Deployment> toHeal(Instant after, Instant until) {
+        List<Deployment> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<Deployment> page = store.toHeal(after, until, 100, cursor);
+            out.addAll(page.items());
+            cursor = page.next();
+        } while (cursor != null);
+        return out;
     }
 }

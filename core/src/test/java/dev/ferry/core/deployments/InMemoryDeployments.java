@@ -3,6 +3,7 @@ package dev.ferry.core.deployments;
 import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.testing.PageCursors;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Optional;
 /** {@link DeploymentStore} in memory, for core's unit tests; {@link InMemoryDeploymentsTest} holds it to the contract. */
 public final class InMemoryDeployments implements DeploymentStore {
     private static final String LIST = "deployments";
+    private static final String HEAL = "deployments_to_heal";
     private static final Comparator<Position> ORDER = Comparator.comparing(Position::flowName).thenComparing(Position::name);
 
     private final Map<String, Deployment> byId = new HashMap<>();
@@ -49,6 +51,20 @@ public final class InMemoryDeployments implements DeploymentStore {
                 .sorted(Comparator.comparing(Position::of, ORDER))
                 .toList();
         return PageCursors.page(rest, limit, last -> PageCursors.encode(LIST, last.flowName(), last.name()));
+    }
+
+    @Override
+    public synchronized Page<Deployment> toHeal(Instant after, Instant until, int limit, String cursor) {
+        String from = cursor == null ? null : PageCursors.decode(cursor, HEAL, key -> key.get(0));
+        List<Deployment> rest = byId.values().stream()
+                .filter(d -> {
+                    Instant at = DeploymentStore.healAt(d);
+                    return at != null && at.isAfter(after) && !at.isAfter(until);
+                })
+                .filter(d -> from == null || d.id().compareTo(from) > 0)
+                .sorted(Comparator.comparing(Deployment::id))
+                .toList();
+        return PageCursors.page(rest, limit, last -> PageCursors.encode(HEAL, last.id()));
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.ferry.core.common.Ids;
 import dev.ferry.core.deployments.InMemoryDeployments;
 import dev.ferry.core.ecs.InMemoryTaskDefinitions;
 import dev.ferry.core.events.InMemoryEvents;
+import dev.ferry.core.janitor.InMemoryCheckpoints;
 import dev.ferry.core.pools.InMemoryPools;
 import dev.ferry.core.pools.InMemoryWorkQueues;
 import dev.ferry.core.runs.InMemoryRunLogs;
@@ -31,14 +32,15 @@ public record InMemoryAdapters(
         InMemoryTaskDefinitions taskDefinitions,
         InMemoryEvents events,
         InMemoryTriggerStore automations,
-        InMemoryWorkQueues workQueues) {
+        InMemoryWorkQueues workQueues,
+        InMemoryCheckpoints checkpoints) {
 
     /** Empty adapters; the work queues read time from {@code clock}. */
     public static InMemoryAdapters on(Clock clock) {
         InMemoryEvents events = new InMemoryEvents();
         return new InMemoryAdapters(new InMemoryPools(), new InMemoryDeployments(), new InMemoryRuns(events),
                 new InMemoryRunLogs(), new InMemoryScheduleCursors(), new InMemoryTaskDefinitions(), events,
-                new InMemoryTriggerStore(), new InMemoryWorkQueues(clock));
+                new InMemoryTriggerStore(), new InMemoryWorkQueues(clock), new InMemoryCheckpoints());
     }
 
     /**
@@ -62,6 +64,7 @@ public record InMemoryAdapters(
 
     /** The ports Ferry is wired from, with {@code timer} as the schedule timer. */
     public Ports ports(ScheduleTimer timer) {
-        return new Ports(pools, deployments, runs, logs, cursors, taskDefinitions, events, events, automations, workQueues, timer);
+        return new Ports(pools, deployments, runs, logs, cursors, taskDefinitions, events, events, automations, workQueues, timer,
+                checkpoints);
     }
 }
