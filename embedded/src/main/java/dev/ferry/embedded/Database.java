@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 public final class Database implements AutoCloseable {
 
     /** Bump with a migration step in {@link #migrate} whenever the schema changes. */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
 
     private static final int READERS = 4;
     private static final int BUSY_TIMEOUT_MS = 10_000;
@@ -78,6 +78,7 @@ public final class Database implements AutoCloseable {
                 name           TEXT NOT NULL,
                 work_pool_name TEXT,
                 revision       INTEGER NOT NULL,
+                heal_at        INTEGER,
                 doc            TEXT NOT NULL,
                 UNIQUE (flow_name, name))""",
             "CREATE INDEX IF NOT EXISTS deployments_by_pool ON deployments (work_pool_name, flow_name, name)",
@@ -145,7 +146,8 @@ public final class Database implements AutoCloseable {
                 last_used  INTEGER,
                 revoked_at INTEGER)""",
             "CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            // due is epoch nanoseconds: when a schedule cursor's expected firing is due (NULL for other values)
+            "CREATE TABLE IF NOT EXISTS named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL, due INTEGER)",
             // SqliteEvents: occurred is epoch nanoseconds; lists run on (occurred, id) either way
             // seq is the feed's order (AUTOINCREMENT: never reused, not even after the newest row is purged)
             """
@@ -463,8 +465,23 @@ public final class Database implements AutoCloseable {
                     }
                     s.execute("UPDATE schema_version SET version = 3");
                 }
+                if (found != null && found < 4) {
+                    // When the scheduler's heal next needs to look at a deployment (NULL: nothing to heal).
+                    if (query(writer, "SELECT 1 FROM pragma_table_info('deployments') WHERE name = 'heal_at'", rs -> 1).isEmpty()) {
+                        s.execute("ALTER TABLE deployments ADD COLUMN heal_at INTEGER");
+                        fillHealAt();
+                    }
+                    // Cursors from before it have none: the janitor's first heal gives them theirs.
+                    if (query(writer, "SELECT 1 FROM pragma_table_info('named_values') WHERE name = 'due'", rs -> 1).isEmpty()) {
+                        s.execute("ALTER TABLE named_values ADD COLUMN due INTEGER");
+                    }
+                    s.execute("UPDATE schema_version SET version = 4");
+                }
                 // Partial: the janitor's sweep reads only SCHEDULED runs, and the rest cost it nothing.
                 s.execute("CREATE INDEX IF NOT EXISTS runs_due ON flow_runs (due_at, id) WHERE due_at IS NOT NULL");
+                // Partial too: the janitor's heal reads deployments and cursors with something due, idle ones cost nothing.
+                s.execute("CREATE INDEX IF NOT EXISTS deployments_to_heal ON deployments (heal_at, id) WHERE heal_at IS NOT NULL");
+                s.execute("CREATE INDEX IF NOT EXISTS named_values_due ON named_values (due, key) WHERE due IS NOT NULL");
                 s.execute("COMMIT");
             } catch (SQLException e) {
                 s.execute("ROLLBACK");
@@ -478,6 +495,14 @@ public final class Database implements AutoCloseable {
                 rs -> Columns.document(rs.getString(1), dev.ferry.core.runs.FlowRun.class));
         for (dev.ferry.core.runs.FlowRun run : scheduled) {
             update(writer, "UPDATE flow_runs SET due_at = ? WHERE id = ?", SqliteRuns.dueAt(run), run.id());
+        }
+    }
+
+    private void fillHealAt() throws SQLException {
+        List<dev.ferry.core.deployments.Deployment> all = query(writer, "SELECT doc FROM deployments",
+                rs -> Columns.document(rs.getString(1), dev.ferry.core.deployments.Deployment.class));
+        for (dev.ferry.core.deployments.Deployment d : all) {
+            update(writer, "UPDATE deployments SET heal_at = ? WHERE id = ?", SqliteDeployments.healAt(d), d.id());
         }
     }
 

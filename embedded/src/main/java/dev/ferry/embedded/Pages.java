@@ -21,6 +21,8 @@ final class Pages {
     static final String DEPLOYMENTS = "deployments";
     static final String RUNS = "flow_runs";
     static final String RUNS_DUE = "flow_runs_due";
+    static final String DEPLOYMENTS_TO_HEAL = "deployments_to_heal";
+    static final String VALUES_DUE = "named_values_due";
 
     private Pages() {}
 
@@ -47,7 +49,8 @@ final class Pages {
         try {
             JsonNode node = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
             if (node != null && node.isArray() && node.size() == 3 && list.equals(node.get(0).asText())
-                    && (list.equals(RUNS) || list.equals(RUNS_DUE) ? node.get(1).isIntegralNumber() : node.get(1).isTextual())
+                    && (list.equals(RUNS) || list.equals(RUNS_DUE) || list.equals(DEPLOYMENTS_TO_HEAL) || list.equals(VALUES_DUE)
+                    ? node.get(1).isIntegralNumber() : node.get(1).isTextual())
                     && node.get(2).isTextual()) {
                 return node;
             }

@@ -13,6 +13,6 @@ public final class SqliteAdapters {
         SqliteEvents events = new SqliteEvents(db);
         return new Ports(new SqlitePools(db), new SqliteDeployments(db), new SqliteRuns(db), new SqliteRunLogs(db),
                 new SqliteScheduleCursors(db), new SqliteTaskDefinitions(db), events, events, new SqliteTriggerStore(db),
-                new SqliteWorkQueues(db, clock), timer);
+                new SqliteWorkQueues(db, clock), timer, new SqliteCheckpoints(db));
     }
 }

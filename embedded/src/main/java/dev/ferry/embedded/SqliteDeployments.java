@@ -3,6 +3,7 @@ package dev.ferry.embedded;
 import static dev.ferry.embedded.Database.one;
 import static dev.ferry.embedded.Database.query;
 import static dev.ferry.embedded.Database.update;
+import static dev.ferry.embedded.Columns.nanos;
 import static dev.ferry.embedded.Revisions.revised;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,9 +32,9 @@ public final class SqliteDeployments implements DeploymentStore {
     public boolean createDeployment(Deployment deployment) {
         String json = Documents.write(deployment);
         return db.write("creating deployment '" + deployment.fullName() + "'", c -> update(c, """
-                INSERT INTO deployments (id, flow_name, name, work_pool_name, revision, doc) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO deployments (id, flow_name, name, work_pool_name, revision, heal_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (flow_name, name) DO NOTHING""", deployment.id(), deployment.flowName(), deployment.name(),
-                deployment.workPoolName(), deployment.revision(), json) == 1);
+                deployment.workPoolName(), deployment.revision(), healAt(deployment), json) == 1);
     }
 
     @Override
@@ -70,11 +72,35 @@ public final class SqliteDeployments implements DeploymentStore {
     }
 
     @Override
+    public Page<Deployment> toHeal(Instant after, Instant until, int limit, String cursor) {
+        Pages.checkLimit(limit);
+        StringBuilder sql = new StringBuilder("SELECT doc, revision FROM deployments WHERE heal_at > ? AND heal_at <= ?");
+        List<Object> args = new ArrayList<>(List.of(nanos(after), nanos(until)));
+        if (cursor != null) {
+            JsonNode from = Pages.after(cursor, Pages.DEPLOYMENTS_TO_HEAL);
+            sql.append(" AND (heal_at, id) > (?, ?)");
+            args.add(from.get(1).asLong());
+            args.add(from.get(2).asText());
+        }
+        sql.append(" ORDER BY heal_at, id LIMIT ?");
+        args.add(limit + 1);
+        List<Deployment> found = db.read("listing deployments to heal",
+                c -> query(c, sql.toString(), rs -> revised(rs, Deployment.class), args.toArray()));
+        return Pages.page(found, limit, last -> Pages.cursor(Pages.DEPLOYMENTS_TO_HEAL, healAt(last), last.id()));
+    }
+
+    /** Only deployments with something to heal have one, so the index over it holds only them. */
+    static Long healAt(Deployment d) {
+        Instant at = DeploymentStore.healAt(d);
+        return at == null ? null : nanos(at);
+    }
+
+    @Override
     public Write<Deployment> updateDeployment(Deployment next) {
         Deployment stored = next.withRevision(next.revision() + 1);
         return Revisions.write(db, "updating deployment " + next.id(), c -> stored, c -> read(c, next.id()).orElse(null),
-                "UPDATE deployments SET work_pool_name = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?",
-                stored.workPoolName(), stored.revision(), Documents.write(stored), next.id(), next.revision());
+                "UPDATE deployments SET work_pool_name = ?, revision = ?, heal_at = ?, doc = ? WHERE id = ? AND revision = ?",
+                stored.workPoolName(), stored.revision(), healAt(stored), Documents.write(stored), next.id(), next.revision());
     }
 
     @Override

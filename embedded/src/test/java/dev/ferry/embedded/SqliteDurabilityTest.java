@@ -150,6 +150,39 @@ class SqliteDurabilityTest {
     }
 
     @Test
+    void open_migratesAVersion3File_whosePausedDeploymentsAreFoundWhenTheirPauseEnds() throws Exception {
+        Path file = dir.resolve("ferry.db");
+        Instant resume = T0.plusSeconds(3600);
+        dev.ferry.core.deployments.Deployment paused = dev.ferry.core.testing.Fixtures.deployment("etl", "nightly", "pool-a")
+                .paused("upgrade", "ops", resume, T0);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement s = c.createStatement()) {
+            // the tables as version 3 made them: no heal_at, no due
+            s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+            s.execute("INSERT INTO schema_version (version) VALUES (3)");
+            s.execute("CREATE TABLE deployments (id TEXT PRIMARY KEY, flow_name TEXT NOT NULL, name TEXT NOT NULL, "
+                    + "work_pool_name TEXT, revision INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE (flow_name, name))");
+            s.execute("CREATE TABLE named_values (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            s.execute("INSERT INTO named_values (key, value) VALUES ('schedule-cursor/" + paused.id() + "/hourly', '" + T0 + "')");
+            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO deployments VALUES (?, 'etl', 'nightly', 'pool-a', 1, ?)")) {
+                ps.setString(1, paused.id());
+                ps.setString(2, dev.ferry.core.common.Documents.write(paused));
+                ps.executeUpdate();
+            }
+        }
+
+        try (Database db = Database.open(file)) {
+            SqliteDeployments deployments = new SqliteDeployments(db);
+            assertThat(deployments.toHeal(T0, resume, 10, null).items()).extracting(d -> d.id()).containsExactly(paused.id());
+            SqliteScheduleCursors cursors = new SqliteScheduleCursors(db);
+            assertThat(cursors.cursor(paused.id(), "hourly")).contains(new dev.ferry.core.scheduler.ScheduleCursors.Cursor(T0, null));
+            int version = db.read("reading the schema version",
+                    c -> Database.query(c, "SELECT version FROM schema_version", rs -> rs.getInt(1)).get(0));
+            assertThat(version).isEqualTo(4);
+        }
+    }
+
+    @Test
     void open_refusesAFileWrittenByANewerFerry() {
         Path file = dir.resolve("ferry.db");
         try (Database db = Database.open(file)) {
