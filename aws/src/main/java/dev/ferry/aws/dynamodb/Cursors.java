@@ -18,6 +18,8 @@ final class Cursors {
     static final String DEPLOYMENTS = "deployments";
     static final String RUNS = "flow_runs";
     static final String RUNS_DUE = "flow_runs_due";
+    static final String DEPLOYMENTS_TO_HEAL = "deployments_to_heal";
+    static final String VALUES_DUE = "named_values_due";
 
     private Cursors() {}
 

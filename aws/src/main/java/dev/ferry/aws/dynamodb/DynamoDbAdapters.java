@@ -41,13 +41,13 @@ public final class DynamoDbAdapters {
                 new DynamoDbDeployments(table), new DynamoDbRuns(table, events), new DynamoDbRunLogs(table, runLogRetention, clock),
                 new DynamoDbScheduleCursors(table), new DynamoDbTaskDefinitions(table),
                 events, null,
-                new DynamoDbTriggerStore(table), workQueues, timer);
+                new DynamoDbTriggerStore(table), workQueues, timer, new DynamoDbCheckpoints(table));
     }
 
     /** {@code ports} with the table's stream as their event feed: for an automation engine that runs outside Lambda. */
     public static Ports followingStream(Ports ports, DynamoDbStreamsClient streams, String streamArn) {
         return new Ports(ports.pools(), ports.deployments(), ports.runs(), ports.runLogs(), ports.scheduleCursors(),
                 ports.taskDefinitions(), ports.events(), new DynamoDbStreamFeed(streams, streamArn), ports.triggers(),
-                ports.workQueues(), ports.timer());
+                ports.workQueues(), ports.timer(), ports.checkpoints());
     }
 }

@@ -6,6 +6,7 @@ import dev.ferry.core.common.Page;
 import dev.ferry.core.common.Write;
 import dev.ferry.core.deployments.Deployment;
 import dev.ferry.core.deployments.DeploymentStore;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,26 @@ public final class DynamoDbDeployments implements DeploymentStore {
                 .toList();
         String next = hits.size() > limit ? Cursors.encode(Cursors.DEPLOYMENTS, page.get(limit - 1).get(Keys.sk(index)).s()) : null;
         return new Page<>(items, next);
+    }
+
+    @Override
+    public Page<Deployment> toHeal(Instant after, Instant until, int limit, String cursor) {
+        TimeIndex.Hits hits = TimeIndex.window(table, Keys.HEAL, Keys.deploymentsToHeal(), after, until, limit, cursor,
+                Cursors.DEPLOYMENTS_TO_HEAL);
+        Map<String, Deployment> byId = new HashMap<>();
+        for (Map<String, AttributeValue> item : table.batches.get(hits.page().stream().map(Table::tableKey).toList())) {
+            Deployment d = Items.revised(item, Deployment.class);
+            byId.put(d.id(), d);
+        }
+        List<Deployment> items = hits.page().stream()
+                .map(hit -> byId.get(Table.idOf(hit.get(Keys.PK).s())))
+                // the index lags the table: drop what was deleted, or written with another time, meanwhile
+                .filter(d -> {
+                    Instant at = d == null ? null : DeploymentStore.healAt(d);
+                    return at != null && at.isAfter(after) && !at.isAfter(until);
+                })
+                .toList();
+        return new Page<>(items, hits.next());
     }
 
     @Override

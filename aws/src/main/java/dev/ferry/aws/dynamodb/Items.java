@@ -126,6 +126,8 @@ final class Items {
             item.put(WORK_POOL_NAME, s(d.workPoolName()));
             index(item, Keys.POOL, Keys.deploymentsOfPool(d.workPoolName()), order);
         }
+        java.time.Instant heal = dev.ferry.core.deployments.DeploymentStore.healAt(d);
+        if (heal != null) index(item, Keys.HEAL, Keys.deploymentsToHeal(), Keys.runOrder(heal, d.id()));
         return item;
     }
 
@@ -214,7 +216,7 @@ final class Items {
         }
     }
 
-    private static void index(Map<String, AttributeValue> item, String index, String pk, String sk) {
+    static void index(Map<String, AttributeValue> item, String index, String pk, String sk) {
         item.put(Keys.pk(index), s(pk));
         item.put(Keys.sk(index), s(sk));
     }

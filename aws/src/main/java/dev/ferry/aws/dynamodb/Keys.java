@@ -29,7 +29,14 @@ final class Keys {
      */
     static final String DUE = "due";
 
-    static final String[] INDEXES = {KIND, POOL, DEPLOYMENT, STATE, ACTIVE, DUE};
+    /**
+     * Index "heal": sparse, deployments by when the scheduler's heal next needs to look at them
+     * ({@code DeploymentStore.healAt}) and schedule cursors by the firing they expect, so a heal
+     * reads what was written or went overdue since the last one, not every deployment.
+     */
+    static final String HEAL = "heal";
+
+    static final String[] INDEXES = {KIND, POOL, DEPLOYMENT, STATE, ACTIVE, DUE, HEAL};
 
     /**
      * Between flow name and deployment name in list sort keys: lower than every character a
@@ -109,6 +116,10 @@ final class Keys {
 
     static String deploymentOrder(String flowName, String name) {
         return flowName + PAIR + name;
+    }
+
+    static String deploymentsToHeal() {
+        return "HEAL#DEPLOYMENTS";
     }
 
     // --- runs, their logs and idempotency keys ---
@@ -213,7 +224,14 @@ final class Keys {
 
     // --- small named values ---
 
+    static final String VALUE_PREFIX = "VALUE#";
+
     static Map<String, AttributeValue> namedValue(String key) {
-        return key("VALUE#" + key, "#VALUE");
+        return key(VALUE_PREFIX + key, "#VALUE");
+    }
+
+    /** The heal index's partition of the values under {@code prefix} that are due. */
+    static String valuesDue(String prefix) {
+        return "HEAL#VALUES#" + prefix;
     }
 }

@@ -9,6 +9,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
+import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
@@ -43,15 +45,7 @@ public final class Tables {
         for (String index : Keys.INDEXES) {
             attributes.add(string(Keys.pk(index)));
             attributes.add(string(Keys.sk(index)));
-            // Only keys and filter fields are projected: a heartbeat rewrites the run's document but
-            // none of these, so it costs no index write; lists fetch the documents by key.
-            Projection projection = Keys.ACTIVE.equals(index) || Keys.DUE.equals(index)
-                    ? Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()
-                    : Projection.builder().projectionType(ProjectionType.INCLUDE)
-                            .nonKeyAttributes(Items.RUN_FILTER_ATTRIBUTES).build();
-            indexes.add(GlobalSecondaryIndex.builder().indexName(index)
-                    .keySchema(hash(Keys.pk(index)), range(Keys.sk(index)))
-                    .projection(projection).build());
+            indexes.add(index(index));
         }
         try {
             client.createTable(CreateTableRequest.builder().tableName(tableName)
@@ -70,6 +64,7 @@ public final class Tables {
                 .waitTimeout(Duration.ofMinutes(5)).maxAttempts(300)).build()) {
             waiter.waitUntilTableExists(r -> r.tableName(tableName));
         }
+        addMissingIndexes(client, tableName);
         if (client.describeTable(r -> r.tableName(tableName)).table().latestStreamArn() == null) {
             // a table made before events were (a local --aws table): the automations follow its stream
             client.updateTable(r -> r.tableName(tableName).streamSpecification(STREAM));
@@ -80,6 +75,51 @@ public final class Tables {
             client.updateTimeToLive(r -> r.tableName(tableName).timeToLiveSpecification(
                     TimeToLiveSpecification.builder().attributeName(Items.TTL).enabled(true).build()));
         }
+    }
+
+    private static GlobalSecondaryIndex index(String index) {
+        // Only keys and filter fields are projected: a heartbeat rewrites the run's document but
+        // none of these, so it costs no index write; lists fetch the documents by key.
+        Projection projection = Keys.ACTIVE.equals(index) || Keys.DUE.equals(index) || Keys.HEAL.equals(index)
+                ? Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()
+                : Projection.builder().projectionType(ProjectionType.INCLUDE)
+                        .nonKeyAttributes(Items.RUN_FILTER_ATTRIBUTES).build();
+        return GlobalSecondaryIndex.builder().indexName(index)
+                .keySchema(hash(Keys.pk(index)), range(Keys.sk(index)))
+                .projection(projection).build();
+    }
+
+    /**
+     * A table made before an index existed (a local --aws table) gets it, one at a time as DynamoDB
+     * requires, each waited for until it is active (its backfill done).
+     */
+    private static void addMissingIndexes(DynamoDbClient client, String tableName) {
+        List<String> present = new ArrayList<>();
+        for (GlobalSecondaryIndexDescription d : client.describeTable(r -> r.tableName(tableName)).table().globalSecondaryIndexes()) {
+            present.add(d.indexName());
+        }
+        for (String index : Keys.INDEXES) {
+            if (present.contains(index)) continue;
+            GlobalSecondaryIndex gsi = index(index);
+            client.updateTable(r -> r.tableName(tableName)
+                    .attributeDefinitions(string(Keys.pk(index)), string(Keys.sk(index)))
+                    .globalSecondaryIndexUpdates(u -> u.create(c -> c.indexName(index).keySchema(gsi.keySchema())
+                            .projection(gsi.projection()))));
+            for (int second = 0; !active(client, tableName, index); second++) {
+                if (second > 600) throw new IllegalStateException("index " + index + " of table " + tableName + " is not active after 10 minutes");
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while index " + index + " was being added", e);
+                }
+            }
+        }
+    }
+
+    private static boolean active(DynamoDbClient client, String tableName, String index) {
+        return client.describeTable(r -> r.tableName(tableName)).table().globalSecondaryIndexes().stream()
+                .anyMatch(g -> g.indexName().equals(index) && g.indexStatus() == IndexStatus.ACTIVE);
     }
 
     private static AttributeDefinition string(String name) {
