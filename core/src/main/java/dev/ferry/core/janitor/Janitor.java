@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ public final class Janitor {
      */
     public static final Duration HEAL_EVERY = Duration.ofSeconds(50);
     private static final int PAGE = 200;
+    /** How far ahead a first sweep asks the index which far-off runs it holds (nanosecond sort keys end in 2262). */
+    private static final Duration INDEXED_AHEAD = Duration.ofDays(100L * 365);
     private static final Logger LOG = Logger.getLogger(Janitor.class.getName());
 
     private final RunStore store;
@@ -251,10 +254,22 @@ public final class Janitor {
         };
         try {
             if (since == null) {
+                Map<String, Instant> far = new HashMap<>();
                 forEach(Set.of(StateType.SCHEDULED), run -> {
-                    if (run.scheduledStartTime() != null && run.scheduledStartTime().isAfter(now.plus(sendAhead))) ahead.put(run.id(), run.scheduledStartTime());
+                    if (run.scheduledStartTime() != null && run.scheduledStartTime().isAfter(now.plus(sendAhead))) far.put(run.id(), run.scheduledStartTime());
                     once.accept(run);
                 });
+                // Those the index holds are found by a later sweep's window when they enter the horizon:
+                // only the others must be remembered (and only they keep the checkpoint from moving).
+                if (!far.isEmpty()) {
+                    String cursor = null;
+                    do {
+                        Page<FlowRun> page = store.scheduledDue(now.plus(sendAhead).minus(WRITE_LAG), now.plus(INDEXED_AHEAD), PAGE, cursor);
+                        for (FlowRun run : page.items()) far.remove(run.id());
+                        cursor = page.next();
+                    } while (cursor != null && !far.isEmpty());
+                }
+                ahead.putAll(far);
             } else {
                 for (Window w : Window.merged(List.of(
                         new Window(since.minus(LATE_AFTER).minus(WRITE_LAG), now.minus(LATE_AFTER)),

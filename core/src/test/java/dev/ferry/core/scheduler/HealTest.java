@@ -137,6 +137,19 @@ final class HealTest {
         assertThat(adapters.checkpoints().checkpoint("janitor.healed")).contains(clock.now());
     }
 
+    @Test
+    void aRunScheduledFarAhead_doesNotKeepTheJanitorFromRecordingWhereItLeftOff() {
+        Deployment d = deploy("far");
+        ferry.runs().create(d, new dev.ferry.core.runs.FlowRunService.NewRun(null, null, null,
+                T.plus(Duration.ofDays(7)), null, null));
+        clock.advance(Duration.ofMinutes(1));
+
+        ferry.janitor().sweep();
+
+        // the index holds the run, so a later sweep finds it entering the horizon without this process's memory
+        assertThat(adapters.checkpoints().checkpoint("janitor.swept")).contains(clock.now());
+    }
+
     private Deployment deploy(String name) {
         return ferry.deployments().deploy(new dev.ferry.core.deployments.DeploymentService.Deploy(name, "etl",
                 "flows/etl.py:etl", "p", null, null, null, null, null, null, null, null, null, null, null, null, null, null,
