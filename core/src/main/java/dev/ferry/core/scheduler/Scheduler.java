@@ -29,11 +29,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -66,7 +70,7 @@ public final class Scheduler {
     private final Clock clock;
     private final ScheduleEngine engine = new ScheduleEngine();
     /** Deployments whose heal failed, tried again by the next pass. */
-    private final Set<String> retry = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> retry = ConcurrentHashMap.newKeySet();
 
     public Scheduler(DeploymentStore deployments, RunStore runStore, PoolStore pools, ScheduleCursors cursors,
                      ScheduleTimer timer, FlowRunService runs, Clock clock) {
@@ -176,7 +180,7 @@ public final class Scheduler {
         int healed = 0;
         Set<String> again = Set.copyOf(retry);
         retry.removeAll(again);
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         try {
             String cursor = null;
             do {
@@ -187,7 +191,7 @@ public final class Scheduler {
                 }
                 cursor = page.next();
             } while (cursor != null);
-            Set<String> owed = new java.util.LinkedHashSet<>(again);
+            Set<String> owed = new LinkedHashSet<>(again);
             if (since != null) {
                 do {
                     Page<String> page = cursors.expected(since.minus(lostAfter), now.minus(lostAfter), PAGE, cursor);
@@ -313,7 +317,7 @@ public final class Scheduler {
         Instant handled = max(from, now);
         Instant next = engine.next(s, handled, d.id()).orElse(null);
         // Before arming: a cursor that expects the armed firing is what lets the janitor notice it got lost.
-        if (cursor.isEmpty() || cursor.get().handled().isBefore(handled) || !java.util.Objects.equals(cursor.get().next(), next)) {
+        if (cursor.isEmpty() || cursor.get().handled().isBefore(handled) || !Objects.equals(cursor.get().next(), next)) {
             cursors.putCursor(d.id(), s.slug(), new ScheduleCursors.Cursor(handled, next));
         }
         if (next != null) timer.arm(new Firing(d.id(), s.slug(), next));
