@@ -48,7 +48,7 @@ class HealRequestsIT {
                 + "  300 idle deployments:  first %s, then %s%n",
                 small.first, small.steady, large.first, large.steady);
         assertThat(large.steady).isEqualTo(small.steady).isEqualTo(Map.of("Query", 2));
-        // a first pass reads them all: a page of 200 is a Query and a BatchGetItem, and each cursor a GetItem
+        // a first pass reads them all: a page of 200 is a Query, 100 of them a BatchGetItem, each cursor a GetItem
         assertThat(small.first).isEqualTo(Map.of("Query", 1, "BatchGetItem", 1, "GetItem", 30));
         assertThat(large.first).isEqualTo(Map.of("Query", 2, "BatchGetItem", 3, "GetItem", 300));
     }
