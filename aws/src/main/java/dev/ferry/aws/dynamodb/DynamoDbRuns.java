@@ -159,28 +159,8 @@ public final class DynamoDbRuns implements RunStore {
 
     @Override
     public Page<FlowRun> scheduledDue(Instant after, Instant until, int limit, String cursor) {
-        Table.checkLimit(limit);
-        String from = cursor == null ? null : Cursors.decode(cursor, Cursors.RUNS_DUE, Keys::isRunOrder);
-        // BETWEEN is inclusive: from just past {@code after}'s nanosecond, or from the cursor (dropped below)
-        String low = from != null ? from : Keys.runOrder(after.plusNanos(1), "");
-        String high = Keys.runOrder(until, "\uffff");
-        Map<String, String> names = Map.of("#ipk", Keys.pk(Keys.DUE), "#isk", Keys.sk(Keys.DUE));
-        Map<String, AttributeValue> values = Map.of(":ipk", s(Keys.runsDue()), ":low", s(low), ":high", s(high));
-        String sortKey = Keys.sk(Keys.DUE);
-        List<Map<String, AttributeValue>> hits = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder request = QueryRequest.builder().tableName(table.name).indexName(Keys.DUE)
-                    .keyConditionExpression("#ipk = :ipk AND #isk BETWEEN :low AND :high")
-                    .expressionAttributeNames(names).expressionAttributeValues(values).limit(limit + 2 - hits.size());
-            if (start != null) request.exclusiveStartKey(start);
-            QueryResponse response = table.client.query(request.build());
-            for (Map<String, AttributeValue> hit : response.items()) {
-                if (!hit.get(sortKey).s().equals(from)) hits.add(hit);
-            }
-            start = Table.next(response);
-        } while (hits.size() <= limit && start != null);
-        List<Map<String, AttributeValue>> page = hits.subList(0, Math.min(limit, hits.size()));
+        TimeIndex.Hits hits = TimeIndex.window(table, Keys.DUE, Keys.runsDue(), after, until, limit, cursor, Cursors.RUNS_DUE);
+        List<Map<String, AttributeValue>> page = hits.page();
         Map<String, FlowRun> byId = new HashMap<>();
         for (Map<String, AttributeValue> item : table.batches.get(page.stream().map(Table::tableKey).toList())) {
             FlowRun run = Items.read(item, FlowRun.class);
@@ -192,8 +172,7 @@ public final class DynamoDbRuns implements RunStore {
                 .filter(run -> run != null && run.stateType() == StateType.SCHEDULED
                         && RunStore.dueAt(run).isAfter(after) && !RunStore.dueAt(run).isAfter(until))
                 .toList();
-        String next = hits.size() > limit ? Cursors.encode(Cursors.RUNS_DUE, page.get(limit - 1).get(sortKey).s()) : null;
-        return new Page<>(items, next);
+        return new Page<>(items, hits.next());
     }
 
     @Override

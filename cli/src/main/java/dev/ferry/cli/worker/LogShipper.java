@@ -3,6 +3,7 @@ package dev.ferry.cli.worker;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.cli.client.ApiProblem;
 import dev.ferry.core.common.Json;
+import dev.ferry.core.common.Utf8;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -87,7 +88,7 @@ final class LogShipper {
     /** Queues one line; false when it was discarded (over the run's cap, or the API is not keeping up). */
     synchronized boolean add(String stream, String message) {
         if (closed || capped) return false;
-        long size = utf8Length(message);
+        long size = Utf8.length(message);
         if (storedBytes + size > capBytes) {
             capped = true;
             enqueue(entry(notes, CAPPED));
@@ -219,19 +220,5 @@ final class LogShipper {
                 .put("stream", stream)
                 .put("message", message);
         return Json.bytes(line);
-    }
-
-    static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) n++;
-            else if (c < 0x800) n += 2;
-            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else n += 3;
-        }
-        return n;
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.core.runs;
 
+import dev.ferry.core.common.Utf8;
 import java.util.List;
 
 /**
@@ -35,27 +36,12 @@ public record LogQuota(long lines, long bytes) {
 
     /** A line's size against the quota: its message's UTF-8 bytes. */
     public static long size(LogLine line) {
-        return utf8Length(line.message());
+        return Utf8.length(line.message());
     }
 
     public static long size(List<LogLine> lines) {
         long n = 0;
         for (LogLine line : lines) n += size(line);
-        return n;
-    }
-
-    static long utf8Length(String s) {
-        if (s == null) return 0;
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) n++;
-            else if (c < 0x800) n += 2;
-            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else n += 3;
-        }
         return n;
     }
 }
