@@ -68,10 +68,13 @@ public final class Liveness {
         return due.stream().map(q -> q.polledAt(at)).toList();
     }
 
-    /** Saves the heartbeat, then publishes the worker ONLINE and its pool READY where this heartbeat made them so. */
-    void heartbeat(WorkPool pool, Worker beat) {
+    /**
+     * Saves the heartbeat, then publishes the worker ONLINE and its pool READY where this heartbeat made them so.
+     *
+     * @param before the pool's workers as the caller just read them, this heartbeat not yet saved
+     */
+    void heartbeat(WorkPool pool, Worker beat, List<Worker> before) {
         Instant at = beat.lastHeartbeatTime();
-        List<Worker> before = store.workers(pool.id());
         store.saveWorker(beat);
         Optional<Worker> previous = before.stream().filter(w -> w.name().equals(beat.name())).findFirst();
         if (previous.isEmpty() || previous.get().status(at) == Worker.Status.OFFLINE) {

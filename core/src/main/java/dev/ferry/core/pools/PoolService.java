@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /** Work pools, their queues and their workers. */
@@ -228,7 +229,7 @@ public final class PoolService {
                 .map(w -> w.beat(now, interval)).orElse(null);
         if (worker == null) {
             Instant since = now.minus(NEW_WORKERS_WINDOW);
-            long recent = known.stream().filter(w -> java.util.Objects.equals(w.registeredBy(), keyHash)
+            long recent = known.stream().filter(w -> Objects.equals(w.registeredBy(), keyHash)
                     && w.lastHeartbeatTime().isAfter(since)).count();
             if (recent >= MAX_NEW_WORKERS_PER_KEY) {
                 throw BadInput.invalid("name", "this key already registered " + recent + " workers in work pool '" + pool.name()
@@ -237,7 +238,7 @@ public final class PoolService {
             }
             worker = new Worker(pool.id(), pool.name(), workerName, now, interval, keyHash);
         }
-        liveness.heartbeat(pool, worker);
+        liveness.heartbeat(pool, worker, known);
         return worker;
     }
 
