@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,14 +163,23 @@ public final class WebhookService {
         return new Created(rotated, secret == null ? fresh : null);
     }
 
+    /**
+     * Deletes the webhook with its id, its address and its retired addresses in one commit; on a
+     * refused commit it reads them again and retries, and a webhook gone meanwhile is deleted.
+     */
     public void delete(String id) {
         Webhook w = get(id);
-        List<Change> changes = new ArrayList<>();
-        store.get(new Key(WEBHOOKS, w.name())).ifPresent(e -> changes.add(Change.delete(e)));
-        store.get(new Key(IDS, w.id())).ifPresent(e -> changes.add(Change.delete(e)));
-        store.get(new Key(SLUGS, w.slug())).ifPresent(e -> changes.add(Change.delete(e)));
-        for (Webhook.Retired r : w.retired()) store.get(new Key(SLUGS, r.slug())).ifPresent(e -> changes.add(Change.delete(e)));
-        if (!store.commit(changes)) throw new Contention("webhook " + w.name() + " changed while being deleted; try again");
+        for (int attempt = 0; attempt < Revisions.MAX_ATTEMPTS; attempt++) {
+            Map<Key, Change> changes = new LinkedHashMap<>();
+            List<Key> keys = new ArrayList<>(List.of(new Key(WEBHOOKS, w.name()), new Key(IDS, w.id()), new Key(SLUGS, w.slug())));
+            for (Webhook.Retired r : w.retired()) keys.add(new Key(SLUGS, r.slug()));
+            for (Key key : keys) store.get(key).ifPresent(e -> changes.putIfAbsent(key, Change.delete(e)));
+            if (changes.isEmpty() || store.commit(List.copyOf(changes.values()))) return;
+            Optional<Webhook> now = find(IDS, id);
+            if (now.isEmpty()) return;
+            w = now.get();
+        }
+        throw new Contention("webhook " + w.name() + " kept changing while being deleted; try again");
     }
 
     /** The latest deliveries, newest first (about the last 100 of the past 7 days). */
